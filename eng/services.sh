@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs (from Debian's packages) and starts the servers the integration tests talk to, when they
+# are missing or stopped. Idempotent; needs root for the first install.
+set -euo pipefail
+
+log() { printf '[services] %s\n' "$*" >&2; }
+
+apt_install() {
+  if [ -z "${_apt_updated:-}" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    _apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# PostgreSQL: a login role 'outbox' (password 'outbox') that may create databases; each test makes its own.
+ensure_postgres() {
+  if [ -n "${OUTBOX_TEST_POSTGRES:-}" ]; then
+    log "PostgreSQL: using OUTBOX_TEST_POSTGRES"
+    return
+  fi
+  if ! command -v pg_lsclusters >/dev/null 2>&1 || [ -z "$(pg_lsclusters -h 2>/dev/null)" ]; then
+    log "PostgreSQL: installing"
+    apt_install postgresql
+  fi
+  local version cluster
+  read -r version cluster _ < <(pg_lsclusters -h | head -n 1)
+  if ! pg_lsclusters -h | head -n 1 | grep -q online; then
+    log "PostgreSQL: starting cluster $version/$cluster"
+    pg_ctlcluster "$version" "$cluster" start
+  fi
+  for _ in $(seq 1 60); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && break
+    sleep 0.5
+  done
+  pg_isready -q -h 127.0.0.1 -p 5432 || { log "PostgreSQL did not accept connections on 127.0.0.1:5432"; exit 1; }
+  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'outbox'\"" | grep -q 1 ||
+    su postgres -c "psql -qc \"CREATE ROLE outbox LOGIN CREATEDB PASSWORD 'outbox'\""
+  log "PostgreSQL: ready on 127.0.0.1:5432"
+}
+
+for service in "$@"; do
+  "ensure_$service"
+done

@@ -1,0 +1,39 @@
+namespace Outbox.Configuration;
+
+/// <summary>The dispatcher that relays committed rows to the transport (<c>Outbox:Dispatch</c>).</summary>
+public sealed class DispatchOptions
+{
+    /// <summary>Rows claimed and sent per batch.</summary>
+    /// <value>The default is 100.</value>
+    public int BatchSize { get; set; } = OutboxDefaults.BatchSize;
+
+    /// <summary>The wait between polls after a poll that found nothing; it doubles while idle.</summary>
+    /// <value>The default is 1 second.</value>
+    public TimeSpan PollInterval { get; set; } = OutboxDefaults.PollInterval;
+
+    /// <summary>The longest wait between polls while idle. Messages written on this instance do not wait for a poll.</summary>
+    /// <value>The default is 10 seconds.</value>
+    public TimeSpan MaxPollInterval { get; set; } = OutboxDefaults.MaxPollInterval;
+
+    /// <summary>
+    /// How long a row being sent stays reserved to this instance. It must outlast a send with all its
+    /// retries; after a crash, the rows the instance held are sent by another one once it runs out.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan LeaseDuration { get; set; } = OutboxDefaults.LeaseDuration;
+
+    /// <summary>Send attempts (each with its in-process retries) before the message moves to the dead-letter table.</summary>
+    /// <value>The default is 10.</value>
+    public int MaxAttempts { get; set; } = OutboxDefaults.MaxAttempts;
+
+    /// <summary>The wait before the second attempt of a failed row; it doubles for each further attempt.</summary>
+    /// <value>The default is 5 seconds.</value>
+    public TimeSpan AttemptBackoff { get; set; } = OutboxDefaults.AttemptBackoff;
+
+    /// <summary>The longest wait between two attempts of a failed row.</summary>
+    /// <value>The default is 5 minutes.</value>
+    public TimeSpan MaxAttemptBackoff { get; set; } = OutboxDefaults.MaxAttemptBackoff;
+
+    /// <summary>The Polly pipeline around each send.</summary>
+    public RetryOptions Retry { get; } = new();
+}

@@ -1,0 +1,74 @@
+namespace Outbox.Configuration;
+
+/// <summary>The default value of every setting, in one place.</summary>
+public static class OutboxDefaults
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string SectionName = "Outbox";
+
+    /// <summary>Largest serialized message accepted by <see cref="IOutbox.PublishAsync{TMessage}"/>: 1 MiB.</summary>
+    public const int MaxPayloadBytes = 1024 * 1024;
+
+    /// <summary>Rows claimed and sent per batch: 100.</summary>
+    public const int BatchSize = 100;
+
+    /// <summary>Shortest wait between polls when idle: 1 second.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between polls when idle: 10 seconds.</summary>
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a claimed row stays reserved to the instance sending it: 30 seconds.</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
+
+    /// <summary>Send attempts before a message moves to the dead-letter table: 10.</summary>
+    public const int MaxAttempts = 10;
+
+    /// <summary>Wait before the second attempt of a failed row, doubled for each further attempt: 5 seconds.</summary>
+    public static readonly TimeSpan AttemptBackoff = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest wait between two attempts of a failed row: 5 minutes.</summary>
+    public static readonly TimeSpan MaxAttemptBackoff = TimeSpan.FromMinutes(5);
+
+    /// <summary>In-process retries of a failed send: 3.</summary>
+    public const int RetryAttempts = 3;
+
+    /// <summary>First in-process retry delay (exponential, with jitter): 200 milliseconds.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest in-process retry delay: 2 seconds.</summary>
+    public static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>Time limit of one transport send: 5 seconds.</summary>
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Share of failed sends that opens the circuit: 0.5.</summary>
+    public const double FailureRatio = 0.5;
+
+    /// <summary>Sends in the sampling window before the circuit may open: 10.</summary>
+    public const int MinimumThroughput = 10;
+
+    /// <summary>Window over which the failure ratio is measured: 30 seconds.</summary>
+    public static readonly TimeSpan SamplingDuration = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the circuit stays open before a trial send: 15 seconds.</summary>
+    public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(15);
+
+    /// <summary>Age after which a prepared row is resolved by the recovery job: 6 seconds.</summary>
+    public static readonly TimeSpan CheckAfter = TimeSpan.FromSeconds(6);
+
+    /// <summary>How often the recovery job runs: 5 seconds.</summary>
+    public static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Prepared rows resolved per recovery run: 500.</summary>
+    public const int CheckBatchSize = 500;
+
+    /// <summary>How long dispatched and rolled-back rows are kept: 1 day.</summary>
+    public static readonly TimeSpan KeepFinishedFor = TimeSpan.FromDays(1);
+
+    /// <summary>How often the retention job runs: 1 hour.</summary>
+    public static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
+
+    /// <summary>Rows deleted per statement by the retention job: 1000.</summary>
+    public const int RetentionBatchSize = 1000;
+}

@@ -1,0 +1,54 @@
+using Outbox.Configuration;
+using Outbox.Publishing;
+
+namespace Outbox;
+
+/// <summary>Settings of the outbox, bound from the <c>Outbox</c> configuration section.</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>The name this instance leases rows under. Must differ between running instances.</summary>
+    /// <value>The default is the machine name, the process id and a random suffix.</value>
+    public string? InstanceId { get; set; }
+
+    /// <summary>The largest serialized message, in bytes, that may be published.</summary>
+    /// <value>The default is 1 MiB (1,048,576).</value>
+    public int MaxPayloadBytes { get; set; } = OutboxDefaults.MaxPayloadBytes;
+
+    /// <summary>
+    /// Destinations by message type name (<c>Outbox:Routes:OrderPlaced = orders.placed</c>). Entries here
+    /// override the destinations given to <see cref="Route{TMessage}(string, string?)"/>.
+    /// </summary>
+    public IDictionary<string, string> Routes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The dispatcher.</summary>
+    public DispatchOptions Dispatch { get; } = new();
+
+    /// <summary>Resolution of prepared (half) rows.</summary>
+    public TransactionOptions Transactions { get; } = new();
+
+    /// <summary>Deletion of finished rows.</summary>
+    public RetentionOptions Retention { get; } = new();
+
+    internal MessageTypeRegistry MessageTypes { get; } = new();
+
+    /// <summary>Registers <typeparamref name="TMessage"/> and the destination its messages are sent to.</summary>
+    /// <param name="destination">The routing key or topic.</param>
+    /// <param name="typeName">The type name on the wire; the default is the class name.</param>
+    /// <returns>These options, for chaining.</returns>
+    public OutboxOptions Route<TMessage>(string destination, string? typeName = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
+        var name = MessageTypes.Add(typeof(TMessage), typeName);
+        Routes.TryAdd(name, destination);
+        return this;
+    }
+
+    /// <summary>Registers <typeparamref name="TMessage"/> under a wire name without a route (give the destination per message).</summary>
+    /// <param name="typeName">The type name on the wire.</param>
+    /// <returns>These options, for chaining.</returns>
+    public OutboxOptions AddMessageType<TMessage>(string typeName)
+    {
+        MessageTypes.Add(typeof(TMessage), typeName);
+        return this;
+    }
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Options;
+
+namespace Outbox.Configuration;
+
+/// <summary>Checks the options at start-up; each failure names the setting and the bad value.</summary>
+internal sealed class OutboxOptionsValidator : IValidateOptions<OutboxOptions>
+{
+    private static readonly TimeSpan PollyMinimum = TimeSpan.FromMilliseconds(500);
+
+    public ValidateOptionsResult Validate(string? name, OutboxOptions options)
+    {
+        var errors = new List<string>();
+        var dispatch = options.Dispatch;
+        var retry = dispatch.Retry;
+
+        Positive(errors, "Outbox:MaxPayloadBytes", options.MaxPayloadBytes);
+        Range(errors, "Outbox:Dispatch:BatchSize", dispatch.BatchSize, 1, 10_000);
+        Range(errors, "Outbox:Dispatch:MaxAttempts", dispatch.MaxAttempts, 1, 1_000);
+        Positive(errors, "Outbox:Dispatch:PollInterval", dispatch.PollInterval);
+        Positive(errors, "Outbox:Dispatch:LeaseDuration", dispatch.LeaseDuration);
+        Positive(errors, "Outbox:Dispatch:AttemptBackoff", dispatch.AttemptBackoff);
+        if (dispatch.MaxPollInterval < dispatch.PollInterval)
+        {
+            errors.Add($"Outbox:Dispatch:MaxPollInterval ({dispatch.MaxPollInterval}) must not be shorter than Outbox:Dispatch:PollInterval ({dispatch.PollInterval}).");
+        }
+
+        if (dispatch.MaxAttemptBackoff < dispatch.AttemptBackoff)
+        {
+            errors.Add($"Outbox:Dispatch:MaxAttemptBackoff ({dispatch.MaxAttemptBackoff}) must not be shorter than Outbox:Dispatch:AttemptBackoff ({dispatch.AttemptBackoff}).");
+        }
+
+        Range(errors, "Outbox:Dispatch:Retry:MaxRetryAttempts", retry.MaxRetryAttempts, 0, 100);
+        Positive(errors, "Outbox:Dispatch:Retry:Delay", retry.Delay);
+        if (retry.MaxDelay < retry.Delay)
+        {
+            errors.Add($"Outbox:Dispatch:Retry:MaxDelay ({retry.MaxDelay}) must not be shorter than Outbox:Dispatch:Retry:Delay ({retry.Delay}).");
+        }
+
+        if (retry.Timeout < TimeSpan.FromMilliseconds(10) || retry.Timeout > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Outbox:Dispatch:Retry:Timeout must be between 10 ms and 1 hour (was {retry.Timeout}).");
+        }
+
+        if (retry.FailureRatio is <= 0 or > 1)
+        {
+            errors.Add($"Outbox:Dispatch:Retry:FailureRatio must be greater than 0 and at most 1 (was {retry.FailureRatio}).");
+        }
+
+        Range(errors, "Outbox:Dispatch:Retry:MinimumThroughput", retry.MinimumThroughput, 2, int.MaxValue);
+        AtLeast(errors, "Outbox:Dispatch:Retry:SamplingDuration", retry.SamplingDuration, PollyMinimum);
+        AtLeast(errors, "Outbox:Dispatch:Retry:BreakDuration", retry.BreakDuration, PollyMinimum);
+
+        var longestSend = (retry.MaxRetryAttempts + 1) * (retry.Timeout + retry.MaxDelay);
+        if (dispatch.LeaseDuration <= longestSend)
+        {
+            errors.Add(
+                $"Outbox:Dispatch:LeaseDuration ({dispatch.LeaseDuration}) must be longer than a send with all its retries " +
+                $"((Retry:MaxRetryAttempts + 1) x (Retry:Timeout + Retry:MaxDelay) = {longestSend}); otherwise another instance may send a row that is still in flight.");
+        }
+
+        Positive(errors, "Outbox:Transactions:CheckAfter", options.Transactions.CheckAfter);
+        Positive(errors, "Outbox:Transactions:ScanInterval", options.Transactions.ScanInterval);
+        Range(errors, "Outbox:Transactions:CheckBatchSize", options.Transactions.CheckBatchSize, 1, 100_000);
+        Positive(errors, "Outbox:Retention:KeepFinishedFor", options.Retention.KeepFinishedFor);
+        Positive(errors, "Outbox:Retention:Interval", options.Retention.Interval);
+        Range(errors, "Outbox:Retention:BatchSize", options.Retention.BatchSize, 1, 100_000);
+
+        foreach (var (type, destination) in options.Routes)
+        {
+            if (string.IsNullOrWhiteSpace(destination))
+            {
+                errors.Add($"Outbox:Routes:{type} must name a destination (it is empty).");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Range(List<string> errors, string setting, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{setting} must be between {min} and {max} (was {value}).");
+        }
+    }
+
+    private static void Positive(List<string> errors, string setting, int value)
+    {
+        if (value <= 0)
+        {
+            errors.Add($"{setting} must be greater than 0 (was {value}).");
+        }
+    }
+
+    private static void Positive(List<string> errors, string setting, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{setting} must be longer than zero (was {value}).");
+        }
+    }
+
+    private static void AtLeast(List<string> errors, string setting, TimeSpan value, TimeSpan minimum)
+    {
+        if (value < minimum)
+        {
+            errors.Add($"{setting} must be at least {minimum.TotalMilliseconds} ms (was {value}).");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Outbox.Configuration;
+
+/// <summary>Deletion of finished rows (<c>Outbox:Retention</c>).</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>How long dispatched and rolled-back rows are kept before the retention job deletes them.</summary>
+    /// <value>The default is 1 day.</value>
+    public TimeSpan KeepFinishedFor { get; set; } = OutboxDefaults.KeepFinishedFor;
+
+    /// <summary>How often the retention job runs.</summary>
+    /// <value>The default is 1 hour.</value>
+    public TimeSpan Interval { get; set; } = OutboxDefaults.RetentionInterval;
+
+    /// <summary>Rows deleted per statement.</summary>
+    /// <value>The default is 1000.</value>
+    public int BatchSize { get; set; } = OutboxDefaults.RetentionBatchSize;
+}

@@ -1,0 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Outbox;
+
+/// <summary>Returned by <c>AddOutbox</c>; storage and transport packages add their <c>Use…</c> methods to it.</summary>
+public interface IOutboxBuilder
+{
+    /// <summary>The service collection the outbox is registered in.</summary>
+    IServiceCollection Services { get; }
+}

@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Outbox.Configuration;
+using Outbox.DependencyInjection;
+using Outbox.Dispatching;
+using Outbox.Publishing;
+using Outbox.Scheduling;
+using Outbox.Serialization;
+using Outbox.Storage;
+using Outbox.Transport;
+using Quartz;
+
+namespace Outbox;
+
+/// <summary>Registers the outbox.</summary>
+public static class OutboxServiceCollectionExtensions
+{
+    /// <summary>The name of the Quartz scheduler that runs the outbox maintenance jobs (in-memory store).</summary>
+    public const string SchedulerName = "Outbox";
+
+    /// <summary>
+    /// Registers the outbox: options bound from <paramref name="configuration"/> (the <c>Outbox</c> section)
+    /// and validated at start-up, the dispatcher, and the maintenance jobs. Add a storage
+    /// (<c>UseEntityFrameworkCore</c>) and a transport (<c>UseInMemoryTransport</c>, <c>UseRabbitMQ</c>, …).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The <c>Outbox</c> configuration section.</param>
+    /// <param name="configure">Settings in code, such as routes; the configuration section overrides them.</param>
+    /// <returns>A builder for the storage and transport.</returns>
+    public static IOutboxBuilder AddOutbox(this IServiceCollection services, IConfiguration configuration, Action<OutboxOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        var optionsBuilder = services.AddOptions<OutboxOptions>();
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.Bind(configuration).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IMessageSerializer, SystemTextJsonMessageSerializer>();
+        services.TryAddSingleton<OutboxInstance>();
+        services.TryAddSingleton<OutboxMessageFactory>();
+        services.TryAddSingleton(sp => new SendPipeline(
+            sp.GetService<ITransport>() ?? throw new InvalidOperationException(
+                "No outbox transport is configured: call UseInMemoryTransport(), UseRabbitMQ() or UseKafka() on the builder AddOutbox returns."),
+            sp.GetRequiredService<IMessageSerializer>(),
+            sp.GetRequiredService<IOptions<OutboxOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<MessageRelay>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(
+            sp,
+            sp.GetService<IOutboxStore>() ?? throw new InvalidOperationException(
+                "No outbox storage is configured: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.")));
+        services.TryAddSingleton<OutboxMaintenance>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxDispatcher>(sp => sp.GetRequiredService<OutboxDispatcher>()));
+
+        AddJobs(services);
+        return new OutboxBuilder(services);
+    }
+
+    /// <summary>
+    /// Sends messages to an <see cref="InMemoryTransport"/> in this process (resolve it to read what was sent).
+    /// For the demo, tests and local development.
+    /// </summary>
+    /// <param name="builder">The outbox builder.</param>
+    /// <param name="configure">Transport settings.</param>
+    /// <returns>The builder.</returns>
+    public static IOutboxBuilder UseInMemoryTransport(this IOutboxBuilder builder, Action<InMemoryTransportOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<InMemoryTransportOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.TryAddSingleton<InMemoryTransport>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITransport>(sp => sp.GetRequiredService<InMemoryTransport>()));
+        return builder;
+    }
+
+    private static void AddJobs(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(OutboxMaintenanceMarker)))
+        {
+            return;
+        }
+
+        services.AddSingleton<OutboxMaintenanceMarker>();
+        services.AddQuartz(SchedulerName, quartz =>
+        {
+            quartz.UseInMemoryStore(_ => { });
+            quartz.ScheduleJob<RecoveryJob>(
+                (sp, trigger) => trigger
+                    .WithIdentity("outbox-recovery")
+                    .WithSimpleSchedule(sp.GetRequiredService<IOptions<OutboxOptions>>().Value.Transactions.ScanInterval),
+                (_, job) => job.WithIdentity("outbox-recovery").DisallowConcurrentExecution());
+            quartz.ScheduleJob<RetentionJob>(
+                (sp, trigger) => trigger
+                    .WithIdentity("outbox-retention")
+                    .WithSimpleSchedule(sp.GetRequiredService<IOptions<OutboxOptions>>().Value.Retention.Interval),
+                (_, job) => job.WithIdentity("outbox-retention").DisallowConcurrentExecution());
+        });
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+    }
+
+    private sealed class OutboxMaintenanceMarker;
+}

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Outbox.Storage;
+using Outbox.Telemetry;
+
+namespace Outbox.Dispatching;
+
+/// <summary>
+/// Sends leased rows in per-key waves and records the outcome: dispatched, failed with a later attempt,
+/// dead-lettered after <c>MaxAttempts</c>, or released untried.
+/// </summary>
+internal sealed class MessageRelay(
+    IOutboxStore store,
+    SendPipeline pipeline,
+    IOptions<OutboxOptions> options,
+    TimeProvider timeProvider,
+    ILogger<MessageRelay> logger)
+{
+    public bool IsCircuitOpen => pipeline.IsCircuitOpen;
+
+    public async Task RelayAsync(IReadOnlyList<OutboxRecord> rows, CancellationToken cancellationToken)
+    {
+        var sent = new List<OutboxRecord>();
+        var failed = new List<(OutboxRecord Row, string Error)>();
+        var heldBack = new List<long>();
+        var deferred = new List<long>();
+        var stoppedKeys = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var wave in Waves.Plan(rows))
+        {
+            var live = new List<OutboxRecord>(wave.Count);
+            foreach (var row in wave)
+            {
+                if (row.MessageKey is { } key && stoppedKeys.Contains(key))
+                {
+                    heldBack.Add(row.Id);
+                }
+                else
+                {
+                    live.Add(row);
+                }
+            }
+
+            if (live.Count == 0)
+            {
+                continue;
+            }
+
+            var results = await pipeline.SendAsync(live, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < live.Count; i++)
+            {
+                var row = live[i];
+                switch (results[i].Status)
+                {
+                    case RelayStatus.Sent:
+                        sent.Add(row);
+                        continue;
+                    case RelayStatus.Deferred:
+                        deferred.Add(row.Id);
+                        break;
+                    default:
+                        failed.Add((row, results[i].Error ?? "unknown error"));
+                        break;
+                }
+
+                if (row.MessageKey is { } stopped)
+                {
+                    stoppedKeys.Add(stopped);
+                }
+            }
+        }
+
+        await RecordAsync(sent, failed, heldBack, deferred).ConfigureAwait(false);
+    }
+
+    // Outcomes are recorded even when the host is stopping: a sent row left unmarked would be sent again.
+    private async Task RecordAsync(
+        List<OutboxRecord> sent,
+        List<(OutboxRecord Row, string Error)> failed,
+        List<long> heldBack,
+        List<long> deferred)
+    {
+        var dispatch = options.Value.Dispatch;
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        if (sent.Count > 0)
+        {
+            await store.MarkDispatchedAsync(sent.ConvertAll(r => r.Id), now, CancellationToken.None).ConfigureAwait(false);
+            OutboxTelemetry.Dispatched.Add(sent.Count);
+            foreach (var row in sent)
+            {
+                OutboxTelemetry.Latency.Record((now - (row.DueAt > row.CreatedAt ? row.DueAt : row.CreatedAt)).TotalMilliseconds);
+            }
+        }
+
+        if (failed.Count > 0)
+        {
+            Log.SendFailed(logger, failed.Count, failed[0].Error);
+            OutboxTelemetry.Failed.Add(failed.Count);
+            var retries = new List<DispatchFailure>();
+            var deadLetters = new List<DeadLetterRequest>();
+            foreach (var (row, error) in failed)
+            {
+                var attempts = row.Attempts + 1;
+                if (attempts >= dispatch.MaxAttempts)
+                {
+                    deadLetters.Add(new DeadLetterRequest(row, "max-attempts", attempts, error));
+                    Log.DeadLettered(logger, row.MessageId, row.MessageType, row.Destination, attempts, error);
+                }
+                else
+                {
+                    var wait = Backoff.ForAttempt(attempts, dispatch.AttemptBackoff, dispatch.MaxAttemptBackoff, Random.Shared.NextDouble());
+                    retries.Add(new DispatchFailure(row.Id, attempts, now + wait, error));
+                }
+            }
+
+            if (retries.Count > 0)
+            {
+                await store.MarkFailedAsync(retries, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (deadLetters.Count > 0)
+            {
+                await store.DeadLetterAsync(deadLetters, now, CancellationToken.None).ConfigureAwait(false);
+                OutboxTelemetry.DeadLettered.Add(deadLetters.Count);
+            }
+        }
+
+        if (heldBack.Count > 0)
+        {
+            await store.ReleaseAsync(heldBack, now, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (deferred.Count > 0)
+        {
+            var retryAt = now + dispatch.Retry.BreakDuration;
+            Log.CircuitOpen(logger, deferred.Count, retryAt);
+            await store.ReleaseAsync(deferred, retryAt, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

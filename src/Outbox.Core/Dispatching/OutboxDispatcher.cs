@@ -1,0 +1,215 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Outbox.Publishing;
+using Outbox.Storage;
+using Outbox.Telemetry;
+
+namespace Outbox.Dispatching;
+
+/// <summary>
+/// Relays committed rows to the transport. The fast path sends rows handed over at commit, still under
+/// the lease they were written with; the poller claims due pending rows (retries, delayed messages, rows
+/// recovered after a crash, rows held back for ordering) and wakes on new work or at the next due time.
+/// </summary>
+internal sealed class OutboxDispatcher(
+    IOutboxStore store,
+    MessageRelay relay,
+    OutboxInstance instance,
+    IOptions<OutboxOptions> options,
+    TimeProvider timeProvider,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly Channel<OutboxRecord> _committed = Channel.CreateUnbounded<OutboxRecord>(new UnboundedChannelOptions { SingleReader = true });
+    private TaskCompletionSource _wake = NewSignal();
+
+    /// <summary>Hands rows over right after their transaction committed.</summary>
+    public void Enqueue(IEnumerable<OutboxRecord> committed)
+    {
+        foreach (var row in committed)
+        {
+            _committed.Writer.TryWrite(row.Clone());
+        }
+    }
+
+    /// <summary>Makes the poller look for due rows now (new delayed rows, released rows, recovered rows).</summary>
+    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.ValidateAsync(cancellationToken).ConfigureAwait(false);
+        Log.DispatcherStarted(logger, instance.Id);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Rows handed over but not sent go back to the table so that any instance sends them at once.
+        var left = new List<long>();
+        while (_committed.Reader.TryRead(out var row))
+        {
+            left.Add(row.Id);
+        }
+
+        if (left.Count > 0)
+        {
+            await store.ReleaseAsync(left, timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RunFastPathAsync(stoppingToken), RunPollerAsync(stoppingToken));
+
+    /// <summary>Sends one batch of handed-over rows. Rows whose key has an older unsent row go back to the poller.</summary>
+    internal async Task SendCommittedAsync(IReadOnlyList<OutboxRecord> rows, CancellationToken cancellationToken)
+    {
+        var keys = rows.Where(r => r.MessageKey is not null).Select(r => r.MessageKey!).Distinct(StringComparer.Ordinal).ToList();
+        if (keys.Count == 0)
+        {
+            await relay.RelayAsync(rows, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var oldest = await store.GetOldestUnsentIdsAsync(keys, cancellationToken).ConfigureAwait(false);
+        var firstHere = rows.Where(r => r.MessageKey is not null)
+            .GroupBy(r => r.MessageKey!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Min(r => r.Id), StringComparer.Ordinal);
+        var blocked = rows.Where(r => r.MessageKey is { } key && oldest.TryGetValue(key, out var id) && id < firstHere[key]).ToList();
+        var ready = blocked.Count == 0 ? rows : rows.Except(blocked).ToList();
+        if (blocked.Count > 0)
+        {
+            await store.ReleaseAsync(blocked.ConvertAll(r => r.Id), timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+        }
+
+        await relay.RelayAsync(ready, cancellationToken).ConfigureAwait(false);
+
+        // Rows of these keys waiting in the table may now be first in line.
+        Wake();
+    }
+
+    /// <summary>Claims and sends one batch of due rows; returns how many were claimed.</summary>
+    internal async Task<int> PollOnceAsync(CancellationToken cancellationToken)
+    {
+        var dispatch = options.Value.Dispatch;
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var claimed = await store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, dispatch.BatchSize, cancellationToken).ConfigureAwait(false);
+        if (claimed.Count > 0)
+        {
+            await relay.RelayAsync(claimed, cancellationToken).ConfigureAwait(false);
+        }
+
+        return claimed.Count;
+    }
+
+    /// <summary>Sends every row handed over so far, in batches; returns how many rows it took.</summary>
+    internal async Task<int> DrainCommittedAsync(CancellationToken cancellationToken)
+    {
+        var batchSize = options.Value.Dispatch.BatchSize;
+        var taken = 0;
+        while (true)
+        {
+            var batch = new List<OutboxRecord>(batchSize);
+            while (batch.Count < batchSize && _committed.Reader.TryRead(out var row))
+            {
+                batch.Add(row);
+            }
+
+            if (batch.Count == 0)
+            {
+                return taken;
+            }
+
+            taken += batch.Count;
+            await SendCommittedAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunFastPathAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _committed.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await DrainCommittedAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The rows stay leased to this instance; the poller or the recovery job sends them later.
+                    Log.DispatcherError(logger, ex, options.Value.Dispatch.PollInterval);
+                    Wake();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RunPollerAsync(CancellationToken stoppingToken)
+    {
+        var dispatch = options.Value.Dispatch;
+        var idle = dispatch.PollInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wake = NewSignal();
+            Volatile.Write(ref _wake, wake);
+            TimeSpan wait;
+            try
+            {
+                if (relay.IsCircuitOpen)
+                {
+                    wait = dispatch.Retry.BreakDuration;
+                }
+                else
+                {
+                    var claimed = await PollOnceAsync(stoppingToken).ConfigureAwait(false);
+                    if (claimed == dispatch.BatchSize)
+                    {
+                        idle = dispatch.PollInterval;
+                        continue;
+                    }
+
+                    idle = claimed > 0 ? dispatch.PollInterval : Min(idle * 2, dispatch.MaxPollInterval);
+                    var now = timeProvider.GetUtcNow().UtcDateTime;
+                    var nextDue = await store.GetNextDueAsync(now, stoppingToken).ConfigureAwait(false);
+                    wait = nextDue is { } due ? Min(due - now, idle) : idle;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Database down, for example: keep trying, more slowly, without crashing the host.
+                idle = Min(idle * 2, dispatch.MaxPollInterval);
+                wait = idle;
+                Log.DispatcherError(logger, ex, wait);
+            }
+
+            await WaitAsync(wake.Task, wait, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitAsync(Task wake, TimeSpan wait, CancellationToken stoppingToken)
+    {
+        if (wait <= TimeSpan.Zero || wake.IsCompleted)
+        {
+            return;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var delay = Task.Delay(wait, timeProvider, cancel.Token);
+        await Task.WhenAny(wake, delay).ConfigureAwait(false);
+        await cancel.CancelAsync().ConfigureAwait(false);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,3 @@
+namespace Outbox.Dispatching;
+
+internal readonly record struct RelayResult(RelayStatus Status, string? Error = null);

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Outbox.Serialization;
+using Outbox.Storage;
+using Outbox.Telemetry;
+using Outbox.Transport;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+
+namespace Outbox.Dispatching;
+
+/// <summary>Sends a batch through the transport inside the Polly pipeline and reports a result per row.</summary>
+internal sealed class SendPipeline
+{
+    private readonly ITransport _transport;
+    private readonly string _contentType;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly TimeProvider _timeProvider;
+
+    public SendPipeline(ITransport transport, IMessageSerializer serializer, IOptions<OutboxOptions> options, TimeProvider timeProvider)
+    {
+        _transport = transport;
+        _contentType = serializer.ContentType;
+        _timeProvider = timeProvider;
+        var retry = options.Value.Dispatch.Retry;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
+        if (retry.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retry.MaxRetryAttempts,
+                Delay = retry.Delay,
+                MaxDelay = retry.MaxDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not BrokenCircuitException and not OperationCanceledException),
+            });
+        }
+
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = retry.FailureRatio,
+            MinimumThroughput = retry.MinimumThroughput,
+            SamplingDuration = retry.SamplingDuration,
+            BreakDuration = retry.BreakDuration,
+            StateProvider = _circuit,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+        });
+        builder.AddTimeout(retry.Timeout);
+        _pipeline = builder.Build();
+    }
+
+    /// <summary>Whether sends are currently refused because the broker looked down.</summary>
+    public bool IsCircuitOpen => _circuit.CircuitState is CircuitState.Open or CircuitState.Isolated;
+
+    public async Task<RelayResult[]> SendAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+    {
+        var results = new RelayResult[records.Count];
+        var pending = Enumerable.Range(0, records.Count).ToList();
+        var started = _timeProvider.GetTimestamp();
+        using var activity = StartActivity(records);
+        try
+        {
+            await _pipeline.ExecuteAsync(
+                async token =>
+                {
+                    var batch = pending.ConvertAll(i => TransportMessages.From(records[i], _contentType));
+                    var sent = await _transport.SendAsync(batch, token).ConfigureAwait(false);
+                    if (sent.Count != batch.Count)
+                    {
+                        throw new InvalidOperationException($"The transport returned {sent.Count} results for {batch.Count} messages.");
+                    }
+
+                    var stillPending = new List<int>();
+                    for (var j = 0; j < sent.Count; j++)
+                    {
+                        var result = sent[j];
+                        results[pending[j]] = result.Status == SendStatus.Sent
+                            ? new RelayResult(RelayStatus.Sent)
+                            : new RelayResult(RelayStatus.Failed, Describe(result));
+                        if (result.Status != SendStatus.Sent)
+                        {
+                            stillPending.Add(pending[j]);
+                        }
+                    }
+
+                    pending = stillPending;
+                    if (pending.Count > 0)
+                    {
+                        throw new TransportSendException(results[pending[0]].Error!);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException)
+        {
+            foreach (var i in pending)
+            {
+                results[i] = new RelayResult(RelayStatus.Deferred, "The transport circuit is open.");
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var error = ex.Message;
+            foreach (var i in pending.Where(i => ex is not TransportSendException || results[i].Status != RelayStatus.Failed))
+            {
+                results[i] = new RelayResult(RelayStatus.Failed, error);
+            }
+        }
+        finally
+        {
+            OutboxTelemetry.SendDuration.Record(_timeProvider.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        activity?.SetStatus(pending.Count == 0 ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+        return results;
+    }
+
+    private static string Describe(SendResult result) => result.Status == SendStatus.Unroutable
+        ? $"unroutable: {result.Error ?? "no destination accepted the message"}"
+        : result.Error ?? "the transport reported a failure";
+
+    private static Activity? StartActivity(IReadOnlyList<OutboxRecord> records)
+    {
+        if (!OutboxTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = new List<ActivityLink>(records.Count);
+        foreach (var record in records)
+        {
+            var headers = TransportMessages.ParseHeaders(record.Headers);
+            if (headers.TryGetValue("traceparent", out var parent) &&
+                ActivityContext.TryParse(parent, headers.GetValueOrDefault("tracestate"), out var context))
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+
+        var activity = OutboxTelemetry.Source.StartActivity(ActivityKind.Producer, links: links, name: "outbox send");
+        activity?.SetTag("messaging.batch.message_count", records.Count);
+        return activity;
+    }
+
+    private sealed class TransportSendException(string message) : Exception(message);
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Outbox.Serialization;
+using Outbox.Storage;
+using Outbox.Telemetry;
+
+namespace Outbox.Publishing;
+
+/// <summary>Turns a message and its <see cref="PublishOptions"/> into an outbox row, or says why it cannot.</summary>
+internal sealed class OutboxMessageFactory(
+    IOptions<OutboxOptions> options,
+    IMessageSerializer serializer,
+    TimeProvider timeProvider,
+    OutboxInstance instance)
+{
+    public OutboxRecord Create(object message, PublishOptions? publish)
+    {
+        var settings = options.Value;
+        var type = message.GetType();
+        if (!settings.MessageTypes.TryGetName(type, out var typeName))
+        {
+            throw new OutboxException(
+                $"The message type '{type.FullName}' is not registered. Register it with options.Route<{type.Name}>(\"destination\") " +
+                $"or options.AddMessageType<{type.Name}>(\"name\") in AddOutbox.");
+        }
+
+        var destination = publish?.Destination;
+        if (string.IsNullOrWhiteSpace(destination) && !settings.Routes.TryGetValue(typeName, out destination))
+        {
+            throw new OutboxException(
+                $"No destination for message type '{typeName}': set PublishOptions.Destination, call options.Route<{type.Name}>(...), " +
+                $"or add Outbox:Routes:{typeName} to the configuration.");
+        }
+
+        var payload = serializer.Serialize(message, type);
+        if (payload.Length > settings.MaxPayloadBytes)
+        {
+            throw new OutboxException(
+                $"The '{typeName}' message is {payload.Length} bytes, more than Outbox:MaxPayloadBytes ({settings.MaxPayloadBytes}).");
+        }
+
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var dueAt = DueAt(publish, now);
+        var record = new OutboxRecord
+        {
+            MessageId = publish?.MessageId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()),
+            Destination = destination,
+            MessageType = typeName,
+            MessageKey = publish?.Key,
+            Payload = payload,
+            Headers = Headers(publish, destination),
+            Kind = MessageKind.Outbox,
+            CreatedAt = now,
+            DueAt = dueAt,
+            NextAttemptAt = dueAt,
+        };
+
+        if (dueAt > now)
+        {
+            // Nothing sends a delayed row at commit, so nothing needs protecting: it is pending from the start.
+            record.Status = MessageStatus.Pending;
+        }
+        else
+        {
+            record.Status = MessageStatus.Prepared;
+            record.LeaseOwner = instance.Id;
+            record.LeaseExpiresAt = now + settings.Dispatch.LeaseDuration;
+        }
+
+        return record;
+    }
+
+    private static DateTime DueAt(PublishOptions? publish, DateTime now)
+    {
+        if (publish is null)
+        {
+            return now;
+        }
+
+        if (publish.Delay is not null && publish.DueAt is not null)
+        {
+            throw new OutboxException("Set PublishOptions.Delay or PublishOptions.DueAt, not both.");
+        }
+
+        if (publish.Delay < TimeSpan.Zero)
+        {
+            throw new OutboxException($"PublishOptions.Delay must not be negative (was {publish.Delay}).");
+        }
+
+        var due = publish.DueAt?.UtcDateTime ?? now + (publish.Delay ?? TimeSpan.Zero);
+        return due < now ? now : due;
+    }
+
+    private static string? Headers(PublishOptions? publish, string destination)
+    {
+        Dictionary<string, string>? headers = publish?.Headers is { Count: > 0 } given
+            ? new Dictionary<string, string>(given, StringComparer.Ordinal)
+            : null;
+
+        using var activity = OutboxTelemetry.Source.StartActivity($"{destination} publish", ActivityKind.Producer);
+        var context = activity ?? Activity.Current;
+        if (context is not null)
+        {
+            headers ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            DistributedContextPropagator.Current.Inject(context, headers, static (carrier, key, value) =>
+            {
+                if (carrier is Dictionary<string, string> map && value is not null)
+                {
+                    map[key] = value;
+                }
+            });
+        }
+
+        return headers is null ? null : JsonSerializer.Serialize(headers);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Outbox.Dispatching;
+using Outbox.Storage;
+using Outbox.Telemetry;
+
+namespace Outbox.Scheduling;
+
+/// <summary>
+/// The work of the maintenance jobs. Each step is a conditional update or delete on the rows
+/// themselves, so every instance may run it at the same time.
+/// </summary>
+internal sealed class OutboxMaintenance(
+    IOutboxStore store,
+    OutboxDispatcher dispatcher,
+    IOptions<OutboxOptions> options,
+    TimeProvider timeProvider,
+    ILogger<OutboxMaintenance> logger)
+{
+    /// <summary>Makes stale interceptor-written prepared rows pending (their transaction committed) and measures the backlog.</summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var transactions = options.Value.Transactions;
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var recovered = 0;
+        int batch;
+        do
+        {
+            batch = await store.RecoverStalePreparedAsync(now, now - transactions.CheckAfter, transactions.CheckBatchSize, cancellationToken).ConfigureAwait(false);
+            recovered += batch;
+        }
+        while (batch == transactions.CheckBatchSize);
+
+        if (recovered > 0)
+        {
+            Log.Recovered(logger, recovered, transactions.CheckAfter);
+            dispatcher.Wake();
+        }
+
+        var oldest = await store.GetOldestUnsentAsync(cancellationToken).ConfigureAwait(false);
+        OutboxTelemetry.RecordOldestPendingAge(oldest is { } created ? now - created : TimeSpan.Zero);
+        return recovered;
+    }
+
+    /// <summary>Deletes dispatched and rolled-back rows older than <c>Retention:KeepFinishedFor</c>, in batches.</summary>
+    public async Task<int> CleanUpAsync(CancellationToken cancellationToken)
+    {
+        var retention = options.Value.Retention;
+        var before = timeProvider.GetUtcNow().UtcDateTime - retention.KeepFinishedFor;
+        var deleted = 0;
+        int batch;
+        do
+        {
+            batch = await store.DeleteFinishedAsync(before, retention.BatchSize, cancellationToken).ConfigureAwait(false);
+            deleted += batch;
+        }
+        while (batch == retention.BatchSize);
+
+        Log.RetentionDeleted(logger, deleted);
+        return deleted;
+    }
+}

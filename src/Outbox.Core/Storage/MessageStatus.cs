@@ -1,0 +1,17 @@
+namespace Outbox.Storage;
+
+/// <summary>The state of a row in the <c>outbox_messages</c> table.</summary>
+public enum MessageStatus
+{
+    /// <summary>Written inside a transaction whose outcome is not yet known to the dispatcher (a half message).</summary>
+    Prepared = 0,
+
+    /// <summary>Committed and waiting to be sent (or to be retried).</summary>
+    Pending = 1,
+
+    /// <summary>Accepted by the transport.</summary>
+    Dispatched = 2,
+
+    /// <summary>Discarded: its transaction was rolled back.</summary>
+    RolledBack = 3,
+}

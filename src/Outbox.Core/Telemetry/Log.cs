@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Outbox.Telemetry;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Outbox dispatcher started as instance {InstanceId}.")]
+    public static partial void DispatcherStarted(ILogger logger, string instanceId);
+
+    [LoggerMessage(2, LogLevel.Warning, "Sending {Count} message(s) failed; they will be retried: {Error}")]
+    public static partial void SendFailed(ILogger logger, int count, string error);
+
+    [LoggerMessage(3, LogLevel.Error, "Message {MessageId} ({MessageType} to {Destination}) moved to the dead-letter table after {Attempts} attempts: {Error}")]
+    public static partial void DeadLettered(ILogger logger, Guid messageId, string messageType, string destination, int attempts, string? error);
+
+    [LoggerMessage(4, LogLevel.Warning, "The transport circuit is open; {Count} message(s) stay pending until {RetryAt:O}.")]
+    public static partial void CircuitOpen(ILogger logger, int count, DateTime retryAt);
+
+    [LoggerMessage(5, LogLevel.Error, "The outbox dispatcher failed; it retries in {Delay}.")]
+    public static partial void DispatcherError(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(6, LogLevel.Information, "Recovered {Count} committed message(s) that were never sent (prepared for longer than {CheckAfter}).")]
+    public static partial void Recovered(ILogger logger, int count, TimeSpan checkAfter);
+
+    [LoggerMessage(7, LogLevel.Debug, "Retention deleted {Count} finished outbox row(s).")]
+    public static partial void RetentionDeleted(ILogger logger, int count);
+
+    [LoggerMessage(8, LogLevel.Error, "The outbox job {Job} failed; it runs again at its next interval.")]
+    public static partial void JobFailed(ILogger logger, Exception exception, string job);
+
+    [LoggerMessage(9, LogLevel.Information, "Requeued dead letter {MessageId}.")]
+    public static partial void Requeued(ILogger logger, Guid messageId);
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Outbox.Telemetry;
+
+/// <summary>The <see cref="ActivitySource"/> and <see cref="Meter"/> named <c>Outbox</c>, and their instruments.</summary>
+public static class OutboxTelemetry
+{
+    /// <summary>The name of the activity source and of the meter.</summary>
+    public const string Name = "Outbox";
+
+    /// <summary>Activities: <c>{destination} publish</c> at publish, <c>outbox send</c> around each transport send (linked to each message's publish).</summary>
+    public static readonly ActivitySource Source = new(Name);
+
+    internal static readonly Meter Meter = new(Name);
+
+    internal static readonly Counter<long> Written = Meter.CreateCounter<long>("outbox.messages.written", "{message}", "Messages committed to the outbox.");
+
+    internal static readonly Counter<long> Dispatched = Meter.CreateCounter<long>("outbox.messages.dispatched", "{message}", "Messages accepted by the transport.");
+
+    internal static readonly Counter<long> Failed = Meter.CreateCounter<long>("outbox.messages.failed", "{message}", "Send attempts that failed after in-process retries.");
+
+    internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("outbox.messages.dead_lettered", "{message}", "Messages moved to the dead-letter table.");
+
+    internal static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("outbox.dispatch.duration", "ms", "Duration of one transport send, retries included.");
+
+    internal static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("outbox.dispatch.latency", "ms", "Time from publish (or due time) to the transport accepting the message.");
+
+    private static double s_oldestPendingAgeSeconds;
+
+    static OutboxTelemetry()
+    {
+        Meter.CreateObservableGauge(
+            "outbox.pending.age",
+            () => Volatile.Read(ref s_oldestPendingAgeSeconds),
+            "s",
+            "Age of the oldest unsent message, as last measured by the recovery job.");
+    }
+
+    internal static void RecordOldestPendingAge(TimeSpan age) =>
+        Volatile.Write(ref s_oldestPendingAgeSeconds, Math.Max(0, age.TotalSeconds));
+}

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.EntityFrameworkCore.Interception;
+
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary>Connects a <see cref="DbContext"/> to the outbox.</summary>
+public static class DbContextOptionsBuilderExtensions
+{
+    /// <summary>
+    /// Adds the outbox interceptors: rows published through <see cref="IOutbox"/> are written by
+    /// SaveChanges and handed to the dispatcher when their transaction commits.
+    /// </summary>
+    /// <param name="optionsBuilder">The context's options builder.</param>
+    /// <param name="serviceProvider">The provider given to the <c>AddDbContext</c> options callback.</param>
+    /// <returns>The options builder.</returns>
+    public static DbContextOptionsBuilder UseOutbox(this DbContextOptionsBuilder optionsBuilder, IServiceProvider serviceProvider)
+    {
+        ArgumentNullException.ThrowIfNull(optionsBuilder);
+        ArgumentNullException.ThrowIfNull(serviceProvider);
+        var interceptor = serviceProvider.GetService<OutboxInterceptor>() ?? throw new InvalidOperationException(
+            "UseOutbox needs the outbox services: call services.AddOutbox(configuration).UseEntityFrameworkCore<TContext>() first.");
+        return optionsBuilder.AddInterceptors(interceptor);
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Outbox.DeadLetters;
+using Outbox.EntityFrameworkCore.Interception;
+using Outbox.EntityFrameworkCore.Publishing;
+using Outbox.EntityFrameworkCore.Storage;
+using Outbox.Storage;
+
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary>Stores the outbox with Entity Framework Core.</summary>
+public static class EntityFrameworkCoreOutboxBuilderExtensions
+{
+    /// <summary>
+    /// Stores outbox rows in <typeparamref name="TContext"/>'s database (SQLite or PostgreSQL) and makes
+    /// <see cref="IOutbox"/> (scoped) write through the scope's <typeparamref name="TContext"/>. The
+    /// context must call <c>UseOutbox(sp)</c> on its options and <c>AddOutboxTables()</c> in its model.
+    /// </summary>
+    /// <typeparam name="TContext">The application's context that holds the outbox tables.</typeparam>
+    /// <param name="builder">The outbox builder.</param>
+    /// <returns>The builder.</returns>
+    public static IOutboxBuilder UseEntityFrameworkCore<TContext>(this IOutboxBuilder builder)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.TryAddSingleton<OutboxInterceptor>();
+        services.TryAddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
+        services.TryAddSingleton<ContextRunner<TContext>>();
+        services.TryAddSingleton<IOutboxStore, EntityFrameworkOutboxStore<TContext>>();
+        services.TryAddSingleton<IDeadLetterQueue, EntityFrameworkDeadLetterQueue<TContext>>();
+        return builder;
+    }
+}

@@ -1,0 +1,90 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Outbox.EntityFrameworkCore.Storage;
+using Outbox.Storage;
+
+namespace Outbox.EntityFrameworkCore;
+
+/// <summary>Maps the outbox tables into an application's model.</summary>
+public static class ModelBuilderExtensions
+{
+    /// <summary>Maximum length of the destination, message type, key and lease owner columns.</summary>
+    public const int NameLength = 256;
+
+    /// <summary>Longest error text stored in <c>last_error</c>; longer errors are cut.</summary>
+    public const int ErrorLength = 2000;
+
+    private static readonly ValueConverter<DateTime, DateTime> Utc = new(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+    private static readonly ValueConverter<DateTime?, DateTime?> NullableUtc = new(v => v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+
+    /// <summary>
+    /// Adds <c>outbox_messages</c> and <c>outbox_dead_letters</c> to the model. Call it from
+    /// <c>OnModelCreating</c>; create the tables with a migration or <c>EnsureCreated</c>.
+    /// </summary>
+    /// <param name="modelBuilder">The model builder.</param>
+    /// <param name="schema">The schema of the tables; the default is the database's default schema.</param>
+    /// <returns>The model builder.</returns>
+    public static ModelBuilder AddOutboxTables(this ModelBuilder modelBuilder, string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        return modelBuilder
+            .Entity<OutboxRecord>(e => MapMessages(e.ToTable("outbox_messages", schema)))
+            .Entity<DeadLetterRecord>(e => MapDeadLetters(e.ToTable("outbox_dead_letters", schema)));
+    }
+
+    private static void MapMessages(EntityTypeBuilder<OutboxRecord> e)
+    {
+        e.HasKey(m => m.Id).HasName("pk_outbox_messages");
+        e.Property(m => m.Id).HasColumnName("id").ValueGeneratedOnAdd();
+        e.Property(m => m.MessageId).HasColumnName("message_id");
+        e.Property(m => m.Destination).HasColumnName("destination").HasMaxLength(NameLength);
+        e.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(NameLength);
+        e.Property(m => m.MessageKey).HasColumnName("message_key").HasMaxLength(NameLength);
+        e.Property(m => m.Payload).HasColumnName("payload");
+        e.Property(m => m.Headers).HasColumnName("headers");
+        e.Property(m => m.Status).HasColumnName("status");
+        e.Property(m => m.Kind).HasColumnName("kind");
+        e.Property(m => m.CreatedAt).HasColumnName("created_at").HasConversion(Utc);
+        e.Property(m => m.DueAt).HasColumnName("due_at").HasConversion(Utc);
+        e.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at").HasConversion(Utc);
+        e.Property(m => m.DispatchedAt).HasColumnName("dispatched_at").HasConversion(NullableUtc);
+        e.Property(m => m.Attempts).HasColumnName("attempts");
+        e.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(ErrorLength);
+        e.Property(m => m.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(NameLength);
+        e.Property(m => m.LeaseExpiresAt).HasColumnName("lease_expires_at").HasConversion(NullableUtc);
+        e.Property(m => m.CheckCount).HasColumnName("check_count");
+
+        e.HasIndex(m => m.MessageId).IsUnique().HasDatabaseName("ux_outbox_messages_message_id");
+
+        // The claim walks unsent rows in id order; dispatched rows are in another part of the index.
+        e.HasIndex(m => new { m.Status, m.Id }).HasDatabaseName("ix_outbox_messages_status_id");
+        e.HasIndex(m => new { m.Status, m.NextAttemptAt }).HasDatabaseName("ix_outbox_messages_status_next_attempt");
+
+        // Per-key ordering looks for older unsent rows with the same key; only unsent keyed rows are indexed.
+        e.HasIndex(m => new { m.MessageKey, m.Id }).HasDatabaseName("ix_outbox_messages_unsent_key")
+            .HasFilter("message_key IS NOT NULL AND status < 2");
+    }
+
+    private static void MapDeadLetters(EntityTypeBuilder<DeadLetterRecord> e)
+    {
+        e.HasKey(d => d.Id).HasName("pk_outbox_dead_letters");
+        e.Property(d => d.Id).HasColumnName("id").ValueGeneratedOnAdd();
+        e.Property(d => d.MessageId).HasColumnName("message_id");
+        e.Property(d => d.Destination).HasColumnName("destination").HasMaxLength(NameLength);
+        e.Property(d => d.MessageType).HasColumnName("message_type").HasMaxLength(NameLength);
+        e.Property(d => d.MessageKey).HasColumnName("message_key").HasMaxLength(NameLength);
+        e.Property(d => d.Payload).HasColumnName("payload");
+        e.Property(d => d.Headers).HasColumnName("headers");
+        e.Property(d => d.Source).HasColumnName("source").HasMaxLength(NameLength);
+        e.Property(d => d.ConsumerName).HasColumnName("consumer_name").HasMaxLength(NameLength);
+        e.Property(d => d.Reason).HasColumnName("reason").HasMaxLength(NameLength);
+        e.Property(d => d.Attempts).HasColumnName("attempts");
+        e.Property(d => d.LastError).HasColumnName("last_error").HasMaxLength(ErrorLength);
+        e.Property(d => d.CreatedAt).HasColumnName("created_at").HasConversion(Utc);
+        e.Property(d => d.DeadLetteredAt).HasColumnName("dead_lettered_at").HasConversion(Utc);
+
+        e.HasIndex(d => d.MessageId).HasDatabaseName("ix_outbox_dead_letters_message_id");
+        e.HasIndex(d => d.DeadLetteredAt).HasDatabaseName("ix_outbox_dead_letters_dead_lettered_at");
+    }
+}

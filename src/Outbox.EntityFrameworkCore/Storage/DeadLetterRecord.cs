@@ -1,0 +1,37 @@
+namespace Outbox.EntityFrameworkCore.Storage;
+
+/// <summary>One row of the <c>outbox_dead_letters</c> table. Times are UTC.</summary>
+internal sealed class DeadLetterRecord
+{
+    /// <summary>Dead letters written by the dispatcher.</summary>
+    public const string DispatchSource = "dispatch";
+
+    public long Id { get; set; }
+
+    public Guid MessageId { get; set; }
+
+    public string Destination { get; set; } = "";
+
+    public string MessageType { get; set; } = "";
+
+    public string? MessageKey { get; set; }
+
+    public byte[] Payload { get; set; } = [];
+
+    public string? Headers { get; set; }
+
+    /// <summary>Who gave up on the message: <see cref="DispatchSource"/>, or a consumer.</summary>
+    public string Source { get; set; } = DispatchSource;
+
+    public string? ConsumerName { get; set; }
+
+    public string Reason { get; set; } = "";
+
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime DeadLetteredAt { get; set; }
+}

@@ -1,0 +1,88 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Outbox.DeadLetters;
+using Outbox.Dispatching;
+using Outbox.Storage;
+using Outbox.Telemetry;
+
+namespace Outbox.EntityFrameworkCore.Storage;
+
+internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
+    ContextRunner<TContext> runner,
+    OutboxDispatcher dispatcher,
+    TimeProvider timeProvider,
+    ILogger<EntityFrameworkDeadLetterQueue<TContext>> logger) : IDeadLetterQueue
+    where TContext : DbContext
+{
+    public Task<IReadOnlyList<DeadLetter>> ListAsync(int skip = 0, int take = 100, CancellationToken cancellationToken = default) =>
+        runner.RunAsync<IReadOnlyList<DeadLetter>>(async context =>
+        {
+            var rows = await context.Set<DeadLetterRecord>().AsNoTracking()
+                .OrderBy(d => d.Id).Skip(skip).Take(take)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return rows.ConvertAll(d => new DeadLetter(
+                d.MessageId,
+                d.Destination,
+                d.MessageType,
+                d.MessageKey,
+                d.Payload,
+                TransportMessages.ParseHeaders(d.Headers),
+                d.Reason,
+                d.Attempts,
+                d.LastError,
+                new DateTimeOffset(d.CreatedAt),
+                new DateTimeOffset(d.DeadLetteredAt)));
+        });
+
+    public async Task<bool> RequeueAsync(Guid messageId, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var requeued = await runner.RunInTransactionAsync(
+            async context =>
+            {
+                var dead = await context.Set<DeadLetterRecord>()
+                    .Where(d => d.MessageId == messageId && d.Source == DeadLetterRecord.DispatchSource)
+                    .OrderBy(d => d.Id)
+                    .FirstOrDefaultAsync(cancellationToken)
+                    .ConfigureAwait(false);
+                if (dead is null)
+                {
+                    return false;
+                }
+
+                context.Set<DeadLetterRecord>().Remove(dead);
+                context.Set<OutboxRecord>().Add(new OutboxRecord
+                {
+                    MessageId = dead.MessageId,
+                    Destination = dead.Destination,
+                    MessageType = dead.MessageType,
+                    MessageKey = dead.MessageKey,
+                    Payload = dead.Payload,
+                    Headers = dead.Headers,
+                    Status = MessageStatus.Pending,
+                    Kind = MessageKind.Outbox,
+                    CreatedAt = dead.CreatedAt,
+                    DueAt = now,
+                    NextAttemptAt = now,
+                });
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (requeued)
+        {
+            Log.Requeued(logger, messageId);
+            dispatcher.Wake();
+        }
+
+        return requeued;
+    }
+
+    public Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        var cutoff = before.UtcDateTime;
+        return runner.RunAsync(context => context.Set<DeadLetterRecord>()
+            .Where(d => d.DeadLetteredAt < cutoff)
+            .ExecuteDeleteAsync(cancellationToken));
+    }
+}

@@ -1,0 +1,165 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Outbox.Dispatching;
+using Outbox.Serialization;
+using Outbox.Storage;
+using Outbox.Testing;
+using Outbox.Transport;
+
+namespace Outbox.Tests;
+
+public sealed class MessageRelayTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly RecordingStore _store = new();
+    private readonly ScriptedTransport _transport = new();
+    private readonly OutboxOptions _options = new();
+
+    public MessageRelayTests()
+    {
+        // In-process retries wait on the clock; only the test about them turns them on and moves it.
+        _options.Dispatch.Retry.MaxRetryAttempts = 0;
+    }
+
+    private DateTime Now => _time.GetUtcNow().UtcDateTime;
+
+    [Fact]
+    public async Task SentRows_AreMarkedDispatched()
+    {
+        await Relay().RelayAsync([Row(1), Row(2)], CancellationToken.None);
+
+        Assert.Equal([1, 2], _store.Dispatched.Order());
+        Assert.Empty(_store.Failed);
+    }
+
+    [Fact]
+    public async Task FailedRow_CountsAnAttempt_AndWaitsItsBackoff()
+    {
+        _transport.Answer = (_, _) => SendResult.Failed("nope");
+
+        await Relay().RelayAsync([Row(1, attempts: 2)], CancellationToken.None);
+
+        var failure = Assert.Single(_store.Failed);
+        Assert.Equal((1L, 3, "nope"), (failure.Id, failure.Attempts, failure.Error));
+        Assert.InRange(failure.NextAttemptAt, Now.AddSeconds(16), Now.AddSeconds(24));
+    }
+
+    [Fact]
+    public async Task RowReachingMaxAttempts_IsDeadLettered_WithTheLastError()
+    {
+        _options.Dispatch.MaxAttempts = 3;
+        _transport.Answer = (_, _) => SendResult.Unroutable("no queue bound");
+
+        await Relay().RelayAsync([Row(1, attempts: 2)], CancellationToken.None);
+
+        var dead = Assert.Single(_store.DeadLettered);
+        Assert.Equal(("max-attempts", 3, "unroutable: no queue bound"), (dead.Reason, dead.Attempts, dead.LastError));
+        Assert.Empty(_store.Failed);
+    }
+
+    [Fact]
+    public async Task FailureOfAKey_HoldsBackTheRestOfThatKeyOnly()
+    {
+        _transport.Answer = (m, _) => m.MessageId == Id(1) ? SendResult.Failed("x") : SendResult.Sent;
+
+        await Relay().RelayAsync([Row(1, "a"), Row(2, "b"), Row(3, "a"), Row(4, "b"), Row(5, "a")], CancellationToken.None);
+
+        Assert.Equal([2, 4], _store.Dispatched.Order());
+        Assert.Equal(1, Assert.Single(_store.Failed).Id);
+        Assert.Equal([(3L, Now), (5L, Now)], _store.Released.OrderBy(r => r.Id));
+        Assert.Equal((0, 0), (_transport.AttemptsOf(Id(3)), _transport.AttemptsOf(Id(5))));
+    }
+
+    [Fact]
+    public async Task TransportException_FailsTheWholeBatch()
+    {
+        _transport.Throw = new IOException("connection reset");
+
+        await Relay().RelayAsync([Row(1), Row(2)], CancellationToken.None);
+
+        Assert.Equal(["connection reset", "connection reset"], _store.Failed.Select(f => f.Error));
+    }
+
+    [Fact]
+    public async Task OpenCircuit_ReleasesRowsWithoutCountingAnAttempt_UntilTheBreakEnds()
+    {
+        _options.Dispatch.Retry.MinimumThroughput = 2;
+        _transport.Throw = new IOException("broker down");
+        var relay = Relay();
+
+        await relay.RelayAsync([Row(1)], CancellationToken.None);
+        await relay.RelayAsync([Row(2)], CancellationToken.None);
+        var callsBefore = _transport.Calls;
+        await relay.RelayAsync([Row(3)], CancellationToken.None);
+
+        Assert.True(relay.IsCircuitOpen);
+        Assert.Equal(callsBefore, _transport.Calls);
+        Assert.Equal([1, 2], _store.Failed.Select(f => f.Id));
+        Assert.Equal([(3L, Now.AddSeconds(15))], _store.Released);
+
+        _transport.Throw = null;
+        _time.Advance(TimeSpan.FromSeconds(16));
+        await relay.RelayAsync([Row(4)], CancellationToken.None);
+
+        Assert.Equal([4], _store.Dispatched);
+        Assert.False(relay.IsCircuitOpen);
+    }
+
+    [Fact]
+    public async Task InProcessRetry_WaitsWithBackoff_ThenSucceeds()
+    {
+        _options.Dispatch.Retry.MaxRetryAttempts = 3;
+        _transport.Answer = (_, attempt) => attempt <= 2 ? SendResult.Failed("busy") : SendResult.Sent;
+
+        var relaying = Relay().RelayAsync([Row(1)], CancellationToken.None);
+        for (var i = 0; i < 100 && !relaying.IsCompleted; i++)
+        {
+            await Task.Yield();
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        await relaying;
+        Assert.Equal([1], _store.Dispatched);
+        Assert.Equal(3, _transport.AttemptsOf(Id(1)));
+        Assert.Empty(_store.Failed);
+    }
+
+    [Fact]
+    public async Task TransportReturningTooFewResults_FailsTheBatch()
+    {
+        var relay = new MessageRelay(_store, new SendPipeline(new ShortTransport(), new SystemTextJsonMessageSerializer(), Options.Create(_options), _time), Options.Create(_options), _time, NullLogger<MessageRelay>.Instance);
+
+        await relay.RelayAsync([Row(1), Row(2)], CancellationToken.None);
+
+        Assert.All(_store.Failed, f => Assert.Contains("returned 1 results for 2 messages", f.Error, StringComparison.Ordinal));
+    }
+
+    private MessageRelay Relay()
+    {
+        var options = Options.Create(_options);
+        var pipeline = new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time);
+        return new MessageRelay(_store, pipeline, options, _time, NullLogger<MessageRelay>.Instance);
+    }
+
+    private static Guid Id(long id) => new(id.ToString("D32", System.Globalization.CultureInfo.InvariantCulture));
+
+    private OutboxRecord Row(long id, string? key = null, int attempts = 0) => new()
+    {
+        Id = id,
+        MessageId = Id(id),
+        Destination = "d",
+        MessageType = "t",
+        MessageKey = key,
+        Payload = [],
+        Attempts = attempts,
+        CreatedAt = Now,
+        DueAt = Now,
+        Status = MessageStatus.Pending,
+    };
+
+    private sealed class ShortTransport : ITransport
+    {
+        public ValueTask<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<SendResult>>([SendResult.Sent]);
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Outbox.Configuration;
+
+namespace Outbox.Tests;
+
+public sealed class OutboxOptionsValidatorTests
+{
+    [Fact]
+    public void Defaults_AreValid() =>
+        Assert.True(new OutboxOptionsValidator().Validate(null, new OutboxOptions()).Succeeded);
+
+    [Theory]
+    [InlineData("Outbox:Dispatch:BatchSize", "0", "Outbox:Dispatch:BatchSize must be between 1 and 10000 (was 0)")]
+    [InlineData("Outbox:Dispatch:MaxAttempts", "-1", "Outbox:Dispatch:MaxAttempts must be between 1 and 1000 (was -1)")]
+    [InlineData("Outbox:MaxPayloadBytes", "0", "Outbox:MaxPayloadBytes must be greater than 0 (was 0)")]
+    [InlineData("Outbox:Dispatch:PollInterval", "00:00:00", "Outbox:Dispatch:PollInterval must be longer than zero")]
+    [InlineData("Outbox:Dispatch:MaxPollInterval", "00:00:00.1", "Outbox:Dispatch:MaxPollInterval (00:00:00.1000000) must not be shorter than Outbox:Dispatch:PollInterval")]
+    [InlineData("Outbox:Dispatch:Retry:FailureRatio", "1.5", "Outbox:Dispatch:Retry:FailureRatio must be greater than 0 and at most 1 (was 1.5)")]
+    [InlineData("Outbox:Dispatch:Retry:BreakDuration", "00:00:00.1", "Outbox:Dispatch:Retry:BreakDuration must be at least 500 ms")]
+    [InlineData("Outbox:Dispatch:LeaseDuration", "00:00:10", "Outbox:Dispatch:LeaseDuration (00:00:10) must be longer than a send with all its retries")]
+    [InlineData("Outbox:Transactions:CheckAfter", "-00:00:01", "Outbox:Transactions:CheckAfter must be longer than zero")]
+    [InlineData("Outbox:Retention:BatchSize", "0", "Outbox:Retention:BatchSize must be between 1 and 100000 (was 0)")]
+    [InlineData("Outbox:Routes:OrderPlaced", " ", "Outbox:Routes:OrderPlaced must name a destination")]
+    public void BadSetting_IsRejected_WithAMessageNamingIt(string key, string value, string expected)
+    {
+        var result = new OutboxOptionsValidator().Validate(null, Bind(new() { [key] = value }));
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HostStart_FailsOnABadSetting_NamingIt()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Outbox:Dispatch:BatchSize"] = "0" });
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseInMemoryTransport();
+        builder.Services.AddSingleton<Outbox.Storage.IOutboxStore, RecordingStore>();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Outbox:Dispatch:BatchSize must be between 1 and 10000 (was 0)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigurationRoute_OverridesTheRouteGivenInCode()
+    {
+        var services = new ServiceCollection();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Routes:Ping"] = "from.config" }).Build();
+        services.AddOutbox(configuration, o => o.Route<Ping>("from.code"));
+
+        var options = services.BuildServiceProvider().GetRequiredService<IOptions<OutboxOptions>>().Value;
+
+        Assert.Equal("from.config", options.Routes["Ping"]);
+    }
+
+    [Fact]
+    public void MissingTransport_FailsWithAMessageSayingWhatToCall()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddOutbox(new ConfigurationBuilder().Build());
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<Outbox.Dispatching.SendPipeline>());
+
+        Assert.Contains("UseInMemoryTransport(), UseRabbitMQ() or UseKafka()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingStorage_FailsAtStart_WithAMessageSayingWhatToCall()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseInMemoryTransport();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("call UseEntityFrameworkCore<TContext>()", error.Message, StringComparison.Ordinal);
+    }
+
+    private static OutboxOptions Bind(Dictionary<string, string?> settings)
+    {
+        var options = new OutboxOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Outbox").Bind(options);
+        return options;
+    }
+
+    private sealed record Ping;
+}

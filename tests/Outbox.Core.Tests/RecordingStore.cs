@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Outbox.Storage;
+
+namespace Outbox.Tests;
+
+/// <summary>Records what the relay asks of the database.</summary>
+internal sealed class RecordingStore : IOutboxStore
+{
+    public ConcurrentQueue<long> Dispatched { get; } = new();
+
+    public ConcurrentQueue<DispatchFailure> Failed { get; } = new();
+
+    public ConcurrentQueue<(long Id, DateTime NextAttemptAt)> Released { get; } = new();
+
+    public ConcurrentQueue<DeadLetterRequest> DeadLettered { get; } = new();
+
+    public Task ValidateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<OutboxRecord>> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<OutboxRecord>>([]);
+
+    public Task<IReadOnlyDictionary<string, long>> GetOldestUnsentIdsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
+
+    public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTime now, CancellationToken cancellationToken)
+    {
+        foreach (var id in ids)
+        {
+            Dispatched.Enqueue(id);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task MarkFailedAsync(IReadOnlyCollection<DispatchFailure> failures, CancellationToken cancellationToken)
+    {
+        foreach (var failure in failures)
+        {
+            Failed.Enqueue(failure);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTime nextAttemptAt, CancellationToken cancellationToken)
+    {
+        foreach (var id in ids)
+        {
+            Released.Enqueue((id, nextAttemptAt));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken)
+    {
+        foreach (var request in requests)
+        {
+            DeadLettered.Enqueue(request);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<DateTime?> GetNextDueAsync(DateTime now, CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
+
+    public Task<DateTime?> GetOldestUnsentAsync(CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
+
+    public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public Task<int> DeleteFinishedAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+}

@@ -1,0 +1,554 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.EntityFrameworkCore;
+using Outbox.Storage;
+using Outbox.Transport;
+using Xunit;
+
+namespace Outbox.Testing;
+
+/// <summary>End-to-end behaviour of the outbox on a real database; each provider's test project runs them all.</summary>
+public abstract class OutboxScenarios : IAsyncLifetime
+{
+    private readonly List<OutboxTestHost> _hosts = [];
+
+    protected ITestDatabase Database { get; private set; } = null!;
+
+    protected abstract ITestDatabase NewDatabase();
+
+    /// <summary>Whether two instances claim rows at the same time (PostgreSQL), rather than one after the other (SQLite's single writer).</summary>
+    protected virtual bool ClaimsConcurrently => false;
+
+    public async Task InitializeAsync()
+    {
+        Database = NewDatabase();
+        await Database.CreateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+    }
+
+    protected OutboxTestHost Host(
+        FakeTimeProvider? time = null,
+        ITransport? transport = null,
+        IDictionary<string, string?>? settings = null)
+    {
+        var host = OutboxTestHost.Create(Database, time, transport, settings);
+        _hosts.Add(host);
+        return host;
+    }
+
+    [Fact]
+    public async Task Commit_PublishesExactlyOnce()
+    {
+        var host = Host();
+        var id = await host.PlaceOrderAsync(new OrderPlaced(1, "ada"), new PublishOptions { Headers = new Dictionary<string, string> { ["tenant"] = "t1" } });
+
+        await host.DrainAsync();
+        await host.PollUntilIdleAsync();
+
+        var sent = Assert.Single(host.Memory.Sent);
+        Assert.Equal(id, sent.MessageId);
+        Assert.Equal("orders.placed", sent.Destination);
+        Assert.Equal("OrderPlaced", sent.MessageType);
+        Assert.Equal("t1", sent.Headers["tenant"]);
+        Assert.Equal("""{"orderId":1,"customer":"ada"}""", System.Text.Encoding.UTF8.GetString(sent.Body.Span));
+        var row = Assert.Single(await host.RowsAsync());
+        Assert.Equal(MessageStatus.Dispatched, row.Status);
+        Assert.Null(row.LeaseOwner);
+        Assert.Equal(1, await host.CountOrdersAsync());
+    }
+
+    [Fact]
+    public async Task Rollback_DispatchesNothing()
+    {
+        var host = Host();
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Orders.Add(new Order { Customer = "bob" });
+            await outbox.PublishAsync(new OrderPlaced(2, "bob"));
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        });
+
+        await host.DrainAsync();
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        await host.Maintenance.RecoverAsync(CancellationToken.None);
+        await host.PollUntilIdleAsync();
+
+        Assert.Empty(host.Memory.Sent);
+        Assert.Empty(await host.RowsAsync());
+        Assert.Equal(0, await host.CountOrdersAsync());
+    }
+
+    [Fact]
+    public async Task ExplicitTransaction_SeveralSaveChanges_PublishOnlyAfterCommit()
+    {
+        var host = Host();
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await outbox.PublishAsync(new OrderPlaced(1, "first"), new PublishOptions { Key = "k" });
+            await db.SaveChangesAsync();
+            await outbox.PublishAsync(new OrderPlaced(2, "second"), new PublishOptions { Key = "k" });
+            await db.SaveChangesAsync();
+
+            await host.DrainAsync();
+            Assert.Empty(host.Memory.Sent);
+
+            await transaction.CommitAsync();
+        });
+
+        await host.DrainAsync();
+
+        Assert.Equal(["first", "second"], host.Memory.Sent.Select(Customer));
+        Assert.All(await host.RowsAsync(), r => Assert.Equal(MessageStatus.Dispatched, r.Status));
+    }
+
+    [Fact]
+    public async Task DisposedTransaction_WithoutCommit_DispatchesNothing()
+    {
+        var host = Host();
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            await using (await db.Database.BeginTransactionAsync())
+            {
+                await outbox.PublishAsync(new OrderPlaced(1, "gone"));
+                await db.SaveChangesAsync();
+            }
+
+            // The context is used again: nothing of the abandoned transaction is written or sent.
+            db.Orders.Add(new Order { Customer = "kept" });
+            await db.SaveChangesAsync();
+        });
+
+        await host.DrainAsync();
+
+        Assert.Empty(host.Memory.Sent);
+        Assert.Empty(await host.RowsAsync());
+    }
+
+    [Fact]
+    public async Task UseTransaction_CommittedOutsideEfCore_IsSentByRecovery()
+    {
+        var host = Host();
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            var connection = db.Database.GetDbConnection();
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await db.Database.UseTransactionAsync(transaction);
+            await outbox.PublishAsync(new OrderPlaced(3, "raw"));
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        });
+
+        await host.DrainAsync();
+        Assert.Empty(host.Memory.Sent);
+
+        host.Time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(1, await host.Maintenance.RecoverAsync(CancellationToken.None));
+        await host.PollUntilIdleAsync();
+
+        Assert.Equal(["raw"], host.Memory.Sent.Select(Customer));
+    }
+
+    [Fact]
+    public async Task ExecutionStrategyRetry_WritesAndSendsEachMessageOnce()
+    {
+        var failOnce = new FailFirstCommit();
+        var host = OutboxTestHost.Create(Database, services: s => s.AddSingleton(failOnce));
+        _hosts.Add(host);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var options = new DbContextOptionsBuilder<ShopContext>();
+            Database.Configure(options);
+            options.UseOutbox(host.Services).AddInterceptors(failOnce);
+            await using var db = new ShopContext(options.Options);
+            var outbox = ActivatorUtilities.CreateInstance<Outbox.EntityFrameworkCore.Publishing.EntityFrameworkOutbox<ShopContext>>(scope.ServiceProvider, db);
+            var strategy = new RetryOnce(db);
+
+            await strategy.ExecuteAsync(async () =>
+            {
+                // Each attempt starts from a clean context, as EF Core's guidance on retried transactions says.
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                db.Orders.Add(new Order { Customer = "retry" });
+                await outbox.PublishAsync(new OrderPlaced(4, "retry"));
+                await db.SaveChangesAsync();
+                await transaction.CommitAsync();
+            });
+        }
+
+        await host.DrainAsync();
+
+        Assert.Equal(1, failOnce.Failures);
+        Assert.Single(await host.RowsAsync());
+        Assert.Equal(["retry"], host.Memory.Sent.Select(Customer));
+    }
+
+    [Fact]
+    public async Task ProcessKilledAfterCommit_MessageIsSentAfterRestart()
+    {
+        var time = new FakeTimeProvider();
+        var crashed = Host(time);
+        await crashed.PlaceOrderAsync(new OrderPlaced(5, "survivor"));
+
+        // The first process dies before its fast path runs; a new one starts on the same database.
+        var restarted = Host(time);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, await restarted.Maintenance.RecoverAsync(CancellationToken.None));
+        Assert.Equal(0, await restarted.PollUntilIdleAsync());
+
+        time.Advance(TimeSpan.FromSeconds(21));
+        Assert.Equal(1, await restarted.Maintenance.RecoverAsync(CancellationToken.None));
+        await restarted.PollUntilIdleAsync();
+
+        Assert.Empty(crashed.Memory.Sent);
+        Assert.Equal(["survivor"], restarted.Memory.Sent.Select(Customer));
+        Assert.Equal(MessageStatus.Dispatched, Assert.Single(await restarted.RowsAsync()).Status);
+    }
+
+    [Fact]
+    public async Task RecoveryJob_DoesNotTakeRowsStillInFlight()
+    {
+        var time = new FakeTimeProvider();
+        var host = Host(time);
+        await host.PlaceOrderAsync(new OrderPlaced(6, "slow"));
+
+        // Older than CheckAfter (6 s) but still leased (30 s) to the instance sending it.
+        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, await host.Maintenance.RecoverAsync(CancellationToken.None));
+        await host.DrainAsync();
+
+        Assert.Single(host.Memory.Sent);
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await host.Maintenance.RecoverAsync(CancellationToken.None));
+        Assert.Equal(0, await host.PollUntilIdleAsync());
+        Assert.Single(host.Memory.Sent);
+    }
+
+    [Fact]
+    public async Task TransportFailsThreeTimes_ThenSucceeds_SentOnceWithAttemptsRecorded()
+    {
+        var transport = new ScriptedTransport { Answer = (_, attempt) => attempt <= 3 ? SendResult.Failed("broker said no") : SendResult.Sent };
+        var host = Host(transport: transport);
+        await host.PlaceOrderAsync(new OrderPlaced(7, "flaky"));
+
+        await host.DrainAsync();
+        var row = Assert.Single(await host.RowsAsync());
+        Assert.Equal((MessageStatus.Pending, 1, "broker said no"), (row.Status, row.Attempts, row.LastError));
+        Assert.Equal(0, await host.PollAsync());
+
+        for (var i = 0; i < 3; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(1));
+            await host.PollUntilIdleAsync();
+        }
+
+        row = Assert.Single(await host.RowsAsync());
+        Assert.Equal(MessageStatus.Dispatched, row.Status);
+        Assert.Equal(3, row.Attempts);
+        Assert.Equal(4, transport.AttemptsOf(row.MessageId));
+        Assert.Single(transport.Sent);
+    }
+
+    [Fact]
+    public async Task FailedRow_IsNotRetriedBeforeItsBackoff()
+    {
+        var transport = new ScriptedTransport { Answer = (_, attempt) => attempt == 1 ? SendResult.Failed("down") : SendResult.Sent };
+        var host = Host(transport: transport);
+        await host.PlaceOrderAsync(new OrderPlaced(8, "later"));
+        await host.DrainAsync();
+
+        // The first retry waits AttemptBackoff (5 s) +-20%.
+        host.Time.Advance(TimeSpan.FromSeconds(3.9));
+        Assert.Equal(0, await host.PollAsync());
+        host.Time.Advance(TimeSpan.FromSeconds(2.2));
+        Assert.Equal(1, await host.PollAsync());
+        Assert.Single(transport.Sent);
+    }
+
+    [Fact]
+    public async Task PermanentlyFailingMessage_IsDeadLettered_OthersStillFlow_AndRequeueDeliversIt()
+    {
+        var host = Host(settings: new Dictionary<string, string?> { ["Outbox:Dispatch:MaxAttempts"] = "3", ["InMemory:Mandatory"] = "true" });
+        var received = host.Memory.Subscribe("orders.placed");
+        var poison = await host.PlaceOrderAsync(new OrderPlaced(9, "poison"), new PublishOptions { Destination = "nowhere", Key = "p" });
+        await host.PlaceOrderAsync(new OrderPlaced(10, "fine"));
+        await host.DrainAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMinutes(5));
+            await host.PollUntilIdleAsync();
+        }
+
+        Assert.Equal(["fine"], host.Memory.Sent.Select(Customer));
+        var dead = Assert.Single(await host.DeadLetters.ListAsync());
+        Assert.Equal((poison, "max-attempts", 3, "nowhere", "p"), (dead.MessageId, dead.Reason, dead.Attempts, dead.Destination, dead.Key));
+        Assert.Contains("unroutable", dead.LastError);
+        Assert.DoesNotContain(await host.RowsAsync(), r => r.MessageId == poison);
+
+        host.Memory.Subscribe("nowhere");
+        Assert.True(await host.DeadLetters.RequeueAsync(poison));
+        Assert.False(await host.DeadLetters.RequeueAsync(poison));
+        await host.PollUntilIdleAsync();
+
+        Assert.Equal(["fine", "poison"], host.Memory.Sent.Select(Customer));
+        Assert.Empty(await host.DeadLetters.ListAsync());
+        Assert.True(received.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task PurgeDeadLetters_DeletesOnlyOlderOnes()
+    {
+        var host = Host(settings: new Dictionary<string, string?> { ["Outbox:Dispatch:MaxAttempts"] = "1", ["InMemory:Mandatory"] = "true" });
+        await host.PlaceOrderAsync(new OrderPlaced(1, "old"));
+        await host.DrainAsync();
+        host.Time.Advance(TimeSpan.FromDays(2));
+        await host.PlaceOrderAsync(new OrderPlaced(2, "new"));
+        await host.DrainAsync();
+
+        Assert.Equal(1, await host.DeadLetters.PurgeAsync(host.Time.GetUtcNow().AddDays(-1)));
+
+        Assert.Equal("new", Customer(Assert.Single(await host.DeadLetters.ListAsync()).Payload));
+    }
+
+    [Fact]
+    public async Task SameKey_FailingHead_HoldsBackOnlyItsKey_AndOrderIsKept()
+    {
+        var transport = new ScriptedTransport
+        {
+            Answer = (m, attempt) => Customer(m) == "a1" && attempt == 1 ? SendResult.Failed("first try fails") : SendResult.Sent,
+        };
+        var host = Host(transport: transport);
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            foreach (var (key, name) in new[] { ("a", "a1"), ("b", "b1"), ("a", "a2"), ("b", "b2"), ("a", "a3") })
+            {
+                await outbox.PublishAsync(new OrderPlaced(1, name), new PublishOptions { Key = key });
+            }
+
+            await db.SaveChangesAsync();
+        });
+
+        await host.DrainAsync();
+        Assert.Equal(["b1", "b2"], transport.Sent.Select(Customer));
+        Assert.Equal(0, await host.PollUntilIdleAsync());
+
+        host.Time.Advance(TimeSpan.FromSeconds(10));
+        await host.PollUntilIdleAsync();
+
+        Assert.Equal(["a1", "a2", "a3"], transport.Sent.Where(m => m.Key == "a").Select(Customer));
+        Assert.All(await host.RowsAsync(), r => Assert.Equal(MessageStatus.Dispatched, r.Status));
+    }
+
+    [Fact]
+    public async Task SameKey_AcrossTransactions_LaterMessageWaitsForEarlierUnsentOne()
+    {
+        var transport = new ScriptedTransport { Answer = (m, attempt) => Customer(m) == "first" && attempt == 1 ? SendResult.Failed("no") : SendResult.Sent };
+        var time = new FakeTimeProvider();
+        var one = Host(time, transport);
+        var two = Host(time, transport);
+        await one.PlaceOrderAsync(new OrderPlaced(1, "first"), new PublishOptions { Key = "k" });
+        await one.DrainAsync();
+
+        // Another instance commits a later message with the same key while the first waits for its retry.
+        await two.PlaceOrderAsync(new OrderPlaced(2, "second"), new PublishOptions { Key = "k" });
+        await two.DrainAsync();
+        Assert.Empty(transport.Sent);
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        await two.PollUntilIdleAsync();
+        await one.PollUntilIdleAsync();
+
+        Assert.Equal(["first", "second"], transport.Sent.Select(Customer));
+    }
+
+    [Fact]
+    public async Task DelayedMessage_IsNotSentBeforeItsDueTime_AndIsSentAtIt()
+    {
+        var host = Host();
+        await host.PlaceOrderAsync(new OrderPlaced(11, "later"), new PublishOptions { Delay = TimeSpan.FromSeconds(30) });
+        Assert.Equal(0, await host.DrainAsync());
+        var row = Assert.Single(await host.RowsAsync());
+        Assert.Equal(MessageStatus.Pending, row.Status);
+        Assert.Equal(row.CreatedAt.AddSeconds(30), await host.Store.GetNextDueAsync(host.Time.GetUtcNow().UtcDateTime, CancellationToken.None));
+
+        host.Time.Advance(TimeSpan.FromSeconds(29.9));
+        Assert.Equal(0, await host.PollAsync());
+        host.Time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(1, await host.PollAsync());
+        Assert.Equal(["later"], host.Memory.Sent.Select(Customer));
+    }
+
+    [Fact]
+    public async Task RunningDispatcher_WakesAtTheDueTime_NotAtThePollInterval()
+    {
+        var host = Host(settings: new Dictionary<string, string?>
+        {
+            ["Outbox:Dispatch:PollInterval"] = "00:10:00",
+            ["Outbox:Dispatch:MaxPollInterval"] = "00:10:00",
+        });
+        await host.Dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            await host.PlaceOrderAsync(new OrderPlaced(12, "timed"), new PublishOptions { Delay = TimeSpan.FromSeconds(5) });
+            var due = host.Time.GetUtcNow().AddSeconds(5);
+            await WaitUntilAsync(() => host.Time.HasTimerDueAt(due), "the dispatcher to set a timer for the due time");
+
+            host.Time.Advance(TimeSpan.FromSeconds(4.9));
+            Assert.Empty(host.Memory.Sent);
+            host.Time.Advance(TimeSpan.FromSeconds(0.1));
+            await WaitUntilAsync(() => host.Memory.Sent.Count == 1, "the delayed message to be sent");
+            Assert.Equal(due, host.Time.GetUtcNow());
+        }
+        finally
+        {
+            await host.Dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task RunningDispatcher_SendsAtCommit_WithoutWaitingForAPoll()
+    {
+        var host = Host(settings: new Dictionary<string, string?> { ["Outbox:Dispatch:PollInterval"] = "00:10:00", ["Outbox:Dispatch:MaxPollInterval"] = "00:10:00" });
+        await host.Dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            await host.PlaceOrderAsync(new OrderPlaced(13, "now"));
+            await WaitUntilAsync(() => host.Memory.Sent.Count == 1, "the fast path to send");
+            await WaitUntilAsync(() => host.RowsAsync().Result.All(r => r.Status == MessageStatus.Dispatched), "the row to be marked dispatched");
+        }
+        finally
+        {
+            await host.Dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task TwoDispatchers_OnOneDatabase_SendEachOf10000RowsOnce()
+    {
+        var time = new FakeTimeProvider();
+        var shared = new ScriptedTransport();
+        var settings = new Dictionary<string, string?> { ["Outbox:Dispatch:BatchSize"] = "200" };
+        var writer = Host(time, shared, settings);
+        await writer.InScopeAsync(async (db, outbox) =>
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                await outbox.PublishAsync(new OrderPlaced(i, "bulk"), new PublishOptions { Key = (i % 500).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            }
+
+            await db.SaveChangesAsync();
+        });
+
+        // The writer dies; two other instances recover and relay concurrently.
+        time.Advance(TimeSpan.FromMinutes(1));
+        var a = Host(time, shared, settings);
+        var b = Host(time, shared, settings);
+        await Task.WhenAll(a.Maintenance.RecoverAsync(CancellationToken.None), b.Maintenance.RecoverAsync(CancellationToken.None));
+        var counts = await Task.WhenAll(Task.Run(a.PollUntilAllSentAsync), Task.Run(b.PollUntilAllSentAsync));
+
+        Assert.Equal(10_000, shared.Sent.Count);
+        Assert.Equal(10_000, shared.Sent.Select(m => m.MessageId).Distinct().Count());
+        Assert.Equal(10_000, counts.Sum());
+        if (ClaimsConcurrently)
+        {
+            Assert.True(counts[0] > 0 && counts[1] > 0, $"both instances should share the work ({counts[0]} / {counts[1]})");
+        }
+
+        foreach (var key in shared.Sent.GroupBy(m => m.Key))
+        {
+            var ids = key.Select(m => System.Text.Json.JsonDocument.Parse(m.Body).RootElement.GetProperty("orderId").GetInt64()).ToList();
+            Assert.Equal(ids.Order(), ids);
+        }
+    }
+
+    [Fact]
+    public async Task Retention_DeletesOnlyFinishedRowsOlderThanTheWindow()
+    {
+        var transport = new ScriptedTransport { Answer = (m, _) => Customer(m) == "stuck" ? SendResult.Failed("no") : SendResult.Sent };
+        var host = Host(transport: transport);
+        await host.PlaceOrderAsync(new OrderPlaced(1, "old"));
+        await host.PlaceOrderAsync(new OrderPlaced(2, "stuck"));
+        await host.DrainAsync();
+        host.Time.Advance(TimeSpan.FromDays(2));
+        await host.PlaceOrderAsync(new OrderPlaced(3, "recent"));
+        await host.DrainAsync();
+
+        Assert.Equal(1, await host.Maintenance.CleanUpAsync(CancellationToken.None));
+
+        Assert.Equal(["stuck", "recent"], (await host.RowsAsync()).Select(r => Customer(r.Payload)));
+    }
+
+    [Fact]
+    public async Task UnconnectedContext_PublishFailsWithAClearError()
+    {
+        var host = Host();
+        var options = new DbContextOptionsBuilder<ShopContext>();
+        Database.Configure(options);
+        await using var db = new ShopContext(options.Options);
+        await using var scope = host.Services.CreateAsyncScope();
+        var outbox = ActivatorUtilities.CreateInstance<Outbox.EntityFrameworkCore.Publishing.EntityFrameworkOutbox<ShopContext>>(scope.ServiceProvider, db);
+
+        var error = await Assert.ThrowsAsync<OutboxException>(() => outbox.PublishAsync(new OrderPlaced(1, "x")).AsTask());
+        Assert.Contains("UseOutbox(sp)", error.Message);
+    }
+
+    protected static string Customer(TransportMessage message) => Customer(message.Body);
+
+    protected static string Customer(ReadOnlyMemory<byte> body) =>
+        System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("customer").GetString()!;
+
+    protected static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Gave up waiting for {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Throws a transient error at the first commit it sees, as a dropped connection would.</summary>
+    public sealed class FailFirstCommit : DbTransactionInterceptor
+    {
+        public int Failures { get; private set; }
+
+        public override ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            if (Failures == 0)
+            {
+                Failures++;
+                throw new TimeoutException("simulated transient failure at commit");
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    /// <summary>An execution strategy that retries once on <see cref="TimeoutException"/>.</summary>
+    private sealed class RetryOnce(DbContext context) : ExecutionStrategy(context, maxRetryCount: 1, maxRetryDelay: TimeSpan.Zero)
+    {
+        protected override bool ShouldRetryOn(Exception exception) => exception is TimeoutException;
+
+        protected override TimeSpan? GetNextDelay(Exception lastException) => ExceptionsEncountered.Count <= MaxRetryCount ? TimeSpan.Zero : null;
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Outbox.Testing;
+
+/// <summary>
+/// A PostgreSQL database of its own for one test, on the server named by <c>OUTBOX_TEST_POSTGRES</c>
+/// (default: the local server that <c>eng/test.sh</c> starts).
+/// </summary>
+public sealed class PostgreSqlTestDatabase : ITestDatabase
+{
+    public const string DefaultServer = "Host=127.0.0.1;Port=5432;Username=outbox;Password=outbox;Database=postgres";
+
+    public PostgreSqlTestDatabase()
+    {
+        var server = Environment.GetEnvironmentVariable("OUTBOX_TEST_POSTGRES") is { Length: > 0 } configured ? configured : DefaultServer;
+        ConnectionString = new NpgsqlConnectionStringBuilder(server)
+        {
+            Database = $"outbox_test_{Guid.NewGuid():N}",
+            MaxPoolSize = 50,
+        }.ConnectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(ConnectionString);
+
+    public async Task CreateAsync()
+    {
+        try
+        {
+            await using var context = NewContext();
+            await context.Database.EnsureCreatedAsync();
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL is not reachable ({ex.Message}). Run eng/test.sh, which installs and starts it, " +
+                "or point OUTBOX_TEST_POSTGRES at a server where the user may create databases.",
+                ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var context = NewContext();
+        await context.Database.EnsureDeletedAsync();
+    }
+
+    private ShopContext NewContext()
+    {
+        var options = new DbContextOptionsBuilder<ShopContext>();
+        Configure(options);
+        return new ShopContext(options.Options);
+    }
+}
