@@ -495,6 +495,39 @@ public abstract class OutboxScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DatabaseDown_DispatcherKeepsRunning_AndCatchesUpWhenItReturns()
+    {
+        await using var database = NewDatabase();
+        var host = OutboxTestHost.Create(database);
+        _hosts.Add(host);
+        await host.Dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            // The database does not exist yet: every poll fails, and the dispatcher backs off instead of crashing.
+            for (var i = 0; i < 5; i++)
+            {
+                host.Time.Advance(TimeSpan.FromSeconds(10));
+                await Task.Yield();
+            }
+
+            await database.CreateAsync();
+            await host.PlaceOrderAsync(new OrderPlaced(1, "after outage"), new PublishOptions { Delay = TimeSpan.FromSeconds(1) });
+            await WaitUntilAsync(
+                () =>
+                {
+                    host.Time.Advance(TimeSpan.FromSeconds(1));
+                    return host.Memory.Sent.Count == 1;
+                },
+                "the poller to send once the database is back");
+            Assert.True(host.Dispatcher.ExecuteTask is { IsCompleted: false }, "the dispatcher must still be running");
+        }
+        finally
+        {
+            await host.Dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task UnconnectedContext_PublishFailsWithAClearError()
     {
         var host = Host();

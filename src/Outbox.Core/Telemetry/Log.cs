@@ -7,7 +7,7 @@ internal static partial class Log
     [LoggerMessage(1, LogLevel.Information, "Outbox dispatcher started as instance {InstanceId}.")]
     public static partial void DispatcherStarted(ILogger logger, string instanceId);
 
-    [LoggerMessage(2, LogLevel.Warning, "Sending {Count} message(s) failed; they will be retried: {Error}")]
+    [LoggerMessage(2, LogLevel.Warning, "Sending {Count} message(s) failed: {Error}")]
     public static partial void SendFailed(ILogger logger, int count, string error);
 
     [LoggerMessage(3, LogLevel.Error, "Message {MessageId} ({MessageType} to {Destination}) moved to the dead-letter table after {Attempts} attempts: {Error}")]

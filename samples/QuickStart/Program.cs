@@ -1,0 +1,130 @@
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Outbox;
+using Outbox.DeadLetters;
+using Outbox.EntityFrameworkCore;
+using Outbox.Transport;
+using QuickStart;
+
+// Wiring, as in any ASP.NET Core or worker service.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddDbContext<ShopDbContext>((sp, options) =>
+    options.UseSqlite(builder.Configuration.GetConnectionString("Shop")).UseOutbox(sp));
+builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
+        .AddMessageType<OrderPlaced>("OrderPlaced")
+        .AddMessageType<ReminderDue>("ReminderDue")
+        .Route<AuditRecorded>("audit"))
+    .UseEntityFrameworkCore<ShopDbContext>()
+    .UseInMemoryTransport(transport => transport.Mandatory = true); // like a broker: no subscriber, unroutable
+
+using var host = builder.Build();
+await using (var scope = host.Services.CreateAsyncScope())
+{
+    var db = scope.ServiceProvider.GetRequiredService<ShopDbContext>();
+    await db.Database.EnsureDeletedAsync();
+    await db.Database.EnsureCreatedAsync();
+}
+
+var started = DateTimeOffset.UtcNow;
+void Say(string text) => Console.WriteLine($"[{(DateTimeOffset.UtcNow - started).TotalSeconds,5:0.00}s] {text}");
+
+var transport = host.Services.GetRequiredService<InMemoryTransport>();
+var orders = transport.Subscribe("orders.placed");
+var reminders = transport.Subscribe("reminders");
+await host.StartAsync();
+
+// 1. A message published in a transaction is sent once the transaction commits.
+await InScope(async (db, outbox) =>
+{
+    var order = new Order { Customer = "ada" };
+    db.Orders.Add(order);
+    await db.SaveChangesAsync();
+    await outbox.PublishAsync(new OrderPlaced(order.Id, order.Customer), new PublishOptions { Key = $"order-{order.Id}" });
+    await db.SaveChangesAsync();
+    Say($"1. order {order.Id} saved and OrderPlaced published in the same transaction");
+});
+Say($"   received {Describe(await Receive(orders))}");
+
+// 2. A rolled-back transaction publishes nothing.
+await InScope(async (db, outbox) =>
+{
+    await using var transaction = await db.Database.BeginTransactionAsync();
+    db.Orders.Add(new Order { Customer = "bob" });
+    await outbox.PublishAsync(new OrderPlaced(0, "bob"));
+    await db.SaveChangesAsync();
+    await transaction.RollbackAsync();
+    Say("2. bob's order and its message were rolled back");
+});
+var nothing = await Receive(orders, TimeSpan.FromSeconds(1));
+Say(nothing is null ? "   nothing was sent (waited 1 s)" : $"   UNEXPECTED: {Describe(nothing)}");
+
+// 3. A delayed message is sent at its due time.
+await InScope(async (db, outbox) =>
+{
+    await outbox.PublishAsync(new ReminderDue(1), new PublishOptions { Delay = TimeSpan.FromSeconds(2) });
+    await db.SaveChangesAsync();
+    Say("3. ReminderDue published with a 2 s delay");
+});
+Say($"   received {Describe(await Receive(reminders))}");
+
+// 4. A message nobody can receive ends in the dead-letter table after MaxAttempts (3), with the reason.
+await InScope(async (db, outbox) =>
+{
+    await outbox.PublishAsync(new AuditRecorded("order 1 placed"));
+    await db.SaveChangesAsync();
+    Say("4. AuditRecorded published to 'audit', which has no subscriber yet");
+});
+var deadLetters = host.Services.GetRequiredService<IDeadLetterQueue>();
+var dead = await WaitForDeadLetter(deadLetters);
+Say($"   dead-lettered: reason={dead.Reason}, attempts={dead.Attempts}, error=\"{dead.LastError}\"");
+
+var audit = transport.Subscribe("audit");
+await deadLetters.RequeueAsync(dead.MessageId);
+Say("   'audit' now has a subscriber; the dead letter was requeued");
+Say($"   received {Describe(await Receive(audit))}");
+
+await host.StopAsync();
+Say("done");
+return 0;
+
+async Task InScope(Func<ShopDbContext, IOutbox, Task> work)
+{
+    await using var scope = host.Services.CreateAsyncScope();
+    await work(scope.ServiceProvider.GetRequiredService<ShopDbContext>(), scope.ServiceProvider.GetRequiredService<IOutbox>());
+}
+
+static async Task<TransportMessage?> Receive(ChannelReader<TransportMessage> reader, TimeSpan? wait = null)
+{
+    using var timeout = new CancellationTokenSource(wait ?? TimeSpan.FromSeconds(30));
+    try
+    {
+        return await reader.ReadAsync(timeout.Token);
+    }
+    catch (OperationCanceledException) when (wait is not null)
+    {
+        return null;
+    }
+}
+
+static async Task<DeadLetter> WaitForDeadLetter(IDeadLetterQueue queue)
+{
+    for (var i = 0; i < 300; i++)
+    {
+        if ((await queue.ListAsync()).FirstOrDefault() is { } dead)
+        {
+            return dead;
+        }
+
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException("No dead letter appeared.");
+}
+
+static string Describe(TransportMessage? message) => message is null
+    ? "nothing"
+    : $"{message.MessageType} on '{message.Destination}' (key {message.Key ?? "none"}): {Encoding.UTF8.GetString(message.Body.Span)}";

@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Outbox.EntityFrameworkCore;
+using Outbox.Testing;
+using Outbox.Transport;
+
+namespace Outbox.Tests;
+
+/// <summary>The outbox inside a real generic host: hosted dispatcher and the Quartz jobs, on real time.</summary>
+public sealed class HostedOutboxTests : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    public Task InitializeAsync() => _database.CreateAsync();
+
+    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task RecoveryJob_InTheHost_SendsWhatACrashedInstanceCommitted()
+    {
+        // An instance commits a message and dies before sending it (its dispatcher never runs).
+        // Its clock reads the real time, so the row is fresh and still leased when the new host starts.
+        await using (var crashed = OutboxTestHost.Create(_database, new FakeTimeProvider(DateTimeOffset.UtcNow), settings: FastRecovery()))
+        {
+            await crashed.PlaceOrderAsync(new OrderPlaced(1, "orphan"));
+        }
+
+        using var host = BuildHost(FastRecovery());
+        var received = host.Services.GetRequiredService<InMemoryTransport>().Subscribe("orders.placed");
+        await host.StartAsync();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var message = await received.ReadAsync(timeout.Token);
+            Assert.Equal("OrderPlaced", message.MessageType);
+            Assert.True(DateTimeOffset.UtcNow - message.CreatedAt >= TimeSpan.FromSeconds(3), "recovery must wait for the lease to run out");
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ContextWithoutOutboxTables_StopsTheHostAtStart_SayingWhatToCall()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDbContext<PlainContext>((sp, o) => o.UseSqlite(_database.ConnectionString).UseOutbox(sp));
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseEntityFrameworkCore<PlainContext>().UseInMemoryTransport();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("call modelBuilder.AddOutboxTables() in PlainContext.OnModelCreating", error.Message, StringComparison.Ordinal);
+    }
+
+    // The lease must outlast a send with its retries, so real-time recovery needs short send limits.
+    private static Dictionary<string, string?> FastRecovery() => new()
+    {
+        ["Outbox:Transactions:CheckAfter"] = "00:00:00.100",
+        ["Outbox:Transactions:ScanInterval"] = "00:00:00.200",
+        ["Outbox:Dispatch:LeaseDuration"] = "00:00:03",
+        ["Outbox:Dispatch:Retry:MaxRetryAttempts"] = "0",
+        ["Outbox:Dispatch:Retry:Timeout"] = "00:00:01",
+        ["Outbox:Dispatch:Retry:MaxDelay"] = "00:00:01",
+    };
+
+    private IHost BuildHost(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddDbContext<ShopContext>((sp, o) => o.UseSqlite(_database.ConnectionString).UseOutbox(sp));
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
+            .UseEntityFrameworkCore<ShopContext>()
+            .UseInMemoryTransport();
+        return builder.Build();
+    }
+
+    private sealed class PlainContext(DbContextOptions<PlainContext> options) : DbContext(options);
+}
