@@ -57,9 +57,10 @@ public static class ModelBuilderExtensions
 
         e.HasIndex(m => m.MessageId).IsUnique().HasDatabaseName("ux_outbox_messages_message_id");
 
-        // The claim walks unsent rows in id order; dispatched rows are in another part of the index.
-        e.HasIndex(m => new { m.Status, m.Id }).HasDatabaseName("ix_outbox_messages_status_id");
-        e.HasIndex(m => new { m.Status, m.NextAttemptAt }).HasDatabaseName("ix_outbox_messages_status_next_attempt");
+        // The claim and the next-due lookup walk unsent rows by due time. Dispatched rows leave this
+        // index, so it stays as small as the backlog however many rows retention keeps.
+        e.HasIndex(m => new { m.Status, m.NextAttemptAt, m.Id }).HasDatabaseName("ix_outbox_messages_unsent_due")
+            .HasFilter("status < 2");
 
         // Per-key ordering looks for older unsent rows with the same key; only unsent keyed rows are indexed.
         e.HasIndex(m => new { m.MessageKey, m.Id }).HasDatabaseName("ix_outbox_messages_unsent_key")

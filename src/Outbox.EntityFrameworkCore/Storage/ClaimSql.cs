@@ -14,8 +14,9 @@ internal static class ClaimSql
     public static bool IsSupported(string? provider) => provider is PostgreSql or Sqlite;
 
     /// <summary>
-    /// Leases due pending rows that are first in line for their key: no older row with the same key is
-    /// pending, or prepared by the interceptor (in flight, or committed and not yet recovered). On
+    /// Leases due pending rows, longest due first, that are first in line for their key: no older row
+    /// with the same key is pending, or prepared by the interceptor (in flight, or committed and not
+    /// yet recovered). On
     /// PostgreSQL, <c>FOR UPDATE SKIP LOCKED</c> keeps concurrent claims apart; SQLite has one writer.
     /// Parameters: {0} owner, {1} lease until, {2} now, {3} batch size.
     /// </summary>
@@ -37,7 +38,7 @@ internal static class ClaimSql
                       SELECT 1 FROM {{table}} e
                       WHERE e.message_key = m.message_key AND e.id < m.id
                         AND e.status < 2 AND (e.status = {{pending}} OR (e.status = {{prepared}} AND e.kind = {{outbox}}))))
-                ORDER BY m.id
+                ORDER BY m.next_attempt_at, m.id
                 LIMIT {3}
                 {{locking}})
             RETURNING *

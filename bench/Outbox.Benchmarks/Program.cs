@@ -1,0 +1,303 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Outbox;
+using Outbox.Benchmarks;
+using Outbox.EntityFrameworkCore;
+using Outbox.Transport;
+
+// Measures the outbox on PostgreSQL against baselines taken in the same run. Usage:
+//   dotnet run -c Release --project bench/Outbox.Benchmarks [-- --quick]
+// OUTBOX_BENCH_POSTGRES names the server (default: the local one eng/services.sh starts).
+var quick = args.Contains("--quick");
+var server = Environment.GetEnvironmentVariable("OUTBOX_BENCH_POSTGRES") is { Length: > 0 } s
+    ? s
+    : "Host=127.0.0.1;Port=5432;Username=outbox;Password=outbox;Database=postgres";
+var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = "outbox_bench" }.ConnectionString;
+
+Console.WriteLine($"# Outbox benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; PostgreSQL: {await ServerVersionAsync()}");
+Console.WriteLine();
+
+await TransactionOverheadAsync(quick ? 500 : 3000, dispatcherRunning: false);
+await TransactionOverheadAsync(quick ? 500 : 3000, dispatcherRunning: true);
+await RelayThroughputAsync(quick ? 20_000 : 100_000);
+await LatencyAsync(messagesPerSecond: 500, seconds: quick ? 4 : 20);
+return;
+
+// (1) A business transaction with one outbox message, against the same transaction without it.
+async Task TransactionOverheadAsync(int iterations, bool dispatcherRunning)
+{
+    await ResetAsync();
+    using var host = BuildHost(new Dictionary<string, string?>());
+    if (dispatcherRunning)
+    {
+        await host.StartAsync();
+    }
+
+    var variants = new (string Name, Func<Task> Run)[]
+    {
+        ("raw ADO.NET INSERT of the order (autocommit)", RawInsertAsync),
+        ("raw ADO.NET transaction: order + 2 lines", () => RawTransactionAsync(outboxRow: false)),
+        ("raw ADO.NET transaction: order + 2 lines + outbox row", () => RawTransactionAsync(outboxRow: true)),
+        ("EF: order (one INSERT, so EF Core uses no transaction)", () => PlaceOrderAsync(host, lines: 0, publish: false)),
+        ("EF: order + outbox message", () => PlaceOrderAsync(host, lines: 0, publish: true)),
+        ("EF: order + 2 lines (a transaction)", () => PlaceOrderAsync(host, lines: 2, publish: false)),
+        ("EF: order + 2 lines + outbox message", () => PlaceOrderAsync(host, lines: 2, publish: true)),
+    };
+    var times = variants.Select(_ => new List<double>()).ToArray();
+    for (var i = 0; i < iterations + 200; i++)
+    {
+        // Interleaved so that drift (autovacuum, checkpoints) falls on every variant alike; the first 200 warm up.
+        for (var v = 0; v < variants.Length; v++)
+        {
+            var elapsed = await TimeAsync(variants[v].Run);
+            if (i >= 200)
+            {
+                times[v].Add(elapsed);
+            }
+        }
+    }
+
+    var title = dispatcherRunning
+        ? "dispatcher running: each message is also sent and marked dispatched on the same 2 cores"
+        : "dispatcher stopped: the cost inside the transaction alone";
+    Console.WriteLine($"## 1{(dispatcherRunning ? "b" : "a")}. Business transaction with one outbox message ({iterations} each, interleaved; {title})");
+    Console.WriteLine();
+    Console.WriteLine("| variant | median ms | p99 ms |");
+    Console.WriteLine("|---|---|---|");
+    for (var v = 0; v < variants.Length; v++)
+    {
+        Console.WriteLine($"| {variants[v].Name} | {Stats.Median(times[v]):0.000} | {Stats.Percentile(times[v], 99):0.000} |");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"ratio with/without message (median): EF order + 2 lines **{Stats.Median(times[6]) / Stats.Median(times[5]):0.00}**; EF single INSERT {Stats.Median(times[4]) / Stats.Median(times[3]):0.00}; raw SQL order + 2 lines {Stats.Median(times[2]) / Stats.Median(times[1]):0.00} (target at most 1.15)");
+    Console.WriteLine();
+    if (dispatcherRunning)
+    {
+        await host.StopAsync();
+    }
+}
+
+async Task RawTransactionAsync(bool outboxRow)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var transaction = await connection.BeginTransactionAsync();
+    var sql = """
+        INSERT INTO orders ("Customer", "Total") VALUES ('ada', 10);
+        INSERT INTO order_lines ("OrderId", "Sku", "Quantity") VALUES (0, 'sku-0', 1), (0, 'sku-1', 1);
+        """;
+    if (outboxRow)
+    {
+        sql += """
+            INSERT INTO outbox_messages (message_id, destination, message_type, payload, status, kind, created_at, due_at, next_attempt_at, attempts, check_count, lease_owner, lease_expires_at)
+            VALUES (gen_random_uuid(), 'orders.placed', 'OrderPlaced', '\x7b7d', 0, 0, now(), now(), now(), 0, 0, 'bench', now());
+            """;
+    }
+
+    await using var command = new NpgsqlCommand(sql, connection, transaction);
+    await command.ExecuteNonQueryAsync();
+    await transaction.CommitAsync();
+}
+
+async Task RawInsertAsync()
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand("INSERT INTO orders (\"Customer\", \"Total\") VALUES ('ada', 10)", connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+// (2) Relay throughput from a backlog of pending rows to the in-memory transport.
+async Task RelayThroughputAsync(int rows)
+{
+    Console.WriteLine($"## 2. Relay throughput from a backlog of {rows:N0} rows (in-memory transport)");
+    Console.WriteLine();
+    Console.WriteLine("| batch size | seconds | messages/s |");
+    Console.WriteLine("|---|---|---|");
+    foreach (var batchSize in new[] { 100, 500 })
+    {
+        await ResetAsync();
+        await SeedBacklogAsync(rows);
+        using var host = BuildHost(new Dictionary<string, string?> { ["Outbox:Dispatch:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var transport = host.Services.GetRequiredService<InMemoryTransport>();
+        var watch = Stopwatch.StartNew();
+        await host.StartAsync();
+        while (transport.Sent.Count < rows)
+        {
+            await Task.Delay(5);
+        }
+
+        watch.Stop();
+        await host.StopAsync();
+        Console.WriteLine($"| {batchSize} | {watch.Elapsed.TotalSeconds:0.00} | {rows / watch.Elapsed.TotalSeconds:N0} |");
+    }
+
+    // The baseline: the same messages handed straight to the transport, with no database.
+    var baseline = new InMemoryTransport();
+    var messages = Enumerable.Range(0, rows).Select(i => new TransportMessage(Guid.CreateVersion7(), "orders.placed", "OrderPlaced", null, new byte[60], "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow)).ToList();
+    var raw = Stopwatch.StartNew();
+    foreach (var chunk in messages.Chunk(500))
+    {
+        await baseline.SendAsync(chunk, CancellationToken.None);
+    }
+
+    raw.Stop();
+    Console.WriteLine($"| raw transport, no database | {raw.Elapsed.TotalSeconds:0.00} | {rows / raw.Elapsed.TotalSeconds:N0} |");
+    Console.WriteLine();
+}
+
+// (3) Commit-to-send latency at a steady rate, from several writers as a web application has.
+async Task LatencyAsync(int messagesPerSecond, int seconds)
+{
+    const int writers = 4;
+    await ResetAsync();
+    using var host = await StartHostAsync(new Dictionary<string, string?>());
+    var received = host.Services.GetRequiredService<InMemoryTransport>().Subscribe("orders.placed");
+    var committedAt = new ConcurrentDictionary<Guid, long>();
+    var latencies = new List<double>();
+    var warmUp = messagesPerSecond; // the first second is not counted: JIT and connection pool warm-up
+    var total = messagesPerSecond * seconds + warmUp;
+    var reader = Task.Run(async () =>
+    {
+        for (var n = 0; n < total; n++)
+        {
+            var message = await received.ReadAsync();
+            var now = Stopwatch.GetTimestamp();
+            long committed;
+            while (!committedAt.TryGetValue(message.MessageId, out committed))
+            {
+                await Task.Yield();
+            }
+
+            if (n >= warmUp)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(committed, now).TotalMilliseconds);
+            }
+        }
+    });
+
+    var ticksPerMessage = Stopwatch.Frequency / (double)messagesPerSecond;
+    var start = Stopwatch.GetTimestamp();
+    var late = 0;
+    await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+    {
+        for (var i = w; i < total; i += writers)
+        {
+            var due = start + (long)(i * ticksPerMessage);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (due - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency) / 2));
+            }
+
+            if (Stopwatch.GetTimestamp() - due > Stopwatch.Frequency / 100)
+            {
+                Interlocked.Increment(ref late);
+            }
+
+            await using var scope = host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
+            var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+            db.Orders.Add(new Order { Customer = "ada", Total = 10m });
+            var id = await outbox.PublishAsync(new OrderPlaced(i, "ada", 10m));
+            await db.SaveChangesAsync();
+            committedAt[id] = Stopwatch.GetTimestamp();
+        }
+    })));
+
+    var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+    await reader.WaitAsync(TimeSpan.FromSeconds(60));
+    await host.StopAsync();
+    Console.WriteLine($"## 3. Commit-to-send latency at {messagesPerSecond} messages/s for {seconds} s ({latencies.Count:N0} messages measured after a {warmUp:N0}-message warm-up, from {writers} writers; achieved {total / elapsed:0}/s, {late} commits started more than 10 ms late)");
+    Console.WriteLine();
+    Console.WriteLine("| p50 ms | p90 ms | p99 ms | max ms |");
+    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine($"| {Stats.Percentile(latencies, 50):0.00} | {Stats.Percentile(latencies, 90):0.00} | {Stats.Percentile(latencies, 99):0.00} | {latencies.Max():0.00} |");
+    Console.WriteLine();
+    Console.WriteLine("Measured from SaveChanges returning (the commit) to the transport accepting the message; target p99 under 10 ms.");
+}
+
+async Task<double> TimeAsync(Func<Task> action)
+{
+    var start = Stopwatch.GetTimestamp();
+    await action();
+    return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+}
+
+async Task PlaceOrderAsync(IHost host, int lines, bool publish)
+{
+    await using var scope = host.Services.CreateAsyncScope();
+    var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
+    var order = new Order { Customer = "ada", Total = 10m };
+    db.Orders.Add(order);
+    for (var l = 0; l < lines; l++)
+    {
+        db.OrderLines.Add(new OrderLine { Sku = "sku-" + l, Quantity = 1 });
+    }
+
+    if (publish)
+    {
+        await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new OrderPlaced(0, "ada", 10m));
+    }
+
+    await db.SaveChangesAsync();
+}
+
+IHost BuildHost(Dictionary<string, string?> settings)
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
+    builder.Configuration.AddInMemoryCollection(settings);
+    builder.Services.AddDbContext<BenchContext>((sp, o) => o.UseNpgsql(connectionString).UseOutbox(sp));
+    builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
+        .UseEntityFrameworkCore<BenchContext>()
+        .UseInMemoryTransport();
+    return builder.Build();
+}
+
+async Task<IHost> StartHostAsync(Dictionary<string, string?> settings)
+{
+    var host = BuildHost(settings);
+    await host.StartAsync();
+    return host;
+}
+
+async Task ResetAsync()
+{
+    NpgsqlConnection.ClearAllPools();
+    await using var db = new BenchContext(new DbContextOptionsBuilder<BenchContext>().UseNpgsql(connectionString).Options);
+    await db.Database.EnsureDeletedAsync();
+    await db.Database.EnsureCreatedAsync();
+    NpgsqlConnection.ClearAllPools();
+}
+
+async Task SeedBacklogAsync(int rows)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(
+        """
+        INSERT INTO outbox_messages (message_id, destination, message_type, payload, status, kind, created_at, due_at, next_attempt_at, attempts, check_count)
+        SELECT gen_random_uuid(), 'orders.placed', 'OrderPlaced', convert_to('{"orderId":' || g || ',"customer":"ada","total":10}', 'UTF8'),
+               1, 0, now(), now(), now(), 0, 0
+        FROM generate_series(1, @rows) g;
+        ANALYZE outbox_messages;
+        """,
+        connection);
+    command.Parameters.AddWithValue("rows", rows);
+    await command.ExecuteNonQueryAsync();
+}
+
+async Task<string> ServerVersionAsync()
+{
+    await using var connection = new NpgsqlConnection(server);
+    await connection.OpenAsync();
+    return connection.ServerVersion;
+}

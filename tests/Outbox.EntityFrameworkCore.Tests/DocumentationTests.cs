@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+
+namespace Outbox.Tests;
+
+/// <summary>The C# shown in the README is taken from the QuickStart sample, which builds and runs; this keeps the two in step.</summary>
+public sealed partial class DocumentationTests
+{
+    [Fact]
+    public void ReadmeCSharpSnippets_AreLinesOfTheQuickStartSample()
+    {
+        var root = RepositoryRoot();
+        var sample = Directory.GetFiles(Path.Combine(root, "samples", "QuickStart"), "*.cs")
+            .SelectMany(File.ReadAllLines)
+            .Select(line => line.Trim())
+            .ToHashSet(StringComparer.Ordinal);
+        var snippets = CSharpBlock().Matches(File.ReadAllText(Path.Combine(root, "README.md")));
+
+        Assert.NotEmpty(snippets);
+        var missing = snippets
+            .SelectMany(m => m.Groups[1].Value.Split('\n'))
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && !sample.Contains(line))
+            .ToList();
+        Assert.True(missing.Count == 0, "README lines not found in samples/QuickStart: " + string.Join(" | ", missing));
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Outbox.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Outbox.sln not found above the test directory.");
+    }
+
+    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+}
