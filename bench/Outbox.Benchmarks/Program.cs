@@ -120,12 +120,12 @@ async Task RelayThroughputAsync(int rows)
 {
     Console.WriteLine($"## 2. Relay throughput from a backlog of {rows:N0} rows (in-memory transport)");
     Console.WriteLine();
-    Console.WriteLine("| batch size | seconds | messages/s |");
-    Console.WriteLine("|---|---|---|");
-    foreach (var batchSize in new[] { 100, 500 })
+    Console.WriteLine("| backlog | batch size | seconds | messages/s |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var (batchSize, keys) in new[] { (100, 0), (500, 0), (500, 1000), (500, 1) })
     {
         await ResetAsync();
-        await SeedBacklogAsync(rows);
+        await SeedBacklogAsync(rows, keys);
         using var host = BuildHost(new Dictionary<string, string?> { ["Outbox:Dispatch:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var transport = host.Services.GetRequiredService<InMemoryTransport>();
         var watch = Stopwatch.StartNew();
@@ -137,7 +137,8 @@ async Task RelayThroughputAsync(int rows)
 
         watch.Stop();
         await host.StopAsync();
-        Console.WriteLine($"| {batchSize} | {watch.Elapsed.TotalSeconds:0.00} | {rows / watch.Elapsed.TotalSeconds:N0} |");
+        var backlog = keys switch { 0 => "no keys", 1 => "one key (in order)", _ => $"{keys:N0} keys (in order per key)" };
+        Console.WriteLine($"| {backlog} | {batchSize} | {watch.Elapsed.TotalSeconds:0.00} | {rows / watch.Elapsed.TotalSeconds:N0} |");
     }
 
     // The baseline: the same messages handed straight to the transport, with no database.
@@ -150,7 +151,7 @@ async Task RelayThroughputAsync(int rows)
     }
 
     raw.Stop();
-    Console.WriteLine($"| raw transport, no database | {raw.Elapsed.TotalSeconds:0.00} | {rows / raw.Elapsed.TotalSeconds:N0} |");
+    Console.WriteLine($"| raw transport, no database | 500 | {raw.Elapsed.TotalSeconds:0.00} | {rows / raw.Elapsed.TotalSeconds:N0} |");
     Console.WriteLine();
 }
 
@@ -278,20 +279,21 @@ async Task ResetAsync()
     NpgsqlConnection.ClearAllPools();
 }
 
-async Task SeedBacklogAsync(int rows)
+async Task SeedBacklogAsync(int rows, int keys)
 {
     await using var connection = new NpgsqlConnection(connectionString);
     await connection.OpenAsync();
     await using var command = new NpgsqlCommand(
         """
-        INSERT INTO outbox_messages (message_id, destination, message_type, payload, status, kind, created_at, due_at, next_attempt_at, attempts, check_count)
-        SELECT gen_random_uuid(), 'orders.placed', 'OrderPlaced', convert_to('{"orderId":' || g || ',"customer":"ada","total":10}', 'UTF8'),
+        INSERT INTO outbox_messages (message_id, destination, message_type, message_key, payload, status, kind, created_at, due_at, next_attempt_at, attempts, check_count)
+        SELECT gen_random_uuid(), 'orders.placed', 'OrderPlaced', CASE WHEN @keys > 0 THEN 'k' || (g % @keys) END, convert_to('{"orderId":' || g || ',"customer":"ada","total":10}', 'UTF8'),
                1, 0, now(), now(), now(), 0, 0
         FROM generate_series(1, @rows) g;
         ANALYZE outbox_messages;
         """,
         connection);
     command.Parameters.AddWithValue("rows", rows);
+    command.Parameters.AddWithValue("keys", keys);
     await command.ExecuteNonQueryAsync();
 }
 

@@ -378,6 +378,56 @@ public abstract class OutboxScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HotKeyBacklog_IsClaimedInRuns_AndSentInOrder()
+    {
+        var time = new FakeTimeProvider();
+        var writer = Host(time);
+        await writer.InScopeAsync(async (db, outbox) =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                await outbox.PublishAsync(new OrderPlaced(i, "hot"), new PublishOptions { Key = "hot" });
+            }
+
+            await db.SaveChangesAsync();
+        });
+
+        // The writer died before sending; another instance recovers the backlog.
+        time.Advance(TimeSpan.FromMinutes(1));
+        var relay = Host(time);
+        await relay.Maintenance.RecoverAsync(CancellationToken.None);
+        var claims = 0;
+        while (await relay.PollAsync() > 0)
+        {
+            claims++;
+        }
+
+        Assert.Equal(10, claims);
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (long)i), relay.Memory.Sent.Select(OrderId));
+    }
+
+    [Fact]
+    public async Task KeyedRun_StopsAtAnOlderRowOfTheKeyThatIsNotDue()
+    {
+        var host = Host();
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            await outbox.PublishAsync(new OrderPlaced(1, "first"), new PublishOptions { Key = "k", Delay = TimeSpan.FromSeconds(1) });
+            await outbox.PublishAsync(new OrderPlaced(2, "later"), new PublishOptions { Key = "k", Delay = TimeSpan.FromMinutes(10) });
+            await outbox.PublishAsync(new OrderPlaced(3, "after that"), new PublishOptions { Key = "k", Delay = TimeSpan.FromSeconds(1) });
+            await db.SaveChangesAsync();
+        });
+
+        host.Time.Advance(TimeSpan.FromSeconds(2));
+        await host.PollUntilIdleAsync();
+        Assert.Equal(["first"], host.Memory.Sent.Select(Customer));
+
+        host.Time.Advance(TimeSpan.FromMinutes(10));
+        await host.PollUntilIdleAsync();
+        Assert.Equal(["first", "later", "after that"], host.Memory.Sent.Select(Customer));
+    }
+
+    [Fact]
     public async Task DelayedMessage_IsNotSentBeforeItsDueTime_AndIsSentAtIt()
     {
         var host = Host();
@@ -472,7 +522,7 @@ public abstract class OutboxScenarios : IAsyncLifetime
 
         foreach (var key in shared.Sent.GroupBy(m => m.Key))
         {
-            var ids = key.Select(m => System.Text.Json.JsonDocument.Parse(m.Body).RootElement.GetProperty("orderId").GetInt64()).ToList();
+            var ids = key.Select(OrderId).ToList();
             Assert.Equal(ids.Order(), ids);
         }
     }
@@ -542,6 +592,9 @@ public abstract class OutboxScenarios : IAsyncLifetime
     }
 
     protected static string Customer(TransportMessage message) => Customer(message.Body);
+
+    protected static long OrderId(TransportMessage message) =>
+        System.Text.Json.JsonDocument.Parse(message.Body).RootElement.GetProperty("orderId").GetInt64();
 
     protected static string Customer(ReadOnlyMemory<byte> body) =>
         System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("customer").GetString()!;

@@ -1,21 +1,10 @@
 using Microsoft.Extensions.Logging;
-using Outbox.Telemetry;
 using Quartz;
 
 namespace Outbox.Scheduling;
 
 [DisallowConcurrentExecution]
-internal sealed class RetentionJob(OutboxMaintenance maintenance, ILogger<RetentionJob> logger) : IJob
+internal sealed class RetentionJob(OutboxMaintenance maintenance, ILogger<RetentionJob> logger) : MaintenanceJob(logger)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await maintenance.CleanUpAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.JobFailed(logger, ex, nameof(RetentionJob));
-        }
-    }
+    protected override Task RunAsync(CancellationToken cancellationToken) => maintenance.CleanUpAsync(cancellationToken);
 }

@@ -14,10 +14,18 @@ internal static class ClaimSql
     public static bool IsSupported(string? provider) => provider is PostgreSql or Sqlite;
 
     /// <summary>
-    /// Leases due pending rows, longest due first, that are first in line for their key: no older row
-    /// with the same key is pending, or prepared by the interceptor (in flight, or committed and not
-    /// yet recovered). On
-    /// PostgreSQL, <c>FOR UPDATE SKIP LOCKED</c> keeps concurrent claims apart; SQLite has one writer.
+    /// Leases up to a batch of due pending rows, longest due first, keeping per-key order:
+    /// <list type="number">
+    /// <item>lock a window of due, unleased candidates (<c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL;
+    /// SQLite has one writer);</item>
+    /// <item>a key whose oldest candidate has an older unsent row outside the window (pending, or
+    /// prepared by the interceptor: in flight or not yet recovered) is skipped, since that row goes first;</item>
+    /// <item>otherwise the key's candidates are leased up to its first unsent row outside the window
+    /// (looked for only between the key's first and last candidate), so a hot key moves a whole run
+    /// per claim and the relay sends it in order, one wave per row.</item>
+    /// </list>
+    /// Another instance sees the run's head as unsent until it is dispatched, so it never claims the
+    /// rest of the run. Each key costs two index probes, however long its backlog.
     /// Parameters: {0} owner, {1} lease until, {2} now, {3} batch size.
     /// </summary>
     public static string For(DbContext context)
@@ -26,21 +34,34 @@ internal static class ClaimSql
         var table = context.GetService<ISqlGenerationHelper>().DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
         var locking = context.Database.ProviderName == PostgreSql ? "FOR UPDATE SKIP LOCKED" : "";
         const int pending = (int)MessageStatus.Pending;
-        const int prepared = (int)MessageStatus.Prepared;
         const int outbox = (int)MessageKind.Outbox;
+        var unsent = $"e.status < 2 AND (e.status = {pending} OR e.kind = {outbox})";
         return $$"""
+            WITH candidates AS MATERIALIZED (
+                SELECT id, message_key FROM {{table}}
+                WHERE status = {{pending}} AND next_attempt_at <= {2}
+                  AND (lease_expires_at IS NULL OR lease_expires_at <= {2})
+                ORDER BY next_attempt_at, id
+                LIMIT {3}
+                {{locking}}
+            ), first_of_key AS (
+                SELECT message_key, MIN(id) AS first_id, MAX(id) AS last_id FROM candidates WHERE message_key IS NOT NULL GROUP BY message_key
+            ), runs AS (
+                SELECT k.message_key,
+                       (SELECT MIN(e.id) FROM {{table}} e
+                        WHERE e.message_key = k.message_key AND e.id > k.first_id AND e.id < k.last_id AND {{unsent}}
+                          AND e.id NOT IN (SELECT id FROM candidates)) AS run_end
+                FROM first_of_key k
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {{table}} e
+                    WHERE e.message_key = k.message_key AND e.id < k.first_id AND {{unsent}})
+            )
             UPDATE {{table}} SET lease_owner = {0}, lease_expires_at = {1}
             WHERE id IN (
-                SELECT m.id FROM {{table}} m
-                WHERE m.status = {{pending}} AND m.next_attempt_at <= {2}
-                  AND (m.lease_expires_at IS NULL OR m.lease_expires_at <= {2})
-                  AND (m.message_key IS NULL OR NOT EXISTS (
-                      SELECT 1 FROM {{table}} e
-                      WHERE e.message_key = m.message_key AND e.id < m.id
-                        AND e.status < 2 AND (e.status = {{pending}} OR (e.status = {{prepared}} AND e.kind = {{outbox}}))))
-                ORDER BY m.next_attempt_at, m.id
-                LIMIT {3}
-                {{locking}})
+                SELECT c.id FROM candidates c WHERE c.message_key IS NULL
+                UNION ALL
+                SELECT c.id FROM candidates c JOIN runs r ON r.message_key = c.message_key
+                WHERE r.run_end IS NULL OR c.id < r.run_end)
             RETURNING *
             """;
     }
