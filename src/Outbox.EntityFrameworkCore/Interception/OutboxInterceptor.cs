@@ -162,7 +162,7 @@ internal sealed class OutboxInterceptor(OutboxDispatcher dispatcher) : ISaveChan
             return;
         }
 
-        var saved = state.Messages.Where(m => m.Saved).ToList();
+        var saved = state.Messages.Where(m => m.Saved && m.Transaction is null).ToList();
         if (System.Transactions.Transaction.Current is { } ambient)
         {
             // A TransactionScope: the rows are not committed until the scope completes.
