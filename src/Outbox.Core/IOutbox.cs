@@ -1,3 +1,5 @@
+using Outbox.Transactions;
+
 namespace Outbox;
 
 /// <summary>
@@ -19,5 +21,39 @@ public interface IOutbox
     /// <returns>The message id.</returns>
     /// <exception cref="OutboxException">The message type is not registered, no destination is known, or the payload is too large.</exception>
     ValueTask<Guid> PublishAsync<TMessage>(TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TMessage : notnull;
+
+    /// <summary>
+    /// Stores a half message: durable, but not sent until it is committed. Use it for work decided
+    /// outside this database (a payment gateway, another service), then call
+    /// <see cref="CommitAsync"/> or <see cref="RollbackAsync"/>. If neither arrives, the check callback
+    /// registered for the type decides after <c>CheckAfter</c>. The row is written at once, in a
+    /// transaction of its own, not in the scope's unit of work.
+    /// </summary>
+    /// <exception cref="OutboxException">No check callback is registered for the type, or the message cannot be published.</exception>
+    ValueTask<PreparedMessage> PrepareAsync<TMessage>(TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TMessage : notnull;
+
+    /// <summary>Commits a half message: the dispatcher sends it. Committing twice does nothing more.</summary>
+    /// <exception cref="TransactionConflictException">It was already rolled back.</exception>
+    /// <exception cref="OutboxException">No half message has this id (it may have been dead-lettered after <c>MaxChecks</c>).</exception>
+    Task CommitAsync(Guid messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>Rolls back a half message: it is never sent. Rolling back twice does nothing more.</summary>
+    /// <exception cref="TransactionConflictException">It was already committed.</exception>
+    /// <exception cref="OutboxException">No half message has this id (it may have been dead-lettered after <c>MaxChecks</c>).</exception>
+    Task RollbackAsync(Guid messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a half message, runs <paramref name="localTransaction"/>, and applies what it returns
+    /// (RocketMQ's <c>executeLocalTransaction</c>). Unknown, or an exception, leaves the message to the
+    /// check callback.
+    /// </summary>
+    /// <exception cref="OutboxException">No check callback is registered for the type, or the message cannot be published.</exception>
+    Task<TransactionSendResult> SendInTransactionAsync<TMessage>(
+        TMessage message,
+        Func<TMessage, CancellationToken, ValueTask<LocalTransactionState>> localTransaction,
+        PublishOptions? options = null,
+        CancellationToken cancellationToken = default)
         where TMessage : notnull;
 }

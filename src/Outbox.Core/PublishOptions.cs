@@ -26,6 +26,14 @@ public sealed class PublishOptions
     /// <value>The default is a new time-ordered (version 7) <see cref="Guid"/>.</value>
     public Guid? MessageId { get; init; }
 
+    /// <summary>
+    /// For a half message (<see cref="IOutbox.PrepareAsync{TMessage}"/>): how long after it is stored the
+    /// first check may run, in place of <c>Outbox:Transactions:CheckAfter</c> (RocketMQ's check
+    /// immunity time). Give a local transaction that is known to be slow more time.
+    /// </summary>
+    /// <value>The default is <c>Outbox:Transactions:CheckAfter</c>.</value>
+    public TimeSpan? CheckImmunity { get; init; }
+
     /// <summary>Application headers sent with the message.</summary>
     /// <value>The default is no headers.</value>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }

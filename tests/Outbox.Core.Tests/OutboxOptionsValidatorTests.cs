@@ -83,6 +83,37 @@ public sealed class OutboxOptionsValidatorTests
         Assert.Contains("call UseEntityFrameworkCore<TContext>()", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TransactionCheck_ForAnUnregisteredType_IsAStartUpError_NamingIt()
+    {
+        var services = new ServiceCollection();
+        services.AddOutbox(new ConfigurationBuilder().Build()).AddTransactionCheck<Ping, PingCheck>();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.BuildServiceProvider().GetRequiredService<IOptions<OutboxOptions>>().Value);
+
+        Assert.Contains("AddTransactionCheck<Ping, …>: Ping is not a registered message type", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TwoTransactionChecks_ForOneType_AreAStartUpError()
+    {
+        var services = new ServiceCollection();
+        services.AddOutbox(new ConfigurationBuilder().Build(), o => o.Route<Ping>("pings"))
+            .AddTransactionCheck<Ping, PingCheck>()
+            .AddTransactionCheck<Ping, PingCheck>();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.BuildServiceProvider().GetRequiredService<IOptions<OutboxOptions>>().Value);
+
+        Assert.Contains("AddTransactionCheck is called more than once for Ping", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Outbox:Transactions:MaxChecks", "0", "Outbox:Transactions:MaxChecks must be between 1 and 10000 (was 0)")]
+    [InlineData("Outbox:Transactions:CheckInterval", "00:00:00", "Outbox:Transactions:CheckInterval must be longer than zero")]
+    [InlineData("Outbox:Transactions:CheckConcurrency", "0", "Outbox:Transactions:CheckConcurrency must be between 1 and 256 (was 0)")]
+    public void BadTransactionSetting_IsRejected_WithAMessageNamingIt(string key, string value, string expected) =>
+        BadSetting_IsRejected_WithAMessageNamingIt(key, value, expected);
+
     private static OutboxOptions Bind(Dictionary<string, string?> settings)
     {
         var options = new OutboxOptions();
@@ -91,4 +122,10 @@ public sealed class OutboxOptionsValidatorTests
     }
 
     private sealed record Ping;
+
+    private sealed class PingCheck : Outbox.Transactions.ITransactionCheck<Ping>
+    {
+        public ValueTask<Outbox.Transactions.LocalTransactionState> CheckAsync(Ping message, Outbox.Transactions.TransactionCheckContext context, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Outbox.Transactions.LocalTransactionState.Commit);
+    }
 }

@@ -52,21 +52,35 @@ internal sealed class RecordingStore : IOutboxStore
         return Task.CompletedTask;
     }
 
-    public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken)
+    public Task<int> DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken, string? onlyIfPreparedFor = null)
     {
         foreach (var request in requests)
         {
             DeadLettered.Enqueue(request);
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult(requests.Count);
     }
 
     public Task<DateTime?> GetNextDueAsync(DateTime now, CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
 
     public Task<DateTime?> GetOldestUnsentAsync(CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
 
-    public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+    public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
+        Task.FromResult(0);
+
+    public Task InsertAsync(OutboxRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<(bool Applied, MessageStatus? Current)> DecideAsync(Guid messageId, bool commit, DateTime now, CancellationToken cancellationToken) =>
+        Task.FromResult<(bool, MessageStatus?)>((false, null));
+
+    public Task<IReadOnlyList<OutboxRecord>> ClaimChecksAsync(
+        string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<OutboxRecord>>([]);
+
+    public Task<int> ApplyCheckAsync(
+        IReadOnlyCollection<long> ids, string owner, MessageStatus? decided, DateTime now, DateTime nextCheckAt, string? error, CancellationToken cancellationToken) =>
+        Task.FromResult(ids.Count);
 
     public Task<int> DeleteFinishedAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 }

@@ -49,7 +49,8 @@ public sealed class OutboxTestHost : IAsyncDisposable
         FakeTimeProvider? time = null,
         ITransport? transport = null,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<IOutboxBuilder>? outbox = null)
     {
         time ??= new FakeTimeProvider();
         var all = BaseSettings();
@@ -64,9 +65,13 @@ public sealed class OutboxTestHost : IAsyncDisposable
         collection.AddSingleton<TimeProvider>(time);
         collection.AddDbContext<ShopContext>((sp, options) => database.Configure(options.UseOutbox(sp)));
         var builder = collection
-            .AddOutbox(configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed").AddMessageType<OrderShipped>("OrderShipped"))
+            .AddOutbox(configuration.GetSection("Outbox"), o => o
+                .Route<OrderPlaced>("orders.placed")
+                .AddMessageType<OrderShipped>("OrderShipped")
+                .Route<PaymentRequested>("payments.requested"))
             .UseEntityFrameworkCore<ShopContext>()
             .UseInMemoryTransport(o => o.Mandatory = all.GetValueOrDefault("InMemory:Mandatory") == "true");
+        outbox?.Invoke(builder);
         if (transport is not null)
         {
             builder.Services.Replace(ServiceDescriptor.Singleton(transport));

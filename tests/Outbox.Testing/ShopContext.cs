@@ -30,3 +30,5 @@ public sealed class Order
 public sealed record OrderPlaced(long OrderId, string Customer);
 
 public sealed record OrderShipped(long OrderId);
+
+public sealed record PaymentRequested(long OrderId, decimal Amount);

@@ -63,6 +63,15 @@ public static class OutboxDefaults
     /// <summary>Prepared rows resolved per recovery run: 500.</summary>
     public const int CheckBatchSize = 500;
 
+    /// <summary>Wait between two checks of a half message that is still undecided: 30 seconds (RocketMQ 5's value).</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checks of a half message before <c>OnCheckLimit</c> applies: 15.</summary>
+    public const int MaxChecks = 15;
+
+    /// <summary>Check callbacks run at the same time by one instance: 8.</summary>
+    public const int CheckConcurrency = 8;
+
     /// <summary>How long dispatched and rolled-back rows are kept: 1 day.</summary>
     public static readonly TimeSpan KeepFinishedFor = TimeSpan.FromDays(1);
 

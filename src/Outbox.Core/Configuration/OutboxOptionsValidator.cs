@@ -1,10 +1,16 @@
 using Microsoft.Extensions.Options;
+using Outbox.Transactions;
 
 namespace Outbox.Configuration;
 
 /// <summary>Checks the options at start-up; each failure names the setting and the bad value.</summary>
-internal sealed class OutboxOptionsValidator : IValidateOptions<OutboxOptions>
+internal sealed class OutboxOptionsValidator(IEnumerable<TransactionCheckRegistration> checks) : IValidateOptions<OutboxOptions>
 {
+    public OutboxOptionsValidator()
+        : this([])
+    {
+    }
+
     private static readonly TimeSpan PollyMinimum = TimeSpan.FromMilliseconds(500);
 
     public ValidateOptionsResult Validate(string? name, OutboxOptions options)
@@ -61,6 +67,28 @@ internal sealed class OutboxOptionsValidator : IValidateOptions<OutboxOptions>
         Positive(errors, "Outbox:Transactions:CheckAfter", options.Transactions.CheckAfter);
         Positive(errors, "Outbox:Transactions:ScanInterval", options.Transactions.ScanInterval);
         Range(errors, "Outbox:Transactions:CheckBatchSize", options.Transactions.CheckBatchSize, 1, 100_000);
+        Positive(errors, "Outbox:Transactions:CheckInterval", options.Transactions.CheckInterval);
+        Range(errors, "Outbox:Transactions:MaxChecks", options.Transactions.MaxChecks, 1, 10_000);
+        Range(errors, "Outbox:Transactions:CheckConcurrency", options.Transactions.CheckConcurrency, 1, 256);
+        if (!Enum.IsDefined(options.Transactions.OnCheckLimit))
+        {
+            errors.Add($"Outbox:Transactions:OnCheckLimit must be DeadLetter, Rollback or Commit (was {options.Transactions.OnCheckLimit}).");
+        }
+
+        foreach (var check in checks)
+        {
+            if (!options.MessageTypes.TryGetName(check.MessageType, out _))
+            {
+                errors.Add(
+                    $"AddTransactionCheck<{check.MessageType.Name}, …>: {check.MessageType.Name} is not a registered message type; " +
+                    $"register it with options.Route<{check.MessageType.Name}>(…) or options.AddMessageType<{check.MessageType.Name}>(…).");
+            }
+        }
+
+        foreach (var duplicate in checks.GroupBy(c => c.MessageType).Where(g => g.Count() > 1))
+        {
+            errors.Add($"AddTransactionCheck is called more than once for {duplicate.Key.Name}; a message type has one check.");
+        }
         Positive(errors, "Outbox:Retention:KeepFinishedFor", options.Retention.KeepFinishedFor);
         Positive(errors, "Outbox:Retention:Interval", options.Retention.Interval);
         Range(errors, "Outbox:Retention:BatchSize", options.Retention.BatchSize, 1, 100_000);

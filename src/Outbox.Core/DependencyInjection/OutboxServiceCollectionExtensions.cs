@@ -10,6 +10,7 @@ using Outbox.Publishing;
 using Outbox.Scheduling;
 using Outbox.Serialization;
 using Outbox.Storage;
+using Outbox.Transactions;
 using Outbox.Transport;
 using Quartz;
 
@@ -60,6 +61,9 @@ public static class OutboxServiceCollectionExtensions
             sp.GetService<IOutboxStore>() ?? throw new InvalidOperationException(
                 "No outbox storage is configured: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.")));
         services.TryAddSingleton<OutboxMaintenance>();
+        services.TryAddSingleton<TransactionChecks>();
+        services.TryAddSingleton<TransactionalMessages>();
+        services.TryAddSingleton<TransactionCheckRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxDispatcher>(sp => sp.GetRequiredService<OutboxDispatcher>()));
 
         AddJobs(services);
@@ -84,6 +88,27 @@ public static class OutboxServiceCollectionExtensions
 
         builder.Services.TryAddSingleton<InMemoryTransport>();
         builder.Services.Replace(ServiceDescriptor.Singleton<ITransport>(sp => sp.GetRequiredService<InMemoryTransport>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers the check callback that decides half messages of <typeparamref name="TMessage"/> when
+    /// neither a commit nor a rollback reached them (RocketMQ's <c>checkLocalTransaction</c>). It runs in
+    /// a DI scope of its own. Interceptor-written rows of this type are then decided by it too, instead
+    /// of being taken as committed.
+    /// </summary>
+    /// <typeparam name="TMessage">A registered message type.</typeparam>
+    /// <typeparam name="TCheck">The check; registered as scoped.</typeparam>
+    /// <param name="builder">The outbox builder.</param>
+    /// <returns>The builder.</returns>
+    public static IOutboxBuilder AddTransactionCheck<TMessage, TCheck>(this IOutboxBuilder builder)
+        where TCheck : class, ITransactionCheck<TMessage>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddScoped<TCheck>();
+        builder.Services.AddSingleton(new TransactionCheckRegistration(
+            typeof(TMessage),
+            (provider, message, context, cancellationToken) => provider.GetRequiredService<TCheck>().CheckAsync((TMessage)message, context, cancellationToken)));
         return builder;
     }
 

@@ -14,7 +14,13 @@ internal sealed class OutboxMessageFactory(
     TimeProvider timeProvider,
     OutboxInstance instance)
 {
-    public OutboxRecord Create(object message, PublishOptions? publish)
+    /// <summary>A row for the outbox interceptor: prepared and leased to this instance, or pending when due later.</summary>
+    public OutboxRecord Create(object message, PublishOptions? publish) => Create(message, publish, MessageKind.Outbox);
+
+    /// <summary>A half message: prepared, unleased, first checked after its check immunity or <c>CheckAfter</c>.</summary>
+    public OutboxRecord CreateHalf(object message, PublishOptions? publish) => Create(message, publish, MessageKind.Transactional);
+
+    private OutboxRecord Create(object message, PublishOptions? publish, MessageKind kind)
     {
         var settings = options.Value;
         var type = message.GetType();
@@ -50,13 +56,23 @@ internal sealed class OutboxMessageFactory(
             MessageKey = publish?.Key,
             Payload = payload,
             Headers = Headers(publish, destination),
-            Kind = MessageKind.Outbox,
+            Kind = kind,
             CreatedAt = now,
             DueAt = dueAt,
             NextAttemptAt = dueAt,
         };
 
-        if (dueAt > now)
+        if (kind == MessageKind.Transactional)
+        {
+            if (publish?.CheckImmunity < TimeSpan.Zero)
+            {
+                throw new OutboxException($"PublishOptions.CheckImmunity must not be negative (was {publish.CheckImmunity}).");
+            }
+
+            record.Status = MessageStatus.Prepared;
+            record.NextAttemptAt = now + (publish?.CheckImmunity ?? settings.Transactions.CheckAfter);
+        }
+        else if (dueAt > now)
         {
             // Nothing sends a delayed row at commit, so nothing needs protecting: it is pending from the start.
             record.Status = MessageStatus.Pending;

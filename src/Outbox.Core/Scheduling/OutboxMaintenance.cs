@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Outbox.Dispatching;
 using Outbox.Storage;
 using Outbox.Telemetry;
+using Outbox.Transactions;
 
 namespace Outbox.Scheduling;
 
@@ -13,11 +14,17 @@ namespace Outbox.Scheduling;
 internal sealed class OutboxMaintenance(
     IOutboxStore store,
     OutboxDispatcher dispatcher,
+    TransactionChecks checks,
+    TransactionCheckRunner checkRunner,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
     ILogger<OutboxMaintenance> logger)
 {
-    /// <summary>Makes stale interceptor-written prepared rows pending (their transaction committed) and measures the backlog.</summary>
+    /// <summary>
+    /// Makes stale interceptor-written prepared rows pending (their transaction committed), asks the
+    /// check callbacks about half messages (and interceptor rows of checked types), and measures the backlog.
+    /// Returns how many rows were recovered or checked.
+    /// </summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
         var transactions = options.Value.Transactions;
@@ -26,7 +33,7 @@ internal sealed class OutboxMaintenance(
         int batch;
         do
         {
-            batch = await store.RecoverStalePreparedAsync(now, now - transactions.CheckAfter, transactions.CheckBatchSize, cancellationToken).ConfigureAwait(false);
+            batch = await store.RecoverStalePreparedAsync(now, now - transactions.CheckAfter, checks.TypeNames, transactions.CheckBatchSize, cancellationToken).ConfigureAwait(false);
             recovered += batch;
         }
         while (batch == transactions.CheckBatchSize);
@@ -37,9 +44,11 @@ internal sealed class OutboxMaintenance(
             dispatcher.Wake();
         }
 
+        var checkedRows = await checkRunner.RunAsync(cancellationToken).ConfigureAwait(false);
+
         var oldest = await store.GetOldestUnsentAsync(cancellationToken).ConfigureAwait(false);
         OutboxTelemetry.RecordOldestPendingAge(oldest is { } created ? now - created : TimeSpan.Zero);
-        return recovered;
+        return recovered + checkedRows;
     }
 
     /// <summary>Deletes dispatched and rolled-back rows older than <c>Retention:KeepFinishedFor</c>, in batches.</summary>

@@ -30,4 +30,19 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "Requeued dead letter {MessageId}.")]
     public static partial void Requeued(ILogger logger, Guid messageId);
+
+    [LoggerMessage(10, LogLevel.Warning, "The local transaction of half message {MessageId} failed; its check callback decides later.")]
+    public static partial void LocalTransactionFailed(ILogger logger, Exception exception, Guid messageId);
+
+    [LoggerMessage(11, LogLevel.Warning, "A {Decision} of half message {MessageId} arrived after it was {Standing}; the first decision stands.")]
+    public static partial void ConflictingDecision(ILogger logger, Guid messageId, string decision, Outbox.Transactions.TransactionOutcome standing);
+
+    [LoggerMessage(12, LogLevel.Warning, "The check of half message {MessageId} failed; it is checked again later.")]
+    public static partial void CheckFailed(ILogger logger, Exception exception, Guid messageId);
+
+    [LoggerMessage(13, LogLevel.Error, "Half message {MessageId} is still undecided after {Checks} checks; OnCheckLimit is {Action}.")]
+    public static partial void CheckLimitReached(ILogger logger, Guid messageId, int checks, string action);
+
+    [LoggerMessage(14, LogLevel.Information, "{Count} check answer(s) came after a decision by the application and were not applied.")]
+    public static partial void LateCheckAnswers(ILogger logger, int count);
 }

@@ -3,11 +3,16 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Outbox.EntityFrameworkCore.Interception;
 using Outbox.Publishing;
 using Outbox.Storage;
+using Outbox.Transactions;
 
 namespace Outbox.EntityFrameworkCore.Publishing;
 
 /// <summary>Adds outbox rows to the scope's <typeparamref name="TContext"/>; its next SaveChanges writes them.</summary>
-internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMessageFactory factory, OutboxInterceptor interceptor) : IOutbox
+internal sealed class EntityFrameworkOutbox<TContext>(
+    TContext context,
+    OutboxMessageFactory factory,
+    OutboxInterceptor interceptor,
+    TransactionalMessages transactional) : IOutbox
     where TContext : DbContext
 {
     public ValueTask<Guid> PublishAsync<TMessage>(TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
@@ -19,6 +24,28 @@ internal sealed class EntityFrameworkOutbox<TContext>(TContext context, OutboxMe
         context.Set<OutboxRecord>().Add(row);
         interceptor.Track(context, row);
         return ValueTask.FromResult(row.MessageId);
+    }
+
+    public ValueTask<PreparedMessage> PrepareAsync<TMessage>(TMessage message, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TMessage : notnull
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return transactional.PrepareAsync(message, options, cancellationToken);
+    }
+
+    public Task CommitAsync(Guid messageId, CancellationToken cancellationToken = default) => transactional.CommitAsync(messageId, cancellationToken);
+
+    public Task RollbackAsync(Guid messageId, CancellationToken cancellationToken = default) => transactional.RollbackAsync(messageId, cancellationToken);
+
+    public Task<TransactionSendResult> SendInTransactionAsync<TMessage>(
+        TMessage message,
+        Func<TMessage, CancellationToken, ValueTask<LocalTransactionState>> localTransaction,
+        PublishOptions? options = null,
+        CancellationToken cancellationToken = default)
+        where TMessage : notnull
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return transactional.SendInTransactionAsync(message, localTransaction, options, cancellationToken);
     }
 
     private void EnsureConfigured()

@@ -1,11 +1,10 @@
+using Outbox.Storage;
+
 namespace Outbox.EntityFrameworkCore.Storage;
 
 /// <summary>One row of the <c>outbox_dead_letters</c> table. Times are UTC.</summary>
 internal sealed class DeadLetterRecord
 {
-    /// <summary>Dead letters written by the dispatcher.</summary>
-    public const string DispatchSource = "dispatch";
-
     public long Id { get; set; }
 
     public Guid MessageId { get; set; }
@@ -20,8 +19,8 @@ internal sealed class DeadLetterRecord
 
     public string? Headers { get; set; }
 
-    /// <summary>Who gave up on the message: <see cref="DispatchSource"/>, or a consumer.</summary>
-    public string Source { get; set; } = DispatchSource;
+    /// <summary>Who gave up on the message: one of <see cref="DeadLetterSources"/>.</summary>
+    public string Source { get; set; } = DeadLetterSources.Dispatch;
 
     public string? ConsumerName { get; set; }
 

@@ -41,7 +41,7 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
             async context =>
             {
                 var dead = await context.Set<DeadLetterRecord>()
-                    .Where(d => d.MessageId == messageId && d.Source == DeadLetterRecord.DispatchSource)
+                    .Where(d => d.MessageId == messageId && (d.Source == DeadLetterSources.Dispatch || d.Source == DeadLetterSources.TransactionCheck))
                     .OrderBy(d => d.Id)
                     .FirstOrDefaultAsync(cancellationToken)
                     .ConfigureAwait(false);
@@ -51,6 +51,9 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
                 }
 
                 context.Set<DeadLetterRecord>().Remove(dead);
+
+                // A half message goes back to its checks, with a fresh count; any other message to the dispatcher.
+                var halfMessage = dead.Source == DeadLetterSources.TransactionCheck;
                 context.Set<OutboxRecord>().Add(new OutboxRecord
                 {
                     MessageId = dead.MessageId,
@@ -59,8 +62,8 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
                     MessageKey = dead.MessageKey,
                     Payload = dead.Payload,
                     Headers = dead.Headers,
-                    Status = MessageStatus.Pending,
-                    Kind = MessageKind.Outbox,
+                    Status = halfMessage ? MessageStatus.Prepared : MessageStatus.Pending,
+                    Kind = halfMessage ? MessageKind.Transactional : MessageKind.Outbox,
                     CreatedAt = dead.CreatedAt,
                     DueAt = now,
                     NextAttemptAt = now,

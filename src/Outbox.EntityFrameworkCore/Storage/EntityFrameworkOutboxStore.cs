@@ -87,26 +87,33 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(ContextRunner<TContex
                     .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
                 cancellationToken));
 
-    public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken) =>
+    public Task<int> DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken, string? onlyIfPreparedFor = null) =>
         runner.RunInTransactionAsync(
             async context =>
             {
-                var ids = requests.Select(r => r.Record.Id).ToList();
-                context.Set<DeadLetterRecord>().AddRange(requests.Select(r => new DeadLetterRecord
+                var moved = 0;
+                if (onlyIfPreparedFor is null)
                 {
-                    MessageId = r.Record.MessageId,
-                    Destination = r.Record.Destination,
-                    MessageType = r.Record.MessageType,
-                    MessageKey = r.Record.MessageKey,
-                    Payload = r.Record.Payload,
-                    Headers = r.Record.Headers,
-                    Reason = r.Reason,
-                    Attempts = r.Attempts,
-                    LastError = Truncate(r.LastError),
-                    CreatedAt = r.Record.CreatedAt,
-                    DeadLetteredAt = now,
-                }));
-                return await context.Set<OutboxRecord>().Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                    var ids = requests.Select(r => r.Record.Id).ToList();
+                    moved = await context.Set<OutboxRecord>().Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                    context.Set<DeadLetterRecord>().AddRange(requests.Select(r => DeadLetter(r, now)));
+                    return moved;
+                }
+
+                // Only rows nobody decided meanwhile: a commit or rollback from the application wins.
+                foreach (var request in requests)
+                {
+                    var id = request.Record.Id;
+                    if (await context.Set<OutboxRecord>()
+                            .Where(r => r.Id == id && r.Status == MessageStatus.Prepared && r.LeaseOwner == onlyIfPreparedFor)
+                            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 1)
+                    {
+                        context.Set<DeadLetterRecord>().Add(DeadLetter(request, now));
+                        moved++;
+                    }
+                }
+
+                return moved;
             },
             cancellationToken);
 
@@ -118,10 +125,10 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(ContextRunner<TContex
     public Task<DateTime?> GetOldestUnsentAsync(CancellationToken cancellationToken) =>
         runner.RunAsync(context => Unsent(context).MinAsync(r => (DateTime?)r.CreatedAt, cancellationToken));
 
-    public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, int batchSize, CancellationToken cancellationToken) =>
+    public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
         runner.RunAsync(context => context.Set<OutboxRecord>()
             .Where(r => r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox && r.CreatedAt <= preparedBefore
-                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now))
+                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now) && !checkedTypes.Contains(r.MessageType))
             .OrderBy(r => r.Id)
             .Take(batchSize)
             .ExecuteUpdateAsync(
@@ -137,6 +144,115 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(ContextRunner<TContex
             .OrderBy(r => r.Id)
             .Take(batchSize)
             .ExecuteDeleteAsync(cancellationToken));
+
+    public Task InsertAsync(OutboxRecord record, CancellationToken cancellationToken) =>
+        runner.RunAsync(async context =>
+        {
+            context.Set<OutboxRecord>().Add(record);
+            return await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        });
+
+    public Task<(bool Applied, MessageStatus? Current)> DecideAsync(Guid messageId, bool commit, DateTime now, CancellationToken cancellationToken) =>
+        runner.RunAsync(async context =>
+        {
+            var half = context.Set<OutboxRecord>()
+                .Where(r => r.MessageId == messageId && r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Transactional);
+            var applied = commit
+                ? await half.ExecuteUpdateAsync(
+                    s => s.SetProperty(r => r.Status, MessageStatus.Pending)
+                        .SetProperty(r => r.NextAttemptAt, r => r.DueAt > now ? r.DueAt : now)
+                        .SetProperty(r => r.LeaseOwner, (string?)null)
+                        .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+                    cancellationToken).ConfigureAwait(false)
+                : await half.ExecuteUpdateAsync(
+                    s => s.SetProperty(r => r.Status, MessageStatus.RolledBack)
+                        .SetProperty(r => r.LeaseOwner, (string?)null)
+                        .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+                    cancellationToken).ConfigureAwait(false);
+            if (applied == 1)
+            {
+                return (true, (MessageStatus?)(commit ? MessageStatus.Pending : MessageStatus.RolledBack));
+            }
+
+            var current = await context.Set<OutboxRecord>()
+                .Where(r => r.MessageId == messageId)
+                .Select(r => (MessageStatus?)r.Status)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            return (false, current);
+        });
+
+    // Optimistic lease: candidates are read, then leased by a conditional update that only one
+    // instance can win per row; what this claim leased is read back by its lease expiry.
+    public Task<IReadOnlyList<OutboxRecord>> ClaimChecksAsync(
+        string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
+        runner.RunAsync<IReadOnlyList<OutboxRecord>>(async context =>
+        {
+            var due = context.Set<OutboxRecord>().Where(r =>
+                r.Status == MessageStatus.Prepared && r.NextAttemptAt <= now
+                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now)
+                && (r.Kind == MessageKind.Transactional || (checkedTypes.Contains(r.MessageType) && r.CreatedAt <= outboxPreparedBefore)));
+            var candidates = await due.OrderBy(r => r.NextAttemptAt).ThenBy(r => r.Id).Select(r => r.Id).Take(batchSize)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (candidates.Count == 0)
+            {
+                return [];
+            }
+
+            await due.Where(r => candidates.Contains(r.Id)).ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.LeaseOwner, owner).SetProperty(r => r.LeaseExpiresAt, leaseUntil),
+                cancellationToken).ConfigureAwait(false);
+            return await context.Set<OutboxRecord>().AsNoTracking()
+                .Where(r => candidates.Contains(r.Id) && r.LeaseOwner == owner && r.LeaseExpiresAt == leaseUntil)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        });
+
+    public Task<int> ApplyCheckAsync(
+        IReadOnlyCollection<long> ids, string owner, MessageStatus? decided, DateTime now, DateTime nextCheckAt, string? error, CancellationToken cancellationToken) =>
+        runner.RunAsync(context =>
+        {
+            var mine = context.Set<OutboxRecord>()
+                .Where(r => ids.Contains(r.Id) && r.Status == MessageStatus.Prepared && r.LeaseOwner == owner);
+            var lastError = Truncate(error);
+            return decided switch
+            {
+                MessageStatus.Pending => mine.ExecuteUpdateAsync(
+                    s => s.SetProperty(r => r.Status, MessageStatus.Pending)
+                        .SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
+                        .SetProperty(r => r.NextAttemptAt, r => r.DueAt > now ? r.DueAt : now)
+                        .SetProperty(r => r.LeaseOwner, (string?)null)
+                        .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+                    cancellationToken),
+                MessageStatus.RolledBack => mine.ExecuteUpdateAsync(
+                    s => s.SetProperty(r => r.Status, MessageStatus.RolledBack)
+                        .SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
+                        .SetProperty(r => r.LeaseOwner, (string?)null)
+                        .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+                    cancellationToken),
+                _ => mine.ExecuteUpdateAsync(
+                    s => s.SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
+                        .SetProperty(r => r.NextAttemptAt, nextCheckAt)
+                        .SetProperty(r => r.LastError, lastError)
+                        .SetProperty(r => r.LeaseOwner, (string?)null)
+                        .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+                    cancellationToken),
+            };
+        });
+
+    private static DeadLetterRecord DeadLetter(DeadLetterRequest request, DateTime now) => new()
+    {
+        MessageId = request.Record.MessageId,
+        Destination = request.Record.Destination,
+        MessageType = request.Record.MessageType,
+        MessageKey = request.Record.MessageKey,
+        Payload = request.Record.Payload,
+        Headers = request.Record.Headers,
+        Source = request.Source,
+        Reason = request.Reason,
+        Attempts = request.Attempts,
+        LastError = Truncate(request.LastError),
+        CreatedAt = request.Record.CreatedAt,
+        DeadLetteredAt = now,
+    };
 
     private static IQueryable<OutboxRecord> Unsent(TContext context) => context.Set<OutboxRecord>()
         .Where(r => r.Status == MessageStatus.Pending || (r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox));

@@ -1,0 +1,11 @@
+namespace Outbox.Storage;
+
+/// <summary>Who gave up on a dead-lettered message; a requeue hands it back to the same place.</summary>
+internal static class DeadLetterSources
+{
+    /// <summary>The dispatcher, after <c>MaxAttempts</c> failed sends.</summary>
+    public const string Dispatch = "dispatch";
+
+    /// <summary>The transaction check, after <c>MaxChecks</c> undecided checks, or for a half message it cannot check.</summary>
+    public const string TransactionCheck = "transaction-check";
+}
