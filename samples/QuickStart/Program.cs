@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Outbox;
 using Outbox.DeadLetters;
 using Outbox.EntityFrameworkCore;
+using Outbox.Transactions;
 using Outbox.Transport;
 using QuickStart;
 
@@ -17,9 +18,11 @@ builder.Services.AddDbContext<ShopDbContext>((sp, options) =>
 builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
         .AddMessageType<OrderPlaced>("OrderPlaced")
         .AddMessageType<ReminderDue>("ReminderDue")
+        .AddMessageType<PaymentRequested>("PaymentRequested")
         .Route<AuditRecorded>("audit"))
     .UseEntityFrameworkCore<ShopDbContext>()
-    .UseInMemoryTransport(transport => transport.Mandatory = true); // like a broker: no subscriber, unroutable
+    .UseInMemoryTransport(transport => transport.Mandatory = true) // like a broker: no subscriber, unroutable
+    .AddTransactionCheck<PaymentRequested, PaymentCheck>();
 
 using var host = builder.Build();
 await using (var scope = host.Services.CreateAsyncScope())
@@ -35,6 +38,7 @@ void Say(string text) => Console.WriteLine($"[{(DateTimeOffset.UtcNow - started)
 var transport = host.Services.GetRequiredService<InMemoryTransport>();
 var orders = transport.Subscribe("orders.placed");
 var reminders = transport.Subscribe("reminders");
+var payments = transport.Subscribe("payments.requested");
 await host.StartAsync();
 
 // 1. A message published in a transaction is sent once the transaction commits.
@@ -87,6 +91,45 @@ await deadLetters.RequeueAsync(dead.MessageId);
 Say("   'audit' now has a subscriber; the dead letter was requeued");
 Say($"   received {Describe(await Receive(audit))}");
 
+// 5. Work decided outside the database (a payment gateway): a half message, the local transaction, then commit.
+await InScope(async (db, outbox) =>
+{
+    var result = await outbox.SendInTransactionAsync(
+        new PaymentRequested(1, 25m),
+        async (message, ct) => await ChargeAsync(db, message, ct) ? LocalTransactionState.Commit : LocalTransactionState.Rollback);
+    Say($"5. payment for order 1: the local transaction said {result.LocalState}, the message is {result.Outcome}");
+});
+Say($"   received {Describe(await Receive(payments))}");
+
+// 6. The gateway charged the card but its answer was lost: the check callback finds the payment and commits.
+await InScope(async (db, outbox) =>
+{
+    var result = await outbox.SendInTransactionAsync<PaymentRequested>(
+        new PaymentRequested(2, 40m),
+        async (message, ct) =>
+        {
+            await ChargeAsync(db, message, ct);
+            throw new TimeoutException("the gateway did not answer in time");
+        });
+    Say($"6. payment for order 2: the local transaction threw, the message is {result.Outcome}; PaymentCheck decides");
+});
+Say($"   received {Describe(await Receive(payments))}");
+
+// 7. A decision that comes later (an approval, a webhook): prepare the half message now, commit when it arrives.
+var approval = Guid.Empty;
+await InScope(async (db, outbox) =>
+{
+    PreparedMessage half = await outbox.PrepareAsync(new PaymentRequested(3, 99m));
+    approval = half.MessageId;
+    Say("7. payment for order 3 prepared; waiting for approval");
+});
+await InScope(async (db, outbox) =>
+{
+    await outbox.CommitAsync(approval);
+    Say("   approved: committed");
+});
+Say($"   received {Describe(await Receive(payments))}");
+
 await host.StopAsync();
 Say("done");
 return 0;
@@ -95,6 +138,13 @@ async Task InScope(Func<ShopDbContext, IOutbox, Task> work)
 {
     await using var scope = host.Services.CreateAsyncScope();
     await work(scope.ServiceProvider.GetRequiredService<ShopDbContext>(), scope.ServiceProvider.GetRequiredService<IOutbox>());
+}
+
+static async Task<bool> ChargeAsync(ShopDbContext db, PaymentRequested payment, CancellationToken cancellationToken)
+{
+    db.Payments.Add(new Payment { OrderId = payment.OrderId, Amount = payment.Amount });
+    await db.SaveChangesAsync(cancellationToken);
+    return true;
 }
 
 static async Task<TransportMessage?> Receive(ChannelReader<TransportMessage> reader, TimeSpan? wait = null)

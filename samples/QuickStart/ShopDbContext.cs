@@ -1,11 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Outbox.EntityFrameworkCore;
+using Outbox.Transactions;
 
 namespace QuickStart;
 
 public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbContext(options)
 {
     public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<Payment> Payments => Set<Payment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddOutboxTables();
 }
@@ -22,3 +25,23 @@ public sealed record OrderPlaced(int OrderId, string Customer);
 public sealed record ReminderDue(int OrderId);
 
 public sealed record AuditRecorded(string What);
+
+public sealed class Payment
+{
+    public int Id { get; set; }
+
+    public int OrderId { get; set; }
+
+    public decimal Amount { get; set; }
+}
+
+public sealed record PaymentRequested(int OrderId, decimal Amount);
+
+/// <summary>Asked when a payment's half message never got its commit or rollback: was the order charged?</summary>
+public sealed class PaymentCheck(ShopDbContext db) : ITransactionCheck<PaymentRequested>
+{
+    public async ValueTask<LocalTransactionState> CheckAsync(PaymentRequested message, TransactionCheckContext context, CancellationToken cancellationToken) =>
+        await db.Payments.AnyAsync(p => p.OrderId == message.OrderId, cancellationToken)
+            ? LocalTransactionState.Commit
+            : LocalTransactionState.Unknown;
+}
