@@ -14,6 +14,14 @@ internal sealed class RecordingStore : IOutboxStore
 
     public ConcurrentQueue<DeadLetterRequest> DeadLettered { get; } = new();
 
+    public ConcurrentQueue<(long[] Ids, MessageStatus? Decided, DateTime NextCheckAt, string? Error)> Checks { get; } = new();
+
+    /// <summary>Rows the next check claim returns (then none).</summary>
+    public List<OutboxRecord> DueForCheck { get; } = [];
+
+    /// <summary>What <see cref="DecideAsync"/> answers.</summary>
+    public (bool Applied, MessageStatus? Current) Decision { get; set; } = (true, MessageStatus.Pending);
+
     public Task ValidateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<IReadOnlyList<OutboxRecord>> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
@@ -72,15 +80,22 @@ internal sealed class RecordingStore : IOutboxStore
     public Task InsertAsync(OutboxRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<(bool Applied, MessageStatus? Current)> DecideAsync(Guid messageId, bool commit, DateTime now, CancellationToken cancellationToken) =>
-        Task.FromResult<(bool, MessageStatus?)>((false, null));
+        Task.FromResult(Decision);
 
     public Task<IReadOnlyList<OutboxRecord>> ClaimChecksAsync(
-        string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<OutboxRecord>>([]);
+        string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<OutboxRecord> due = [.. DueForCheck];
+        DueForCheck.Clear();
+        return Task.FromResult(due);
+    }
 
     public Task<int> ApplyCheckAsync(
-        IReadOnlyCollection<long> ids, string owner, MessageStatus? decided, DateTime now, DateTime nextCheckAt, string? error, CancellationToken cancellationToken) =>
-        Task.FromResult(ids.Count);
+        IReadOnlyCollection<long> ids, string owner, MessageStatus? decided, DateTime now, DateTime nextCheckAt, string? error, CancellationToken cancellationToken)
+    {
+        Checks.Enqueue(([.. ids], decided, nextCheckAt, error));
+        return Task.FromResult(ids.Count);
+    }
 
     public Task<int> DeleteFinishedAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 }

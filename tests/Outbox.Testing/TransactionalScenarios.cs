@@ -264,6 +264,31 @@ public abstract class TransactionalScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InstanceDyingDuringACheck_BurnsNoCheck_AndTheRowIsCheckedAgainAfterTheLease()
+    {
+        var time = new FakeTimeProvider();
+        var dying = Host(time: time);
+        var half = await PrepareAsync(dying, 14);
+        time.Advance(PastCheckAfter);
+
+        // The first instance leases the row for its check and dies before any callback answers.
+        var now = time.GetUtcNow().UtcDateTime;
+        var leased = await dying.Store.ClaimChecksAsync("dead-instance", now, now.AddSeconds(30), now.AddSeconds(-6), [], 10, CancellationToken.None);
+        Assert.Single(leased);
+
+        var survivor = Host(time: time);
+        await survivor.Maintenance.RecoverAsync(CancellationToken.None);
+        Assert.Equal(0, Script.CallsFor(half.MessageId));
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        await survivor.Maintenance.RecoverAsync(CancellationToken.None);
+
+        Assert.Equal(1, Script.CallsFor(half.MessageId));
+        Assert.Equal(0, Script.Contexts.Single().CheckCount);
+        Assert.Equal(1, Assert.Single(await survivor.RowsAsync()).CheckCount);
+    }
+
+    [Fact]
     public async Task CheckImmunity_DelaysTheFirstCheck()
     {
         var host = Host();

@@ -173,8 +173,8 @@ internal sealed class TransactionCheckRunner(
             new DateTimeOffset(row.CreatedAt, TimeSpan.Zero));
 
         // A check may not outlive the lease, or another instance could check the same row.
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(options.Value.Dispatch.LeaseDuration / 2);
+        using var timeout = new CancellationTokenSource(options.Value.Dispatch.LeaseDuration / 2, timeProvider);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             var scope = scopes.CreateAsyncScope();
