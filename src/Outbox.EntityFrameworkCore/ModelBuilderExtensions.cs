@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
 
@@ -19,7 +20,7 @@ public static class ModelBuilderExtensions
     private static readonly ValueConverter<DateTime?, DateTime?> NullableUtc = new(v => v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
 
     /// <summary>
-    /// Adds <c>outbox_messages</c> and <c>outbox_dead_letters</c> to the model. Call it from
+    /// Adds <c>outbox_messages</c>, <c>outbox_dead_letters</c> and <c>inbox_messages</c> to the model. Call it from
     /// <c>OnModelCreating</c>; create the tables with a migration or <c>EnsureCreated</c>.
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
@@ -30,7 +31,8 @@ public static class ModelBuilderExtensions
         ArgumentNullException.ThrowIfNull(modelBuilder);
         return modelBuilder
             .Entity<OutboxRecord>(e => MapMessages(e.ToTable("outbox_messages", schema)))
-            .Entity<DeadLetterRecord>(e => MapDeadLetters(e.ToTable("outbox_dead_letters", schema)));
+            .Entity<DeadLetterRecord>(e => MapDeadLetters(e.ToTable("outbox_dead_letters", schema)))
+            .Entity<InboxRecord>(e => MapInbox(e.ToTable("inbox_messages", schema)));
     }
 
     private static void MapMessages(EntityTypeBuilder<OutboxRecord> e)
@@ -87,5 +89,15 @@ public static class ModelBuilderExtensions
 
         e.HasIndex(d => d.MessageId).HasDatabaseName("ix_outbox_dead_letters_message_id");
         e.HasIndex(d => d.DeadLetteredAt).HasDatabaseName("ix_outbox_dead_letters_dead_lettered_at");
+    }
+
+    private static void MapInbox(EntityTypeBuilder<InboxRecord> e)
+    {
+        // The key is the deduplication: one row per message and consumer.
+        e.HasKey(i => new { i.MessageId, i.Consumer }).HasName("pk_inbox_messages");
+        e.Property(i => i.MessageId).HasColumnName("message_id");
+        e.Property(i => i.Consumer).HasColumnName("consumer").HasMaxLength(NameLength);
+        e.Property(i => i.ReceivedAt).HasColumnName("received_at").HasConversion(Utc);
+        e.HasIndex(i => i.ReceivedAt).HasDatabaseName("ix_inbox_messages_received_at");
     }
 }

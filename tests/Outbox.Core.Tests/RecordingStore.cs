@@ -98,4 +98,9 @@ internal sealed class RecordingStore : IOutboxStore
     }
 
     public Task<int> DeleteFinishedAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? error, DateTime now, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
+    public Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 }

@@ -72,6 +72,15 @@ public static class OutboxDefaults
     /// <summary>Check callbacks run at the same time by one instance: 8.</summary>
     public const int CheckConcurrency = 8;
 
+    /// <summary>Messages one consumer handles at the same time: 1.</summary>
+    public const int ConsumerConcurrency = 1;
+
+    /// <summary>Deliveries of a failing message before it is dead-lettered: 10 (as NServiceBus and MassTransit).</summary>
+    public const int MaxDeliveries = 10;
+
+    /// <summary>How long inbox rows are kept: 7 days (NServiceBus's outbox deduplication window).</summary>
+    public static readonly TimeSpan DedupeWindow = TimeSpan.FromDays(7);
+
     /// <summary>How long dispatched and rolled-back rows are kept: 1 day.</summary>
     public static readonly TimeSpan KeepFinishedFor = TimeSpan.FromDays(1);
 

@@ -29,6 +29,9 @@ public sealed class OutboxOptions
     /// <summary>Deletion of finished rows.</summary>
     public RetentionOptions Retention { get; } = new();
 
+    /// <summary>Settings shared by every consumer.</summary>
+    public Outbox.Consumers.ConsumersOptions Consumers { get; } = new();
+
     internal MessageTypeRegistry MessageTypes { get; } = new();
 
     /// <summary>Registers <typeparamref name="TMessage"/> and the destination its messages are sent to.</summary>

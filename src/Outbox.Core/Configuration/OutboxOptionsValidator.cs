@@ -1,13 +1,14 @@
 using Microsoft.Extensions.Options;
+using Outbox.Consumers;
 using Outbox.Transactions;
 
 namespace Outbox.Configuration;
 
 /// <summary>Checks the options at start-up; each failure names the setting and the bad value.</summary>
-internal sealed class OutboxOptionsValidator(IEnumerable<TransactionCheckRegistration> checks) : IValidateOptions<OutboxOptions>
+internal sealed class OutboxOptionsValidator(IEnumerable<TransactionCheckRegistration> checks, IEnumerable<ConsumerRegistration> consumers) : IValidateOptions<OutboxOptions>
 {
     public OutboxOptionsValidator()
-        : this([])
+        : this([], [])
     {
     }
 
@@ -83,6 +84,33 @@ internal sealed class OutboxOptionsValidator(IEnumerable<TransactionCheckRegistr
                     $"AddTransactionCheck<{check.MessageType.Name}, …>: {check.MessageType.Name} is not a registered message type; " +
                     $"register it with options.Route<{check.MessageType.Name}>(…) or options.AddMessageType<{check.MessageType.Name}>(…).");
             }
+        }
+
+        var shared = options.Consumers;
+        Range(errors, "Outbox:Consumers:MaxConcurrency", shared.MaxConcurrency, 1, 1_000);
+        Range(errors, "Outbox:Consumers:MaxDeliveries", shared.MaxDeliveries, 1, 1_000);
+        Positive(errors, "Outbox:Consumers:DedupeWindow", shared.DedupeWindow);
+        Positive(errors, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
+        Range(errors, "Outbox:Consumers:Retry:MaxRetryAttempts", shared.Retry.MaxRetryAttempts, 0, 100);
+        Positive(errors, "Outbox:Consumers:Retry:Delay", shared.Retry.Delay);
+        foreach (var consumer in consumers)
+        {
+            if (!options.MessageTypes.TryGetName(consumer.MessageType, out _))
+            {
+                errors.Add(
+                    $"Consumer '{consumer.Name}' handles {consumer.MessageType.Name}, which is not a registered message type; " +
+                    $"register it with options.AddMessageType<{consumer.MessageType.Name}>(…) or options.Route<{consumer.MessageType.Name}>(…).");
+            }
+
+            if (consumer.MaxConcurrency is < 1 or > 1_000 || consumer.MaxDeliveries is < 1 or > 1_000)
+            {
+                errors.Add($"Consumer '{consumer.Name}': MaxConcurrency and MaxDeliveries must be between 1 and 1000.");
+            }
+        }
+
+        foreach (var duplicate in consumers.GroupBy(c => c.Name).Where(g => g.Count() > 1))
+        {
+            errors.Add($"Two consumers are named '{duplicate.Key}'; the inbox tells consumers apart by name.");
         }
 
         foreach (var duplicate in checks.GroupBy(c => c.MessageType).Where(g => g.Count() > 1))

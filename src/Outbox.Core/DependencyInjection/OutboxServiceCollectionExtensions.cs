@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Outbox.Configuration;
+using Outbox.Consumers;
 using Outbox.DependencyInjection;
 using Outbox.Dispatching;
 using Outbox.Publishing;
@@ -65,6 +66,8 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<TransactionalMessages>();
         services.TryAddSingleton<TransactionCheckRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxDispatcher>(sp => sp.GetRequiredService<OutboxDispatcher>()));
+        services.TryAddSingleton<ConsumerHost>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConsumerHost>(sp => sp.GetRequiredService<ConsumerHost>()));
 
         AddJobs(services);
         return new OutboxBuilder(services);
@@ -88,6 +91,7 @@ public static class OutboxServiceCollectionExtensions
 
         builder.Services.TryAddSingleton<InMemoryTransport>();
         builder.Services.Replace(ServiceDescriptor.Singleton<ITransport>(sp => sp.GetRequiredService<InMemoryTransport>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(sp => sp.GetRequiredService<InMemoryTransport>()));
         return builder;
     }
 
@@ -111,6 +115,50 @@ public static class OutboxServiceCollectionExtensions
             (provider, message, context, cancellationToken) => provider.GetRequiredService<TCheck>().CheckAsync((TMessage)message, context, cancellationToken)));
         return builder;
     }
+
+    /// <summary>
+    /// Declares a consumer: <typeparamref name="THandler"/> handles every message sent to
+    /// <see cref="ConsumerOptions.Source"/>, once per message id (the inbox), in a transaction with its
+    /// database changes and the messages it publishes.
+    /// </summary>
+    /// <typeparam name="THandler">An <see cref="IMessageHandler{TMessage}"/> of a registered message type; registered as scoped.</typeparam>
+    /// <param name="builder">The outbox builder.</param>
+    /// <param name="configure">Sets <see cref="ConsumerOptions.Source"/> and <see cref="ConsumerOptions.Name"/> (both required).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">The handler implements no or several <see cref="IMessageHandler{TMessage}"/>, or the source or name is missing.</exception>
+    public static IOutboxBuilder AddConsumer<THandler>(this IOutboxBuilder builder, Action<ConsumerOptions> configure)
+        where THandler : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var handles = typeof(THandler).GetInterfaces()
+            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IMessageHandler<>))
+            .Select(i => i.GetGenericArguments()[0])
+            .ToList();
+        if (handles.Count != 1)
+        {
+            throw new ArgumentException($"{typeof(THandler).Name} must implement IMessageHandler<TMessage> for exactly one message type (it implements {handles.Count}).", nameof(THandler));
+        }
+
+        var consumer = new ConsumerOptions();
+        configure(consumer);
+        if (string.IsNullOrWhiteSpace(consumer.Source) || string.IsNullOrWhiteSpace(consumer.Name))
+        {
+            throw new ArgumentException($"AddConsumer<{typeof(THandler).Name}> needs a Source and a Name (Source was '{consumer.Source}', Name was '{consumer.Name}').", nameof(configure));
+        }
+
+        builder.Services.TryAddScoped<THandler>();
+        var invoke = typeof(OutboxServiceCollectionExtensions)
+            .GetMethod(nameof(InvokeHandler), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(typeof(THandler), handles[0])
+            .CreateDelegate<Func<IServiceProvider, object, MessageContext, CancellationToken, Task>>();
+        builder.Services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, invoke));
+        return builder;
+    }
+
+    private static Task InvokeHandler<THandler, TMessage>(IServiceProvider services, object message, MessageContext context, CancellationToken cancellationToken)
+        where THandler : class =>
+        ((IMessageHandler<TMessage>)services.GetRequiredService<THandler>()).HandleAsync((TMessage)message, context, cancellationToken);
 
     private static void AddJobs(IServiceCollection services)
     {

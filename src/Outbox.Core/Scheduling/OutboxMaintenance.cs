@@ -51,21 +51,33 @@ internal sealed class OutboxMaintenance(
         return recovered + checkedRows;
     }
 
-    /// <summary>Deletes dispatched and rolled-back rows older than <c>Retention:KeepFinishedFor</c>, in batches.</summary>
+    /// <summary>
+    /// Deletes dispatched and rolled-back rows older than <c>Retention:KeepFinishedFor</c>, and inbox rows
+    /// older than <c>Consumers:DedupeWindow</c>, in batches.
+    /// </summary>
     public async Task<int> CleanUpAsync(CancellationToken cancellationToken)
     {
         var retention = options.Value.Retention;
-        var before = timeProvider.GetUtcNow().UtcDateTime - retention.KeepFinishedFor;
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var deleted = await DeleteInBatchesAsync(store.DeleteFinishedAsync, now - retention.KeepFinishedFor, retention.BatchSize, cancellationToken).ConfigureAwait(false);
+        deleted += await DeleteInBatchesAsync(store.DeleteInboxAsync, now - options.Value.Consumers.DedupeWindow, retention.BatchSize, cancellationToken).ConfigureAwait(false);
+
+        Log.RetentionDeleted(logger, deleted);
+        return deleted;
+    }
+
+    private static async Task<int> DeleteInBatchesAsync(
+        Func<DateTime, int, CancellationToken, Task<int>> delete, DateTime before, int batchSize, CancellationToken cancellationToken)
+    {
         var deleted = 0;
         int batch;
         do
         {
-            batch = await store.DeleteFinishedAsync(before, retention.BatchSize, cancellationToken).ConfigureAwait(false);
+            batch = await delete(before, batchSize, cancellationToken).ConfigureAwait(false);
             deleted += batch;
         }
-        while (batch == retention.BatchSize);
+        while (batch == batchSize);
 
-        Log.RetentionDeleted(logger, deleted);
         return deleted;
     }
 }

@@ -8,4 +8,10 @@ internal static class DeadLetterSources
 
     /// <summary>The transaction check, after <c>MaxChecks</c> undecided checks, or for a half message it cannot check.</summary>
     public const string TransactionCheck = "transaction-check";
+
+    /// <summary>A consumer, after <c>MaxDeliveries</c>, or for a message it can never handle.</summary>
+    public const string Consumer = "consumer";
+
+    /// <summary>The header that makes a requeued delivery go to one consumer of its source only.</summary>
+    public const string ConsumerHeader = "outbox-consumer";
 }

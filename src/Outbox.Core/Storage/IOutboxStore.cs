@@ -68,4 +68,10 @@ internal interface IOutboxStore
 
     /// <summary>Deletes up to <paramref name="batchSize"/> dispatched or rolled-back rows older than <paramref name="before"/>.</summary>
     Task<int> DeleteFinishedAsync(DateTime before, int batchSize, CancellationToken cancellationToken);
+
+    /// <summary>Sets aside a delivery a consumer could not handle, with the consumer's name and the reason.</summary>
+    Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? error, DateTime now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="batchSize"/> inbox rows received before <paramref name="before"/>.</summary>
+    Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken);
 }

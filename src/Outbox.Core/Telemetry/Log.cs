@@ -45,4 +45,13 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Information, "{Count} check answer(s) came after a decision by the application and were not applied.")]
     public static partial void LateCheckAnswers(ILogger logger, int count);
+
+    [LoggerMessage(15, LogLevel.Warning, "Consumer {Consumer} failed to handle message {MessageId} (delivery {Attempt}); it is delivered again later: {Error}")]
+    public static partial void HandlerFailed(ILogger logger, Guid messageId, string consumer, int attempt, string? error);
+
+    [LoggerMessage(16, LogLevel.Error, "Consumer {Consumer} set message {MessageId} aside in the dead-letter table ({Reason}, delivery {Attempt}): {Error}")]
+    public static partial void DeliveryDeadLettered(ILogger logger, Guid messageId, string consumer, string reason, int attempt, string? error);
+
+    [LoggerMessage(17, LogLevel.Error, "Consumer {Consumer} could not process a delivery; it is delivered again later.")]
+    public static partial void ConsumerError(ILogger logger, Exception exception, string consumer);
 }

@@ -22,6 +22,10 @@ public static class OutboxTelemetry
 
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("outbox.messages.dead_lettered", "{message}", "Messages moved to the dead-letter table.");
 
+    internal static readonly Counter<long> Consumed = Meter.CreateCounter<long>("outbox.messages.consumed", "{message}", "Messages handled by a consumer, inbox row committed.");
+
+    internal static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("outbox.messages.duplicates", "{message}", "Deliveries skipped because the inbox had already handled them.");
+
     internal static readonly Histogram<double> SendDuration = Meter.CreateHistogram<double>("outbox.dispatch.duration", "ms", "Duration of one transport send, retries included.");
 
     internal static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("outbox.dispatch.latency", "ms", "Time from publish (or due time) to the transport accepting the message.");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -5,9 +6,10 @@ namespace Outbox.Transport;
 
 /// <summary>
 /// A transport that keeps messages in the process: for the demo, tests and local development. It
-/// records every message it accepted, in order, and hands them to subscribers of their destination.
+/// records every message it accepted, in order, and hands them to subscribers of their destination
+/// and to consumers reading it.
 /// </summary>
-public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options) : ITransport
+public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options, TimeProvider timeProvider) : ITransport, IMessageReceiver
 {
     private readonly Lock _gate = new();
     private readonly List<TransportMessage> _sent = [];
@@ -15,7 +17,13 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
 
     /// <summary>Creates a transport with default options.</summary>
     public InMemoryTransport()
-        : this(Options.Create(new InMemoryTransportOptions()))
+        : this(Options.Create(new InMemoryTransportOptions()), TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates a transport with the given options on the system clock.</summary>
+    public InMemoryTransport(IOptions<InMemoryTransportOptions> options)
+        : this(options, TimeProvider.System)
     {
     }
 
@@ -28,6 +36,15 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
             {
                 return [.. _sent];
             }
+        }
+    }
+
+    /// <summary>Whether anyone subscribed to or reads <paramref name="destination"/>.</summary>
+    public bool HasSubscribers(string destination)
+    {
+        lock (_gate)
+        {
+            return _subscribers.ContainsKey(destination);
         }
     }
 
@@ -48,6 +65,26 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
         }
 
         return channel.Reader;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<IDelivery> ReceiveAsync(string source, string consumer, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var queue = Channel.CreateUnbounded<IDelivery>();
+        var messages = Subscribe(source);
+        _ = Task.Run(
+            async () =>
+            {
+                await foreach (var message in messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await queue.Writer.WriteAsync(new Delivery(message, 1, queue.Writer, timeProvider), cancellationToken).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+        await foreach (var delivery in queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return delivery;
+        }
     }
 
     /// <inheritdoc />
@@ -77,5 +114,22 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
         }
 
         return ValueTask.FromResult<IReadOnlyList<SendResult>>(results);
+    }
+
+    private sealed class Delivery(TransportMessage message, int attempt, ChannelWriter<IDelivery> queue, TimeProvider timeProvider) : IDelivery
+    {
+        public TransportMessage Message { get; } = message;
+
+        public int Attempt { get; } = attempt;
+
+        public ValueTask AcknowledgeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask RedeliverAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            var again = new Delivery(Message, Attempt + 1, queue, timeProvider);
+            _ = Task.Delay(delay, timeProvider, cancellationToken)
+                .ContinueWith(_ => queue.TryWrite(again), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Outbox.Consumers;
 using Outbox.DeadLetters;
+using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.EntityFrameworkCore.Interception;
 using Outbox.EntityFrameworkCore.Publishing;
 using Outbox.EntityFrameworkCore.Storage;
@@ -30,6 +32,7 @@ public static class EntityFrameworkCoreOutboxBuilderExtensions
         services.TryAddSingleton<ContextRunner<TContext>>();
         services.TryAddSingleton<IOutboxStore, EntityFrameworkOutboxStore<TContext>>();
         services.TryAddSingleton<IDeadLetterQueue, EntityFrameworkDeadLetterQueue<TContext>>();
+        services.TryAddSingleton<IInboxPipeline, InboxPipeline<TContext>>();
         return builder;
     }
 }

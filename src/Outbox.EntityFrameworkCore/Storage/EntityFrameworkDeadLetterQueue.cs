@@ -41,7 +41,7 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
             async context =>
             {
                 var dead = await context.Set<DeadLetterRecord>()
-                    .Where(d => d.MessageId == messageId && (d.Source == DeadLetterSources.Dispatch || d.Source == DeadLetterSources.TransactionCheck))
+                    .Where(d => d.MessageId == messageId)
                     .OrderBy(d => d.Id)
                     .FirstOrDefaultAsync(cancellationToken)
                     .ConfigureAwait(false);
@@ -52,8 +52,22 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
 
                 context.Set<DeadLetterRecord>().Remove(dead);
 
-                // A half message goes back to its checks, with a fresh count; any other message to the dispatcher.
+                // A half message goes back to its checks, with a fresh count; any other message to the
+                // dispatcher. A consumer's dead letter is sent again to its source, with the same id (the
+                // consumers that handled it already skip it in their inbox) and a header naming the consumer.
                 var halfMessage = dead.Source == DeadLetterSources.TransactionCheck;
+                var headers = dead.Headers;
+                if (dead.Source == DeadLetterSources.Consumer && dead.ConsumerName is { } consumer)
+                {
+                    var map = new Dictionary<string, string>(TransportMessages.ParseHeaders(dead.Headers)) { [DeadLetterSources.ConsumerHeader] = consumer };
+                    headers = System.Text.Json.JsonSerializer.Serialize(map);
+
+                    // In a database shared by producer and consumer, the sent row may still be kept for retention.
+                    await context.Set<OutboxRecord>()
+                        .Where(r => r.MessageId == dead.MessageId && r.Status == MessageStatus.Dispatched)
+                        .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 context.Set<OutboxRecord>().Add(new OutboxRecord
                 {
                     MessageId = dead.MessageId,
@@ -61,7 +75,7 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
                     MessageType = dead.MessageType,
                     MessageKey = dead.MessageKey,
                     Payload = dead.Payload,
-                    Headers = dead.Headers,
+                    Headers = headers,
                     Status = halfMessage ? MessageStatus.Prepared : MessageStatus.Pending,
                     Kind = halfMessage ? MessageKind.Transactional : MessageKind.Outbox,
                     CreatedAt = dead.CreatedAt,

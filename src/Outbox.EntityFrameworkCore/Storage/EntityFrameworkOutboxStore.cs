@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.Storage;
+using Outbox.Transport;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
@@ -237,6 +240,35 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(ContextRunner<TContex
                     cancellationToken),
             };
         });
+
+    public Task DeadLetterDeliveryAsync(TransportMessage message, string consumer, string reason, int attempts, string? error, DateTime now, CancellationToken cancellationToken) =>
+        runner.RunAsync(async context =>
+        {
+            context.Set<DeadLetterRecord>().Add(new DeadLetterRecord
+            {
+                MessageId = message.MessageId,
+                Destination = message.Destination,
+                MessageType = message.MessageType,
+                MessageKey = message.Key,
+                Payload = message.Body.ToArray(),
+                Headers = message.Headers.Count == 0 ? null : JsonSerializer.Serialize(message.Headers),
+                Source = DeadLetterSources.Consumer,
+                ConsumerName = consumer,
+                Reason = reason,
+                Attempts = attempts,
+                LastError = Truncate(error),
+                CreatedAt = message.CreatedAt.UtcDateTime,
+                DeadLetteredAt = now,
+            });
+            return await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        });
+
+    public Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken) =>
+        runner.RunAsync(context => context.Set<InboxRecord>()
+            .Where(i => i.ReceivedAt < before)
+            .OrderBy(i => i.ReceivedAt)
+            .Take(batchSize)
+            .ExecuteDeleteAsync(cancellationToken));
 
     private static DeadLetterRecord DeadLetter(DeadLetterRequest request, DateTime now) => new()
     {

@@ -1,0 +1,21 @@
+using Outbox.Configuration;
+
+namespace Outbox.Consumers;
+
+/// <summary>One consumer: where it reads from, its name in the inbox, and its limits.</summary>
+public sealed class ConsumerOptions
+{
+    /// <summary>The destination (routing key or topic) it reads. Required.</summary>
+    public string Source { get; set; } = "";
+
+    /// <summary>The consumer name: the inbox deduplicates per message id and name, so two consumers of one source each handle every message. Required.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Messages handled at the same time; messages with the same key are handled one after another, in order.</summary>
+    /// <value>The default is <c>Outbox:Consumers:MaxConcurrency</c> (1).</value>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Deliveries before a failing message moves to the dead-letter table.</summary>
+    /// <value>The default is <c>Outbox:Consumers:MaxDeliveries</c> (10).</value>
+    public int? MaxDeliveries { get; set; }
+}

@@ -1,0 +1,30 @@
+using Outbox.Configuration;
+
+namespace Outbox.Consumers;
+
+/// <summary>Settings shared by every consumer (<c>Outbox:Consumers</c>).</summary>
+public sealed class ConsumersOptions
+{
+    /// <summary>Messages one consumer handles at the same time, unless it sets its own.</summary>
+    /// <value>The default is 1.</value>
+    public int MaxConcurrency { get; set; } = OutboxDefaults.ConsumerConcurrency;
+
+    /// <summary>Deliveries before a failing message moves to the dead-letter table, unless a consumer sets its own.</summary>
+    /// <value>The default is 10.</value>
+    public int MaxDeliveries { get; set; } = OutboxDefaults.MaxDeliveries;
+
+    /// <summary>How long inbox rows are kept; a duplicate arriving later than this is handled again.</summary>
+    /// <value>The default is 7 days.</value>
+    public TimeSpan DedupeWindow { get; set; } = OutboxDefaults.DedupeWindow;
+
+    /// <summary>The wait before the second delivery of a failed message; doubles per delivery.</summary>
+    /// <value>The default is 5 seconds.</value>
+    public TimeSpan RedeliveryDelay { get; set; } = OutboxDefaults.AttemptBackoff;
+
+    /// <summary>The longest wait between deliveries.</summary>
+    /// <value>The default is 5 minutes.</value>
+    public TimeSpan MaxRedeliveryDelay { get; set; } = OutboxDefaults.MaxAttemptBackoff;
+
+    /// <summary>In-process retries of a failing handler before the message is redelivered (Polly).</summary>
+    public ConsumerRetryOptions Retry { get; } = new();
+}

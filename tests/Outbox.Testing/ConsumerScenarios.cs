@@ -1,0 +1,288 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.Consumers;
+using Outbox.Storage;
+using Outbox.Transport;
+using Xunit;
+
+namespace Outbox.Testing;
+
+/// <summary>Idempotent consumers on a real database; each provider's test project runs them all.</summary>
+public abstract class ConsumerScenarios : IAsyncLifetime
+{
+    private readonly List<OutboxTestHost> _hosts = [];
+
+    protected ITestDatabase Database { get; private set; } = null!;
+
+    protected HandlerScript Script { get; } = new();
+
+    protected abstract ITestDatabase NewDatabase();
+
+    public async Task InitializeAsync()
+    {
+        Database = NewDatabase();
+        await Database.CreateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task SameMessageDeliveredThreeTimes_HasOneEffect()
+    {
+        var host = Host();
+        var message = Message(new OrderPlaced(1, "ada"));
+
+        var outcomes = new List<InboxResult>();
+        var deliveries = Enumerable.Range(0, 3).Select(_ => new RecordedDelivery(message)).ToList();
+        foreach (var delivery in deliveries)
+        {
+            outcomes.Add((await Process(host, delivery)).Result);
+        }
+
+        Assert.Equal([InboxResult.Handled, InboxResult.Duplicate, InboxResult.Duplicate], outcomes);
+        Assert.All(deliveries, d => Assert.True(d.Acknowledged));
+        Assert.Equal(1, Script.Calls);
+        Assert.Equal(1, await host.CountOrdersAsync());
+    }
+
+    [Fact]
+    public async Task ConcurrentDuplicateDeliveries_HaveOneEffect()
+    {
+        var host = Host();
+        var message = Message(new OrderPlaced(2, "bob"));
+        Script.During = _ => Task.Delay(50);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Process(host, new RecordedDelivery(message)))));
+
+        Assert.Equal(1, outcomes.Count(o => o.Result == InboxResult.Handled));
+        Assert.Equal(3, outcomes.Count(o => o.Result == InboxResult.Duplicate));
+        Assert.Equal(1, await host.CountOrdersAsync());
+    }
+
+    [Fact]
+    public async Task HandlerThrowsTwice_ThenSucceeds_OneEffect_WithRedeliveries()
+    {
+        var host = Host();
+        Script.FailFirst = 2;
+        var delivery = new RecordedDelivery(Message(new OrderPlaced(3, "cy")));
+
+        Assert.Equal(InboxResult.Failed, (await Process(host, delivery)).Result);
+        Assert.Equal((false, true), (delivery.Acknowledged, delivery.RedeliveredAfter > TimeSpan.Zero));
+        delivery = delivery.Next();
+        Assert.Equal(InboxResult.Failed, (await Process(host, delivery)).Result);
+        delivery = delivery.Next();
+        Assert.Equal(InboxResult.Handled, (await Process(host, delivery)).Result);
+
+        Assert.True(delivery.Acknowledged);
+        Assert.Equal(1, await host.CountOrdersAsync());
+        Assert.Equal([1, 2, 3], Script.Contexts.Select(c => c.DeliveryAttempt));
+    }
+
+    [Fact]
+    public async Task HandlerAlwaysThrows_IsDeadLetteredAfterMaxDeliveries_AndRequeueDeliversItToThatConsumerAgain()
+    {
+        var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:MaxDeliveries"] = "3" });
+        Script.FailFirst = int.MaxValue;
+        var original = Message(new OrderPlaced(4, "dee"));
+        var delivery = new RecordedDelivery(original);
+        for (var i = 1; i < 3; i++)
+        {
+            await Process(host, delivery);
+            Assert.NotNull(delivery.RedeliveredAfter);
+            delivery = delivery.Next();
+        }
+
+        await Process(host, delivery);
+        Assert.True(delivery.Acknowledged);
+        var dead = Assert.Single(await host.DeadLetters.ListAsync());
+        Assert.Equal((original.MessageId, "max-deliveries", 3), (dead.MessageId, dead.Reason, dead.Attempts));
+        Assert.Equal("handler failure 3", dead.LastError);
+        var row = await host.InScopeAsync((db, _) => db.Set<Outbox.EntityFrameworkCore.Storage.DeadLetterRecord>().SingleAsync());
+        Assert.Equal((DeadLetterSources.Consumer, "payments"), (row.Source, row.ConsumerName));
+
+        Script.FailFirst = 0;
+        Assert.True(await host.DeadLetters.RequeueAsync(original.MessageId));
+        await host.PollUntilIdleAsync();
+        var resent = Assert.Single(host.Memory.Sent);
+        Assert.Equal((original.MessageId, "payments"), (resent.MessageId, resent.Headers[DeadLetterSources.ConsumerHeader]));
+
+        Assert.Equal(InboxResult.Handled, (await Process(host, new RecordedDelivery(resent))).Result);
+        Assert.Equal(InboxResult.Duplicate, (await Process(host, new RecordedDelivery(resent), consumer: "audit")).Result);
+        Assert.Equal(1, await host.CountOrdersAsync());
+    }
+
+    [Theory]
+    [InlineData("OrderPlaced", "{not json", "malformed-message")]
+    [InlineData("Unheard", "{}", "unknown-message-type")]
+    [InlineData("OrderShipped", "{\"orderId\":1}", "unexpected-message-type")]
+    public async Task MessageThatCanNeverBeHandled_IsDeadLetteredWithTheReason_AndAcknowledged(string type, string body, string reason)
+    {
+        var host = Host();
+        var delivery = new RecordedDelivery(Message(new OrderPlaced(5, "x")) with { MessageType = type, Body = Encoding.UTF8.GetBytes(body) });
+
+        await Process(host, delivery);
+
+        Assert.True(delivery.Acknowledged);
+        Assert.Null(delivery.RedeliveredAfter);
+        Assert.Equal(0, Script.Calls);
+        Assert.Equal(reason, Assert.Single(await host.DeadLetters.ListAsync()).Reason);
+    }
+
+    [Fact]
+    public async Task MessagePublishedByTheHandler_IsSentOnlyWhenTheHandlerCommits()
+    {
+        var host = Host();
+        Script.Publish = true;
+        Script.FailAfterPublish = true;
+        var delivery = new RecordedDelivery(Message(new OrderPlaced(6, "eve")));
+
+        await Process(host, delivery);
+        await host.DrainAsync();
+        Assert.Empty(host.Memory.Sent);
+        Assert.Empty(await host.RowsAsync());
+
+        Script.FailAfterPublish = false;
+        await Process(host, delivery.Next());
+        await host.DrainAsync();
+
+        Assert.Equal("OrderShipped", Assert.Single(host.Memory.Sent).MessageType);
+        Assert.Equal(1, await host.CountOrdersAsync());
+    }
+
+    [Fact]
+    public async Task SameKeyMessages_AreHandledInOrder_UnderConcurrency8()
+    {
+        var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:MaxConcurrency"] = "8" });
+        var random = new Random(7);
+        Script.During = _ => Task.Delay(random.Next(0, 3));
+        var consumers = host.Services.GetRequiredService<ConsumerHost>();
+        await consumers.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForSubscriptionAsync(host);
+            var batch = Enumerable.Range(0, 120).Select(i => Message(new OrderPlaced(i, "k"), key: $"key-{i % 6}")).ToList();
+            await host.Memory.SendAsync(batch, CancellationToken.None);
+
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (Script.Handled.Count < 120 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+        finally
+        {
+            await consumers.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(120, Script.Handled.Count);
+        foreach (var key in Script.Handled.GroupBy(h => h.Key))
+        {
+            var order = key.Select(h => h.OrderId).ToList();
+            Assert.Equal(order.Order(), order);
+        }
+
+        Assert.Equal(120, await host.CountOrdersAsync());
+    }
+
+    [Fact]
+    public async Task Retention_DeletesOnlyInboxRowsOlderThanTheDedupeWindow()
+    {
+        var host = Host();
+        var old = Message(new OrderPlaced(7, "old"));
+        await Process(host, new RecordedDelivery(old));
+        host.Time.Advance(TimeSpan.FromDays(6));
+        var recent = Message(new OrderPlaced(8, "recent"));
+        await Process(host, new RecordedDelivery(recent));
+        host.Time.Advance(TimeSpan.FromDays(1.5));
+
+        await host.Maintenance.CleanUpAsync(CancellationToken.None);
+
+        // The old message is no longer remembered (handled again); the recent one still is.
+        Assert.Equal(InboxResult.Handled, (await Process(host, new RecordedDelivery(old))).Result);
+        Assert.Equal(InboxResult.Duplicate, (await Process(host, new RecordedDelivery(recent))).Result);
+    }
+
+    [Fact]
+    public async Task HandlerSeesTheMessageContext()
+    {
+        var host = Host();
+        var message = Message(new OrderPlaced(9, "ctx"), key: "k9") with
+        {
+            Headers = new Dictionary<string, string> { ["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", ["tenant"] = "t1" },
+        };
+
+        await Process(host, new RecordedDelivery(message, attempt: 2));
+
+        var context = Assert.Single(Script.Contexts);
+        Assert.Equal((message.MessageId, "OrderPlaced", "k9", 2, "orders.placed", "payments"), (context.MessageId, context.MessageType, context.Key, context.DeliveryAttempt, context.Source, context.Consumer));
+        Assert.Equal("t1", context.Headers["tenant"]);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", context.TraceContext.TraceId.ToString());
+    }
+
+    protected OutboxTestHost Host(IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?> { ["Outbox:Consumers:Retry:MaxRetryAttempts"] = "0" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var host = OutboxTestHost.Create(
+            Database,
+            settings: all,
+            services: s => s.AddSingleton(Script),
+            outbox: o => o
+                .AddConsumer<OrderPlacedHandler>(c =>
+                {
+                    c.Source = "orders.placed";
+                    c.Name = "payments";
+                })
+                .AddConsumer<AuditHandler>(c =>
+                {
+                    c.Source = "orders.placed";
+                    c.Name = "audit";
+                }));
+        _hosts.Add(host);
+        return host;
+    }
+
+    protected static TransportMessage Message(OrderPlaced body, string? key = null) => new(
+        Guid.CreateVersion7(),
+        "orders.placed",
+        "OrderPlaced",
+        key,
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)),
+        "application/json",
+        new Dictionary<string, string>(),
+        DateTimeOffset.UtcNow);
+
+    private static Task<InboxOutcome> Process(OutboxTestHost host, RecordedDelivery delivery, string consumer = "payments")
+    {
+        var registration = host.Services.GetServices<ConsumerRegistration>().Single(c => c.Name == consumer);
+        return host.Services.GetRequiredService<ConsumerHost>().ProcessAsync(registration, delivery, CancellationToken.None);
+    }
+
+    private static async Task WaitForSubscriptionAsync(OutboxTestHost host)
+    {
+        // The consumers subscribe as they start; a probe to another destination shows the transport is live.
+        for (var i = 0; i < 200 && !host.Memory.HasSubscribers("orders.placed"); i++)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>A second consumer of the same source, to show each consumer has its own inbox.</summary>
+    public sealed class AuditHandler : IMessageHandler<OrderPlaced>
+    {
+        public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
