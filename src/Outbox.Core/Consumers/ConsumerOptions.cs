@@ -15,6 +15,12 @@ public sealed class ConsumerOptions
     /// <value>The default is <c>Outbox:Consumers:MaxConcurrency</c> (1).</value>
     public int? MaxConcurrency { get; set; }
 
+    /// <summary>
+    /// For a consumer declared only in configuration (<c>Outbox:Consumers:Endpoints:{Name}:Handler</c>):
+    /// the handler's type name, as <c>Namespace.Type, Assembly</c>. Ignored in code.
+    /// </summary>
+    public string? Handler { get; set; }
+
     /// <summary>Deliveries before a failing message moves to the dead-letter table.</summary>
     /// <value>The default is <c>Outbox:Consumers:MaxDeliveries</c> (10).</value>
     public int? MaxDeliveries { get; set; }

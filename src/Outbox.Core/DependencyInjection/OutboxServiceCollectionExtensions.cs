@@ -70,7 +70,9 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ConsumerHost>(sp => sp.GetRequiredService<ConsumerHost>()));
 
         AddJobs(services);
-        return new OutboxBuilder(services);
+        var builder = new OutboxBuilder(services, configuration);
+        AddConfiguredConsumers(builder, configuration);
+        return builder;
     }
 
     /// <summary>
@@ -131,29 +133,58 @@ public static class OutboxServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        var handles = typeof(THandler).GetInterfaces()
+        var consumer = new ConsumerOptions();
+        configure(consumer);
+        if (builder is OutboxBuilder { Configuration: var configuration } && !string.IsNullOrWhiteSpace(consumer.Name))
+        {
+            // Settings in Outbox:Consumers:Endpoints:{Name} override the code.
+            configuration.GetSection($"Consumers:Endpoints:{consumer.Name}").Bind(consumer);
+        }
+
+        AddConsumer(builder.Services, typeof(THandler), consumer, $"AddConsumer<{typeof(THandler).Name}>");
+        return builder;
+    }
+
+    private static void AddConfiguredConsumers(OutboxBuilder builder, IConfiguration configuration)
+    {
+        foreach (var endpoint in configuration.GetSection("Consumers:Endpoints").GetChildren())
+        {
+            var consumer = new ConsumerOptions { Name = endpoint.Key };
+            endpoint.Bind(consumer);
+            if (consumer.Handler is null)
+            {
+                continue; // settings for a consumer declared in code
+            }
+
+            var setting = $"Outbox:Consumers:Endpoints:{endpoint.Key}:Handler";
+            var handler = Type.GetType(consumer.Handler, throwOnError: false)
+                ?? throw new InvalidOperationException($"{setting} names '{consumer.Handler}', which is not a type that can be loaded; write it as 'Namespace.Type, Assembly'.");
+            AddConsumer(builder.Services, handler, consumer, setting);
+        }
+    }
+
+    private static void AddConsumer(IServiceCollection services, Type handler, ConsumerOptions consumer, string declaredBy)
+    {
+        var handles = handler.GetInterfaces()
             .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IMessageHandler<>))
             .Select(i => i.GetGenericArguments()[0])
             .ToList();
         if (handles.Count != 1)
         {
-            throw new ArgumentException($"{typeof(THandler).Name} must implement IMessageHandler<TMessage> for exactly one message type (it implements {handles.Count}).", nameof(THandler));
+            throw new ArgumentException($"{declaredBy}: {handler.Name} must implement IMessageHandler<TMessage> for exactly one message type (it implements {handles.Count}).");
         }
 
-        var consumer = new ConsumerOptions();
-        configure(consumer);
         if (string.IsNullOrWhiteSpace(consumer.Source) || string.IsNullOrWhiteSpace(consumer.Name))
         {
-            throw new ArgumentException($"AddConsumer<{typeof(THandler).Name}> needs a Source and a Name (Source was '{consumer.Source}', Name was '{consumer.Name}').", nameof(configure));
+            throw new ArgumentException($"{declaredBy} needs a Source and a Name (Source was '{consumer.Source}', Name was '{consumer.Name}').");
         }
 
-        builder.Services.TryAddScoped<THandler>();
+        services.TryAddScoped(handler);
         var invoke = typeof(OutboxServiceCollectionExtensions)
             .GetMethod(nameof(InvokeHandler), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(typeof(THandler), handles[0])
+            .MakeGenericMethod(handler, handles[0])
             .CreateDelegate<Func<IServiceProvider, object, MessageContext, CancellationToken, Task>>();
-        builder.Services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, invoke));
-        return builder;
+        services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, invoke));
     }
 
     private static Task InvokeHandler<THandler, TMessage>(IServiceProvider services, object message, MessageContext context, CancellationToken cancellationToken)
