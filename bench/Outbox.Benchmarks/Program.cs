@@ -29,6 +29,7 @@ await TransactionOverheadAsync(quick ? 500 : 3000, dispatcherRunning: true);
 await RelayThroughputAsync(quick ? 20_000 : 100_000);
 await LatencyAsync(messagesPerSecond: 500, seconds: quick ? 4 : 20);
 await CheckJobAsync(10_000);
+await InboxAsync(quick ? 10_000 : 50_000, concurrency: 8);
 return;
 
 // (1) A business transaction with one outbox message, against the same transaction without it.
@@ -261,6 +262,57 @@ async Task CheckJobAsync(int rows)
     Console.WriteLine("Default settings: CheckBatchSize 500, CheckConcurrency 8; target at least 2,000 rows/s.");
 }
 
+// (5) Handling messages with the inbox against the same handler without it.
+async Task InboxAsync(int messages, int concurrency)
+{
+    await ResetAsync();
+    using var host = BuildHost(new Dictionary<string, string?>(), withConsumer: true);
+    var consumers = host.Services.GetRequiredService<Outbox.Consumers.ConsumerHost>();
+    var registration = host.Services.GetServices<Outbox.Consumers.ConsumerRegistration>().Single();
+    var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrency };
+    var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new OrderPlaced(1, "ada", 10m), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+    List<TransportMessage> Batch() => Enumerable.Range(0, messages)
+        .Select(_ => new TransportMessage(Guid.CreateVersion7(), "orders.placed", "OrderPlaced", null, body, "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow))
+        .ToList();
+
+    // Without the inbox: the same handler, its changes saved in a transaction, as the pipeline does.
+    var plain = Batch();
+    var withoutWatch = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(plain, parallel, async (message, ct) =>
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var payload = System.Text.Json.JsonSerializer.Deserialize<OrderPlaced>(message.Body.Span, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        await scope.ServiceProvider.GetRequiredService<RecordOrderHandler>().HandleAsync(payload, null!, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    });
+    withoutWatch.Stop();
+
+    var inboxed = Batch();
+    var withWatch = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(inboxed, parallel, async (message, ct) =>
+    {
+        var outcome = await consumers.ProcessAsync(registration, new BenchDelivery(message), ct);
+        if (outcome.Result != Outbox.Consumers.InboxResult.Handled)
+        {
+            throw new InvalidOperationException($"Unexpected outcome {outcome.Result}: {outcome.Error}");
+        }
+    });
+    withWatch.Stop();
+
+    Console.WriteLine();
+    Console.WriteLine($"## 5. Consumer: {messages:N0} messages, {concurrency} at a time, with the inbox and without it");
+    Console.WriteLine();
+    Console.WriteLine("| variant | seconds | messages/s |");
+    Console.WriteLine("|---|---|---|");
+    Console.WriteLine($"| handler in a transaction, no inbox | {withoutWatch.Elapsed.TotalSeconds:0.00} | {messages / withoutWatch.Elapsed.TotalSeconds:N0} |");
+    Console.WriteLine($"| inbox pipeline (inbox row + handler, one transaction) | {withWatch.Elapsed.TotalSeconds:0.00} | {messages / withWatch.Elapsed.TotalSeconds:N0} |");
+    Console.WriteLine();
+    Console.WriteLine($"time ratio with/without inbox: **{withWatch.Elapsed.TotalSeconds / withoutWatch.Elapsed.TotalSeconds:0.00}** (target at most 1.3)");
+}
+
 async Task<double> TimeAsync(Func<Task> action)
 {
     var start = Stopwatch.GetTimestamp();
@@ -287,16 +339,25 @@ async Task PlaceOrderAsync(IHost host, int lines, bool publish)
     await db.SaveChangesAsync();
 }
 
-IHost BuildHost(Dictionary<string, string?> settings)
+IHost BuildHost(Dictionary<string, string?> settings, bool withConsumer = false)
 {
     var builder = Host.CreateApplicationBuilder();
     builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
     builder.Configuration.AddInMemoryCollection(settings);
     builder.Services.AddDbContext<BenchContext>((sp, o) => o.UseNpgsql(connectionString).UseOutbox(sp));
-    builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed").Route<PaymentRequested>("payments.requested"))
+    var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed").Route<PaymentRequested>("payments.requested"))
         .UseEntityFrameworkCore<BenchContext>()
         .UseInMemoryTransport()
         .AddTransactionCheck<PaymentRequested, CommitCheck>();
+    if (withConsumer)
+    {
+        outbox.AddConsumer<RecordOrderHandler>(c =>
+        {
+            c.Source = "orders.placed";
+            c.Name = "bench";
+        });
+    }
+
     return builder.Build();
 }
 

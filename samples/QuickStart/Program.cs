@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Outbox;
+using Outbox.Consumers;
 using Outbox.DeadLetters;
 using Outbox.EntityFrameworkCore;
 using Outbox.Transactions;
@@ -22,7 +23,12 @@ builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options =
         .Route<AuditRecorded>("audit"))
     .UseEntityFrameworkCore<ShopDbContext>()
     .UseInMemoryTransport(transport => transport.Mandatory = true) // like a broker: no subscriber, unroutable
-    .AddTransactionCheck<PaymentRequested, PaymentCheck>();
+    .AddTransactionCheck<PaymentRequested, PaymentCheck>()
+    .AddConsumer<ShippingHandler>(consumer =>
+    {
+        consumer.Source = "orders.placed";
+        consumer.Name = "shipping";
+    });
 
 using var host = builder.Build();
 await using (var scope = host.Services.CreateAsyncScope())
@@ -129,6 +135,16 @@ await InScope(async (db, outbox) =>
     Say("   approved: committed");
 });
 Say($"   received {Describe(await Receive(payments))}");
+
+// 8. A consumer with an inbox: the broker delivers order 1's message again; the shipment is made once.
+var placed = transport.Sent.First(m => m.MessageType == "OrderPlaced");
+await transport.SendAsync([placed, placed], CancellationToken.None);
+await Task.Delay(500);
+await InScope(async (db, outbox) =>
+{
+    var shipments = await db.Shipments.CountAsync(s => s.OrderId == 1);
+    Say($"8. OrderPlaced for order 1 was delivered 3 times to the shipping consumer; shipments made: {shipments}");
+});
 
 await host.StopAsync();
 Say("done");

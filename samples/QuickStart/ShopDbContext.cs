@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Outbox.Consumers;
 using Outbox.EntityFrameworkCore;
 using Outbox.Transactions;
 
@@ -9,6 +10,8 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
     public DbSet<Order> Orders => Set<Order>();
 
     public DbSet<Payment> Payments => Set<Payment>();
+
+    public DbSet<Shipment> Shipments => Set<Shipment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddOutboxTables();
 }
@@ -44,4 +47,21 @@ public sealed class PaymentCheck(ShopDbContext db) : ITransactionCheck<PaymentRe
         await db.Payments.AnyAsync(p => p.OrderId == message.OrderId, cancellationToken)
             ? LocalTransactionState.Commit
             : LocalTransactionState.Unknown;
+}
+
+public sealed class Shipment
+{
+    public int Id { get; set; }
+
+    public int OrderId { get; set; }
+}
+
+/// <summary>A consumer: ships each placed order once, however often the broker delivers the message.</summary>
+public sealed class ShippingHandler(ShopDbContext db) : IMessageHandler<OrderPlaced>
+{
+    public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
+    {
+        db.Shipments.Add(new Shipment { OrderId = message.OrderId });
+        return Task.CompletedTask;
+    }
 }

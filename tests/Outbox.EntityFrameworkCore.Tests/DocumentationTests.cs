@@ -8,6 +8,7 @@ public sealed partial class DocumentationTests
     [Theory]
     [InlineData("README.md")]
     [InlineData("docs/transactions.md")]
+    [InlineData("docs/consumers.md")]
     public void CSharpSnippets_AreLinesOfTheQuickStartSample(string document)
     {
         var root = RepositoryRoot();

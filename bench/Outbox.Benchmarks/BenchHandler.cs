@@ -1,0 +1,27 @@
+using Outbox.Consumers;
+using Outbox.Transport;
+
+namespace Outbox.Benchmarks;
+
+/// <summary>The handler both sides of the inbox benchmark run: one row per message.</summary>
+public sealed class RecordOrderHandler(BenchContext db) : IMessageHandler<OrderPlaced>
+{
+    public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
+    {
+        db.Orders.Add(new Order { Customer = message.Customer, Total = message.Total });
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A delivery with nothing to settle, so the benchmark measures the pipeline alone.</summary>
+internal sealed class BenchDelivery(TransportMessage message) : IDelivery
+{
+    public TransportMessage Message { get; } = message;
+
+    public int Attempt => 1;
+
+    public ValueTask AcknowledgeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask RedeliverAsync(TimeSpan delay, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("The benchmark handler failed.");
+}
