@@ -15,6 +15,8 @@ using Outbox.Transport;
 //   dotnet run -c Release --project bench/Outbox.Benchmarks [-- --quick]
 // OUTBOX_BENCH_POSTGRES names the server (default: the local one eng/services.sh starts).
 var quick = args.Contains("--quick");
+var only = args.SkipWhile(a => a != "--section").Skip(1).FirstOrDefault();
+bool Run(string section) => only is null || only == section;
 var server = Environment.GetEnvironmentVariable("OUTBOX_BENCH_POSTGRES") is { Length: > 0 } s
     ? s
     : "Host=127.0.0.1;Port=5432;Username=outbox;Password=outbox;Database=postgres";
@@ -24,12 +26,31 @@ Console.WriteLine($"# Outbox benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; PostgreSQL: {await ServerVersionAsync()}");
 Console.WriteLine();
 
-await TransactionOverheadAsync(quick ? 500 : 3000, dispatcherRunning: false);
-await TransactionOverheadAsync(quick ? 500 : 3000, dispatcherRunning: true);
-await RelayThroughputAsync(quick ? 20_000 : 100_000);
-await LatencyAsync(messagesPerSecond: 500, seconds: quick ? 4 : 20);
-await CheckJobAsync(10_000);
-await InboxAsync(quick ? 10_000 : 50_000, concurrency: 8);
+if (Run("1"))
+{
+    await TransactionOverheadAsync(quick ? 500 : 3000, dispatcherRunning: false);
+    await TransactionOverheadAsync(quick ? 500 : 3000, dispatcherRunning: true);
+}
+
+if (Run("2"))
+{
+    await RelayThroughputAsync(quick ? 20_000 : 100_000);
+}
+
+if (Run("3"))
+{
+    await LatencyAsync(messagesPerSecond: 500, seconds: quick ? 4 : 20);
+}
+
+if (Run("4"))
+{
+    await CheckJobAsync(10_000);
+}
+
+if (Run("5"))
+{
+    await InboxAsync(quick ? 10_000 : 50_000, concurrency: 8);
+}
 return;
 
 // (1) A business transaction with one outbox message, against the same transaction without it.
@@ -271,14 +292,12 @@ async Task InboxAsync(int messages, int concurrency)
     var registration = host.Services.GetServices<Outbox.Consumers.ConsumerRegistration>().Single();
     var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrency };
     var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new OrderPlaced(1, "ada", 10m), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
-    List<TransportMessage> Batch() => Enumerable.Range(0, messages)
+    List<TransportMessage> Batch(int count) => Enumerable.Range(0, count)
         .Select(_ => new TransportMessage(Guid.CreateVersion7(), "orders.placed", "OrderPlaced", null, body, "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow))
         .ToList();
 
     // Without the inbox: the same handler, its changes saved in a transaction, as the pipeline does.
-    var plain = Batch();
-    var withoutWatch = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(plain, parallel, async (message, ct) =>
+    async Task WithoutInboxAsync(IReadOnlyList<TransportMessage> batch) => await Parallel.ForEachAsync(batch, parallel, async (message, ct) =>
     {
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
@@ -288,11 +307,8 @@ async Task InboxAsync(int messages, int concurrency)
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
     });
-    withoutWatch.Stop();
 
-    var inboxed = Batch();
-    var withWatch = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(inboxed, parallel, async (message, ct) =>
+    async Task WithInboxAsync(IReadOnlyList<TransportMessage> batch) => await Parallel.ForEachAsync(batch, parallel, async (message, ct) =>
     {
         var outcome = await consumers.ProcessAsync(registration, new BenchDelivery(message), ct);
         if (outcome.Result != Outbox.Consumers.InboxResult.Handled)
@@ -300,10 +316,26 @@ async Task InboxAsync(int messages, int concurrency)
             throw new InvalidOperationException($"Unexpected outcome {outcome.Result}: {outcome.Error}");
         }
     });
-    withWatch.Stop();
+
+    // Five rounds, alternating, so that the tables' growth and checkpoints fall on both alike.
+    const int rounds = 5;
+    var withoutWatch = new Stopwatch();
+    var withWatch = new Stopwatch();
+    for (var round = 0; round < rounds; round++)
+    {
+        var plain = Batch(messages / rounds);
+        withoutWatch.Start();
+        await WithoutInboxAsync(plain);
+        withoutWatch.Stop();
+
+        var inboxed = Batch(messages / rounds);
+        withWatch.Start();
+        await WithInboxAsync(inboxed);
+        withWatch.Stop();
+    }
 
     Console.WriteLine();
-    Console.WriteLine($"## 5. Consumer: {messages:N0} messages, {concurrency} at a time, with the inbox and without it");
+    Console.WriteLine($"## 5. Consumer: {messages:N0} messages each way, {concurrency} at a time, with the inbox and without it (5 alternating rounds)");
     Console.WriteLine();
     Console.WriteLine("| variant | seconds | messages/s |");
     Console.WriteLine("|---|---|---|");

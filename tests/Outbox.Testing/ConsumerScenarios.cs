@@ -88,6 +88,28 @@ public abstract class ConsumerScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HandlerThrowsTwice_IsRetriedInProcess_AndHandledInTheFirstDelivery()
+    {
+        var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:Retry:MaxRetryAttempts"] = "2" });
+        Script.FailFirst = 2;
+        var delivery = new RecordedDelivery(Message(new OrderPlaced(30, "retried")));
+
+        // The in-process retries wait on the fake clock: move it until the delivery is settled,
+        // giving the database work in between the time it needs.
+        var processing = Process(host, delivery);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!processing.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            host.Time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(processing, Task.Delay(5));
+        }
+
+        Assert.Equal(InboxResult.Handled, (await processing).Result);
+        Assert.Equal((3, true, (TimeSpan?)null), (Script.Calls, delivery.Acknowledged, delivery.RedeliveredAfter));
+        Assert.Equal(1, await host.CountOrdersAsync());
+    }
+
+    [Fact]
     public async Task HandlerAlwaysThrows_IsDeadLetteredAfterMaxDeliveries_AndRequeueDeliversItToThatConsumerAgain()
     {
         var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:MaxDeliveries"] = "3" });
