@@ -58,6 +58,10 @@ internal sealed class InboxPipeline<TContext>(
     {
         var incoming = delivery.Message;
         db.ChangeTracker.Clear();
+
+        // Any failure rolls the whole transaction back, so per-SaveChanges savepoints would only add
+        // two round trips each.
+        db.Database.AutoSavepointsEnabled = false;
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {

@@ -24,6 +24,7 @@ internal sealed class ContextRunner<TContext>(IServiceScopeFactory scopes)
             async ct =>
             {
                 context.ChangeTracker.Clear();
+                context.Database.AutoSavepointsEnabled = false; // a failure rolls back the whole transaction
                 var transaction = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
