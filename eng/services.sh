@@ -36,6 +36,8 @@ ensure_postgres() {
   pg_isready -q -h 127.0.0.1 -p 5432 || { log "PostgreSQL did not accept connections on 127.0.0.1:5432"; exit 1; }
   su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'outbox'\"" | grep -q 1 ||
     su postgres -c "psql -qc \"CREATE ROLE outbox LOGIN CREATEDB PASSWORD 'outbox'\""
+  # DROP DATABASE ... WITH (FORCE) must be able to end an autovacuum worker still busy in a test database.
+  su postgres -c "psql -qc 'GRANT pg_signal_backend TO outbox'" >/dev/null
   log "PostgreSQL: ready on 127.0.0.1:5432"
 }
 

@@ -406,7 +406,20 @@ async Task ResetAsync()
 {
     NpgsqlConnection.ClearAllPools();
     await using var db = new BenchContext(new DbContextOptionsBuilder<BenchContext>().UseNpgsql(connectionString).Options);
-    await db.Database.EnsureDeletedAsync();
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            await db.Database.EnsureDeletedAsync();
+            break;
+        }
+        catch (PostgresException) when (attempt < 10)
+        {
+            // An autovacuum worker may still be busy in the database after a large run.
+            await Task.Delay(500);
+        }
+    }
+
     await db.Database.EnsureCreatedAsync();
     NpgsqlConnection.ClearAllPools();
 }

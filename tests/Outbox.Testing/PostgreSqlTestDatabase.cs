@@ -41,11 +41,28 @@ public sealed class PostgreSqlTestDatabase : ITestDatabase
         }
     }
 
+    /// <summary>Drops the database; best effort, since a leftover database with a unique name harms nothing.</summary>
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var context = NewContext();
-        await context.Database.EnsureDeletedAsync();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            try
+            {
+                await using var context = NewContext();
+                await context.Database.EnsureDeletedAsync();
+                return;
+            }
+            catch (PostgresException) when (attempt < 3)
+            {
+                // An autovacuum worker may still be busy in it; it is gone a moment later.
+                await Task.Delay(200);
+            }
+            catch (PostgresException)
+            {
+                return;
+            }
+        }
     }
 
     private ShopContext NewContext()
