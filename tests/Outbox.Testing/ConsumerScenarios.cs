@@ -9,31 +9,9 @@ using Xunit;
 namespace Outbox.Testing;
 
 /// <summary>Idempotent consumers on a real database; each provider's test project runs them all.</summary>
-public abstract class ConsumerScenarios : IAsyncLifetime
+public abstract class ConsumerScenarios : DatabaseScenarios
 {
-    private readonly List<OutboxTestHost> _hosts = [];
-
-    protected ITestDatabase Database { get; private set; } = null!;
-
     protected HandlerScript Script { get; } = new();
-
-    protected abstract ITestDatabase NewDatabase();
-
-    public async Task InitializeAsync()
-    {
-        Database = NewDatabase();
-        await Database.CreateAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
-    }
 
     [Fact]
     public async Task SameMessageDeliveredThreeTimes_HasOneEffect()
@@ -273,8 +251,7 @@ public abstract class ConsumerScenarios : IAsyncLifetime
                     c.Source = "orders.placed";
                     c.Name = "audit";
                 }));
-        _hosts.Add(host);
-        return host;
+        return Track(host);
     }
 
     protected static TransportMessage Message(OrderPlaced body, string? key = null) => new(

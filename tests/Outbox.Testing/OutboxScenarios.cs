@@ -11,32 +11,10 @@ using Xunit;
 namespace Outbox.Testing;
 
 /// <summary>End-to-end behaviour of the outbox on a real database; each provider's test project runs them all.</summary>
-public abstract class OutboxScenarios : IAsyncLifetime
+public abstract class OutboxScenarios : DatabaseScenarios
 {
-    private readonly List<OutboxTestHost> _hosts = [];
-
-    protected ITestDatabase Database { get; private set; } = null!;
-
-    protected abstract ITestDatabase NewDatabase();
-
     /// <summary>Whether two instances claim rows at the same time (PostgreSQL), rather than one after the other (SQLite's single writer).</summary>
     protected virtual bool ClaimsConcurrently => false;
-
-    public async Task InitializeAsync()
-    {
-        Database = NewDatabase();
-        await Database.CreateAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
-    }
 
     protected OutboxTestHost Host(
         FakeTimeProvider? time = null,
@@ -44,8 +22,7 @@ public abstract class OutboxScenarios : IAsyncLifetime
         IDictionary<string, string?>? settings = null)
     {
         var host = OutboxTestHost.Create(Database, time, transport, settings);
-        _hosts.Add(host);
-        return host;
+        return Track(host);
     }
 
     [Fact]
@@ -169,7 +146,7 @@ public abstract class OutboxScenarios : IAsyncLifetime
     {
         var failOnce = new FailFirstCommit();
         var host = OutboxTestHost.Create(Database, services: s => s.AddSingleton(failOnce));
-        _hosts.Add(host);
+        Track(host);
         await using (var scope = host.Services.CreateAsyncScope())
         {
             var options = new DbContextOptionsBuilder<ShopContext>();
@@ -549,7 +526,7 @@ public abstract class OutboxScenarios : IAsyncLifetime
     {
         await using var database = NewDatabase();
         var host = OutboxTestHost.Create(database);
-        _hosts.Add(host);
+        Track(host);
         await host.Dispatcher.StartAsync(CancellationToken.None);
         try
         {

@@ -6,33 +6,12 @@ using Xunit;
 namespace Outbox.Testing;
 
 /// <summary>Half messages with check-back on a real database; each provider's test project runs them all.</summary>
-public abstract class TransactionalScenarios : IAsyncLifetime
+public abstract class TransactionalScenarios : DatabaseScenarios
 {
     private static readonly TimeSpan PastCheckAfter = TimeSpan.FromSeconds(7);
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(30);
-    private readonly List<OutboxTestHost> _hosts = [];
-
-    protected ITestDatabase Database { get; private set; } = null!;
 
     protected CheckScript Script { get; } = new();
-
-    protected abstract ITestDatabase NewDatabase();
-
-    public async Task InitializeAsync()
-    {
-        Database = NewDatabase();
-        await Database.CreateAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-
-        await Database.DisposeAsync();
-    }
 
     [Fact]
     public async Task Commit_SendsTheHalfMessage_Once()
@@ -340,8 +319,7 @@ public abstract class TransactionalScenarios : IAsyncLifetime
             settings: settings,
             services: s => s.AddSingleton(Script),
             outbox: o => o.AddTransactionCheck<PaymentRequested, ScriptedPaymentCheck>());
-        _hosts.Add(host);
-        return host;
+        return Track(host);
     }
 
     private static Task<PreparedMessage> PrepareAsync(OutboxTestHost host, long orderId, PublishOptions? options = null) =>
