@@ -194,6 +194,39 @@ public abstract class ConsumerScenarios : DatabaseScenarios
     }
 
     [Fact]
+    public async Task RunningConsumer_RedeliversAFailingMessageAfterItsBackoff_ThroughTheTransport()
+    {
+        var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:RedeliveryDelay"] = "00:00:10" });
+        Script.FailFirst = 2;
+        var consumers = host.Services.GetRequiredService<ConsumerHost>();
+        await consumers.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForSubscriptionAsync(host);
+            await host.Memory.SendAsync([Message(new OrderPlaced(40, "redelivered"))], CancellationToken.None);
+            await WaitAsync(() => Script.Calls == 1, "the first delivery");
+
+            // The second delivery waits for its backoff (10 s, ±20%) on the clock.
+            host.Time.Advance(TimeSpan.FromSeconds(7.9));
+            await Task.Delay(50);
+            Assert.Equal(1, Script.Calls);
+            host.Time.Advance(TimeSpan.FromSeconds(4.2));
+            await WaitAsync(() => Script.Calls == 2, "the second delivery");
+
+            // The third after a doubled backoff (20 s, ±20%).
+            host.Time.Advance(TimeSpan.FromSeconds(24.1));
+            await WaitAsync(() => Script.Handled.Count == 1, "the third delivery to succeed");
+        }
+        finally
+        {
+            await consumers.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([1, 2, 3], Script.Contexts.Select(c => c.DeliveryAttempt));
+        Assert.Equal(1, await host.CountOrdersAsync());
+    }
+
+    [Fact]
     public async Task Retention_DeletesOnlyInboxRowsOlderThanTheDedupeWindow()
     {
         var host = Host();
@@ -268,6 +301,16 @@ public abstract class ConsumerScenarios : DatabaseScenarios
     {
         var registration = host.Services.GetServices<ConsumerRegistration>().Single(c => c.Name == consumer);
         return host.Services.GetRequiredService<ConsumerHost>().ProcessAsync(registration, delivery, CancellationToken.None);
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Gave up waiting for {what}.");
+            await Task.Delay(10);
+        }
     }
 
     private static async Task WaitForSubscriptionAsync(OutboxTestHost host)
