@@ -172,8 +172,9 @@ public abstract class ConsumerScenarios : DatabaseScenarios
             var batch = Enumerable.Range(0, 120).Select(i => Message(new OrderPlaced(i, "k"), key: $"key-{i % 6}")).ToList();
             await host.Memory.SendAsync(batch, CancellationToken.None);
 
+            // Handlers run before their transactions commit: wait for the committed rows.
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (Script.Handled.Count < 120 && DateTime.UtcNow < deadline)
+            while (await host.CountOrdersAsync() < 120 && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(20);
             }
@@ -204,18 +205,25 @@ public abstract class ConsumerScenarios : DatabaseScenarios
         {
             await WaitForSubscriptionAsync(host);
             await host.Memory.SendAsync([Message(new OrderPlaced(40, "redelivered"))], CancellationToken.None);
-            await WaitAsync(() => Script.Calls == 1, "the first delivery");
 
-            // The second delivery waits for its backoff (10 s, ±20%) on the clock.
+            // Once the failed delivery is rolled back, its redelivery waits on the clock: 10 s, ±20%.
+            await WaitAsync(() => Script.Calls == 1 && host.Time.TimerCount == 1, "the first delivery to be set to come back");
             host.Time.Advance(TimeSpan.FromSeconds(7.9));
             await Task.Delay(50);
             Assert.Equal(1, Script.Calls);
             host.Time.Advance(TimeSpan.FromSeconds(4.2));
-            await WaitAsync(() => Script.Calls == 2, "the second delivery");
 
             // The third after a doubled backoff (20 s, ±20%).
+            await WaitAsync(() => Script.Calls == 2 && host.Time.TimerCount == 1, "the second delivery to be set to come back");
             host.Time.Advance(TimeSpan.FromSeconds(24.1));
-            await WaitAsync(() => Script.Handled.Count == 1, "the third delivery to succeed");
+
+            // The handler has run before its transaction commits: wait for the committed row.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (await host.CountOrdersAsync() == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "Gave up waiting for the third delivery to commit.");
+                await Task.Delay(10);
+            }
         }
         finally
         {

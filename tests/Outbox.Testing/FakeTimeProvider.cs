@@ -64,6 +64,18 @@ public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>How many timers are waiting for the clock.</summary>
+    public int TimerCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count;
+            }
+        }
+    }
+
     public bool HasTimerDueAt(DateTimeOffset instant)
     {
         lock (_gate)
