@@ -27,11 +27,4 @@ public sealed class ConsumersOptions
 
     /// <summary>In-process retries of a failing handler before the message is redelivered (Polly).</summary>
     public ConsumerRetryOptions Retry { get; } = new();
-
-    /// <summary>
-    /// Consumers by name (<c>Outbox:Consumers:Endpoints:{Name}</c>). An entry with a <c>Handler</c>
-    /// declares a consumer; an entry named like a consumer declared in code overrides its
-    /// <c>Source</c>, <c>MaxConcurrency</c> and <c>MaxDeliveries</c>.
-    /// </summary>
-    public IDictionary<string, ConsumerOptions> Endpoints { get; } = new Dictionary<string, ConsumerOptions>(StringComparer.Ordinal);
 }

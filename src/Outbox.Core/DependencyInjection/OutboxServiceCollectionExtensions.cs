@@ -145,6 +145,9 @@ public static class OutboxServiceCollectionExtensions
         return builder;
     }
 
+    // Outbox:Consumers:Endpoints:{Name} is read here, at registration, not bound into OutboxOptions:
+    // an entry with a Handler declares a consumer; one without overrides the consumer of that name
+    // declared in code (see AddConsumer).
     private static void AddConfiguredConsumers(OutboxBuilder builder, IConfiguration configuration)
     {
         foreach (var endpoint in configuration.GetSection("Consumers:Endpoints").GetChildren())
