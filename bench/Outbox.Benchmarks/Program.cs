@@ -291,20 +291,21 @@ async Task InboxAsync(int messages, int concurrency)
     var consumers = host.Services.GetRequiredService<Outbox.Consumers.ConsumerHost>();
     var registration = host.Services.GetServices<Outbox.Consumers.ConsumerRegistration>().Single();
     var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrency };
+    var serializer = host.Services.GetRequiredService<Outbox.Serialization.IMessageSerializer>();
     var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new OrderPlaced(1, "ada", 10m), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
     List<TransportMessage> Batch(int count) => Enumerable.Range(0, count)
         .Select(_ => new TransportMessage(Guid.CreateVersion7(), "orders.placed", "OrderPlaced", null, body, "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow))
         .ToList();
 
-    // Without the inbox: the same handler, its changes saved in a transaction the way the pipeline
-    // saves them (no savepoints), so that the difference is the inbox row alone.
+    // Without the inbox: the same handler, the body read by the same serializer, its changes saved in
+    // a transaction the way the pipeline saves them (no savepoints): the difference is the inbox row alone.
     async Task WithoutInboxAsync(IReadOnlyList<TransportMessage> batch) => await Parallel.ForEachAsync(batch, parallel, async (message, ct) =>
     {
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var payload = System.Text.Json.JsonSerializer.Deserialize<OrderPlaced>(message.Body.Span, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        var payload = (OrderPlaced)serializer.Deserialize(message.Body.Span, typeof(OrderPlaced));
         await scope.ServiceProvider.GetRequiredService<RecordOrderHandler>().HandleAsync(payload, null!, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
