@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -255,6 +256,30 @@ public abstract class OutboxScenarios : DatabaseScenarios
         host.Time.Advance(TimeSpan.FromSeconds(2.2));
         Assert.Equal(1, await host.PollAsync());
         Assert.Single(transport.Sent);
+    }
+
+    [Fact]
+    public async Task FailedKeyHead_BehindMoreFollowersThanABatch_IsClaimedOnceDue_AndTheKeyMovesInOrder()
+    {
+        var host = Host(settings: new Dictionary<string, string?> { ["Outbox:Dispatch:BatchSize"] = "5", ["InMemory:Mandatory"] = "true" });
+        var delayed = new PublishOptions { Key = "k", Delay = TimeSpan.FromMilliseconds(1) };
+        await host.PlaceOrderAsync(new OrderPlaced(0, "head"), delayed);
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await host.PollAsync()); // no subscriber yet: fails, and waits out its backoff
+
+        // Twenty followers come due before the head does, so they fill every window.
+        for (var i = 1; i <= 20; i++)
+        {
+            await host.PlaceOrderAsync(new OrderPlaced(i, $"follower {i}"), delayed);
+        }
+
+        host.Memory.Subscribe("orders.placed");
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await host.PollAsync()); // the head is not due: its key waits
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        await host.PollUntilIdleAsync();
+
+        Assert.Equal(Enumerable.Range(0, 21).Select(i => (long)i), host.Memory.Sent.Select(m => JsonSerializer.Deserialize<OrderPlaced>(m.Body.Span, JsonSerializerOptions.Web)!.OrderId));
     }
 
     [Fact]

@@ -17,7 +17,9 @@ internal static class ClaimSql
     /// Leases up to a batch of due pending rows, longest due first, keeping per-key order:
     /// <list type="number">
     /// <item>lock a window of due, unleased candidates (<c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL;
-    /// SQLite has one writer);</item>
+    /// SQLite has one writer), plus the oldest unsent row of each key in the window when that row is
+    /// claimable but fell outside it (a row that failed waits longer than the rows behind it, so without
+    /// this its key, and a window full of its followers, would never move again);</item>
     /// <item>a key whose oldest candidate has an older unsent row outside the window (pending, or
     /// prepared by the interceptor: in flight or not yet recovered) is skipped, since that row goes first;</item>
     /// <item>otherwise the key's candidates are leased up to its first unsent row outside the window
@@ -36,14 +38,26 @@ internal static class ClaimSql
         const int pending = (int)MessageStatus.Pending;
         const int outbox = (int)MessageKind.Outbox;
         var unsent = $"e.status < 2 AND (e.status = {pending} OR e.kind = {outbox})";
+        var claimable = $"status = {pending} AND next_attempt_at <= {{2}} AND (lease_expires_at IS NULL OR lease_expires_at <= {{2}})";
         return $$"""
-            WITH candidates AS MATERIALIZED (
+            WITH due_window AS MATERIALIZED (
                 SELECT id, message_key FROM {{table}}
-                WHERE status = {{pending}} AND next_attempt_at <= {2}
-                  AND (lease_expires_at IS NULL OR lease_expires_at <= {2})
+                WHERE {{claimable}}
                 ORDER BY next_attempt_at, id
                 LIMIT {3}
                 {{locking}}
+            ), heads AS MATERIALIZED (
+                SELECT id, message_key FROM {{table}}
+                WHERE id IN (
+                    SELECT (SELECT e.id FROM {{table}} e WHERE e.message_key = k.message_key AND {{unsent}} ORDER BY e.id LIMIT 1)
+                    FROM (SELECT DISTINCT message_key FROM due_window WHERE message_key IS NOT NULL) k)
+                  AND id NOT IN (SELECT id FROM due_window)
+                  AND {{claimable}}
+                {{locking}}
+            ), candidates AS MATERIALIZED (
+                SELECT id, message_key FROM due_window
+                UNION ALL
+                SELECT id, message_key FROM heads
             ), first_of_key AS (
                 SELECT message_key, MIN(id) AS first_id, MAX(id) AS last_id FROM candidates WHERE message_key IS NOT NULL GROUP BY message_key
             ), runs AS (
