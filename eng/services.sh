@@ -41,6 +41,31 @@ ensure_postgres() {
   log "PostgreSQL: ready on 127.0.0.1:5432"
 }
 
+# RabbitMQ: the default guest/guest user on 127.0.0.1:5672; each test declares its own exchange and queues.
+ensure_rabbitmq() {
+  if [ -n "${OUTBOX_TEST_RABBITMQ:-}" ]; then
+    log "RabbitMQ: using OUTBOX_TEST_RABBITMQ"
+    return
+  fi
+  if ! command -v rabbitmq-server >/dev/null 2>&1; then
+    log "RabbitMQ: installing"
+    apt_install rabbitmq-server
+  fi
+  if rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+    # The node runs; its application may have been left stopped.
+    rabbitmqctl -q start_app >/dev/null 2>&1 || true
+  else
+    log "RabbitMQ: starting"
+    rabbitmq-server -detached
+  fi
+  for _ in $(seq 1 90); do
+    rabbitmqctl -q await_startup >/dev/null 2>&1 && break
+    sleep 1
+  done
+  rabbitmqctl -q await_startup >/dev/null 2>&1 || { log "RabbitMQ did not start"; exit 1; }
+  log "RabbitMQ: ready on 127.0.0.1:5672"
+}
+
 for service in "$@"; do
   "ensure_$service"
 done

@@ -26,7 +26,7 @@ internal sealed class ConsumerHost(
     private readonly List<ConsumerRegistration> _consumers = [.. consumers];
     private ResiliencePipeline<InboxOutcome>? _retry;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_consumers.Count > 0 && services.GetService(typeof(IMessageReceiver)) is null)
         {
@@ -38,7 +38,16 @@ internal sealed class ConsumerHost(
             throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.");
         }
 
-        return base.StartAsync(cancellationToken);
+        if (_consumers.Count > 0)
+        {
+            var receiver = (IMessageReceiver)services.GetService(typeof(IMessageReceiver))!;
+            foreach (var consumer in _consumers)
+            {
+                await receiver.DeclareAsync(consumer.Source, consumer.Name, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -96,28 +105,60 @@ internal sealed class ConsumerHost(
         var lanes = Enumerable.Range(0, concurrency).Select(_ => Channel.CreateBounded<IDelivery>(16)).ToArray();
         var workers = lanes.Select(lane => RunLaneAsync(consumer, lane.Reader, stoppingToken)).ToList();
         var next = 0;
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await foreach (var delivery in receiver.ReceiveAsync(consumer.Source, consumer.Name, stoppingToken).ConfigureAwait(false))
+            var failed = false;
+            var deliveries = receiver.ReceiveAsync(consumer.Source, consumer.Name, stoppingToken).GetAsyncEnumerator(stoppingToken);
+            try
             {
-                // One key always goes to the same lane, so its messages are handled in order.
-                var lane = delivery.Message.Key is { } key
-                    ? (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)lanes.Length)
-                    : next++ % lanes.Length;
-                await lanes[lane].Writer.WriteAsync(delivery, stoppingToken).ConfigureAwait(false);
+                while (await deliveries.MoveNextAsync().ConfigureAwait(false))
+                {
+                    // One key always goes to the same lane, so its messages are handled in order.
+                    var delivery = deliveries.Current;
+                    var lane = delivery.Message.Key is { } key
+                        ? (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)lanes.Length)
+                        : next++ % lanes.Length;
+                    await lanes[lane].Writer.WriteAsync(delivery, stoppingToken).ConfigureAwait(false);
+                }
+
+                failed = !stoppingToken.IsCancellationRequested; // the stream ended by itself
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            foreach (var lane in lanes)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                lane.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                // The broker closed the consumer's channel, say: read again after a pause.
+                failed = true;
+                Log.ReceiveFailed(logger, ex, consumer.Name, options.Value.Consumers.RedeliveryDelay);
+            }
+            finally
+            {
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    // In-flight handlers finish (or give up) and settle their deliveries before the receiver
+                    // closes; deliveries not started stay unsettled and the broker delivers them again.
+                    foreach (var lane in lanes)
+                    {
+                        lane.Writer.TryComplete();
+                    }
+
+                    await Task.WhenAll(workers).ConfigureAwait(false);
+                }
+
+                await deliveries.DisposeAsync().ConfigureAwait(false);
             }
 
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            if (failed)
+            {
+                try
+                {
+                    await Task.Delay(options.Value.Consumers.RedeliveryDelay, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Outbox;
@@ -7,4 +8,7 @@ public interface IOutboxBuilder
 {
     /// <summary>The service collection the outbox is registered in.</summary>
     IServiceCollection Services { get; }
+
+    /// <summary>The <c>Outbox</c> configuration section given to <c>AddOutbox</c>; packages bind their sections (<c>Outbox:RabbitMQ</c>, …) from it.</summary>
+    IConfiguration Configuration { get; }
 }

@@ -7,6 +7,5 @@ internal sealed class OutboxBuilder(IServiceCollection services, IConfiguration 
 {
     public IServiceCollection Services { get; } = services;
 
-    /// <summary>The <c>Outbox</c> section, for settings that shape registration (consumer endpoints).</summary>
     public IConfiguration Configuration { get; } = configuration;
 }

@@ -135,10 +135,10 @@ public static class OutboxServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var consumer = new ConsumerOptions();
         configure(consumer);
-        if (builder is OutboxBuilder { Configuration: var configuration } && !string.IsNullOrWhiteSpace(consumer.Name))
+        if (!string.IsNullOrWhiteSpace(consumer.Name))
         {
             // Settings in Outbox:Consumers:Endpoints:{Name} override the code.
-            configuration.GetSection($"Consumers:Endpoints:{consumer.Name}").Bind(consumer);
+            builder.Configuration.GetSection($"Consumers:Endpoints:{consumer.Name}").Bind(consumer);
         }
 
         AddConsumer(builder.Services, typeof(THandler), consumer, $"AddConsumer<{typeof(THandler).Name}>");

@@ -54,4 +54,7 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Error, "Consumer {Consumer} could not process a delivery; it is delivered again later.")]
     public static partial void ConsumerError(ILogger logger, Exception exception, string consumer);
+
+    [LoggerMessage(18, LogLevel.Error, "Consumer {Consumer} stopped receiving; it reads again in {Delay}.")]
+    public static partial void ReceiveFailed(ILogger logger, Exception exception, string consumer, TimeSpan delay);
 }

@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Outbox.RabbitMQ.Connection;
+using Outbox.RabbitMQ.Mapping;
+using Outbox.RabbitMQ.Telemetry;
+using Outbox.Transport;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Outbox.RabbitMQ.Consuming;
+
+/// <summary>
+/// Reads a consumer's queue (named after the consumer, bound to its source) with manual
+/// acknowledgements and the configured prefetch. A lost connection is recovered by the client, the
+/// consumer with it; a channel the broker closed, or a consumer it cancelled, ends the stream with an
+/// error and the consumer host reads again.
+/// </summary>
+internal sealed class RabbitMQReceiver(RabbitMQConnection connection, ILogger<RabbitMQReceiver> logger) : IMessageReceiver
+{
+    public async ValueTask DeclareAsync(string source, string consumer, CancellationToken cancellationToken)
+    {
+        var queue = QueueOf(source, consumer);
+        await connection.DeclareExchangeAsync(queue.Exchange, cancellationToken).ConfigureAwait(false);
+        await connection.DeclareAsync(
+            $"queue '{queue.Queue}' or '{queue.DelayQueue}'",
+            async channel =>
+            {
+                await channel.QueueDeclareAsync(queue.Queue, durable: true, exclusive: false, autoDelete: false, QueueArguments(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueBindAsync(queue.Queue, queue.Exchange, queue.Source, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var delay = QueueArguments();
+                delay["x-dead-letter-exchange"] = "";
+                delay["x-dead-letter-routing-key"] = queue.Queue;
+                await channel.QueueDeclareAsync(queue.DelayQueue, durable: true, exclusive: false, autoDelete: false, delay, cancellationToken: cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<IDelivery> ReceiveAsync(string source, string consumer, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await DeclareAsync(source, consumer, cancellationToken).ConfigureAwait(false);
+        var queue = QueueOf(source, consumer);
+        var open = await connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        var channel = await open.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (channel.ConfigureAwait(false))
+        {
+            var prefetch = connection.Options.PrefetchCount;
+            await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken).ConfigureAwait(false);
+            var deliveries = Channel.CreateUnbounded<IDelivery>(new UnboundedChannelOptions { SingleReader = true });
+            var reader = new AsyncEventingBasicConsumer(channel);
+            reader.ReceivedAsync += (_, args) =>
+            {
+                var message = AmqpMessage.FromDelivery(source, args.BasicProperties, args.Body, out var hasMessageId);
+                if (!hasMessageId)
+                {
+                    Log.MissingMessageId(logger, consumer, queue.Queue);
+                }
+
+                var attempt = AmqpMessage.AttemptOf(args.BasicProperties, args.Redelivered);
+                deliveries.Writer.TryWrite(new RabbitMQDelivery(channel, args.DeliveryTag, message, attempt, queue, connection, logger));
+                return Task.CompletedTask;
+            };
+            reader.UnregisteredAsync += (_, _) =>
+            {
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    deliveries.Writer.TryComplete(new OutboxException($"RabbitMQ cancelled consumer {consumer} on queue '{queue.Queue}' (was the queue deleted?)."));
+                }
+
+                return Task.CompletedTask;
+            };
+            reader.ShutdownAsync += (_, args) =>
+            {
+                // A lost connection is recovered with its channels and consumers; a channel the broker closed is not.
+                if (args.Initiator != ShutdownInitiator.Application && open.IsOpen)
+                {
+                    deliveries.Writer.TryComplete(new OutboxException($"RabbitMQ closed the channel of consumer {consumer}: {args.ReplyText}"));
+                }
+
+                return Task.CompletedTask;
+            };
+
+            await channel.BasicConsumeAsync(queue.Queue, autoAck: false, reader, cancellationToken).ConfigureAwait(false);
+            Log.Consuming(logger, consumer, queue.Queue, queue.Exchange, queue.Source, prefetch);
+
+            // Disposing the channel (after the loop) returns every unacknowledged delivery to the queue.
+            await foreach (var delivery in deliveries.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return delivery;
+            }
+        }
+    }
+
+    private ConsumerQueue QueueOf(string source, string consumer) => new(consumer, source, connection.ExchangeFor(source));
+
+    private Dictionary<string, object?> QueueArguments() =>
+        connection.Options.QuorumQueues ? new() { ["x-queue-type"] = "quorum" } : [];
+}

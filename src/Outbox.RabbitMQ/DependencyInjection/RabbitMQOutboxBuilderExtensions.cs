@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Outbox.RabbitMQ.Configuration;
+using Outbox.RabbitMQ.Connection;
+using Outbox.RabbitMQ.Consuming;
+using Outbox.RabbitMQ.Publishing;
+using Outbox.Transport;
+
+namespace Outbox.RabbitMQ;
+
+/// <summary>Sends and receives outbox messages through RabbitMQ.</summary>
+public static class RabbitMQOutboxBuilderExtensions
+{
+    /// <summary>
+    /// Publishes outbox messages to RabbitMQ with publisher confirms and the <c>mandatory</c> flag, and
+    /// feeds consumers declared with <c>AddConsumer</c> from queues named after them. Settings bind from
+    /// <c>Outbox:RabbitMQ</c> and are checked at start-up, when the connection is opened and the exchange
+    /// declared.
+    /// </summary>
+    /// <param name="builder">The outbox builder.</param>
+    /// <param name="configure">Settings in code; the configuration section overrides them.</param>
+    /// <returns>The builder.</returns>
+    public static IOutboxBuilder UseRabbitMQ(this IOutboxBuilder builder, Action<RabbitMQOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<RabbitMQOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Bind(builder.Configuration.GetSection(RabbitMQDefaults.SectionName)).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMQOptions>, RabbitMQOptionsValidator>());
+        builder.Services.TryAddSingleton<RabbitMQConnection>();
+        builder.Services.TryAddSingleton<RabbitMQTransport>();
+        builder.Services.TryAddSingleton<RabbitMQReceiver>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITransport>(sp => sp.GetRequiredService<RabbitMQTransport>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(sp => sp.GetRequiredService<RabbitMQReceiver>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RabbitMQStartup>());
+        return builder;
+    }
+}

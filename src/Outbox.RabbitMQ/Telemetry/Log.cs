@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Outbox.RabbitMQ.Telemetry;
+
+// Event ids 101 and up: Outbox.Core's own run from 1.
+internal static partial class Log
+{
+    [LoggerMessage(101, LogLevel.Information, "Connected to RabbitMQ at {Address}.")]
+    public static partial void Connected(ILogger logger, string address);
+
+    [LoggerMessage(102, LogLevel.Warning, "Lost the connection to RabbitMQ at {Address} ({Reason}); reconnecting. Messages stay pending meanwhile.")]
+    public static partial void ConnectionLost(ILogger logger, string address, string reason);
+
+    [LoggerMessage(103, LogLevel.Information, "Reconnected to RabbitMQ at {Address}.")]
+    public static partial void ConnectionRecovered(ILogger logger, string address);
+
+    [LoggerMessage(104, LogLevel.Information, "Consumer {Consumer} reads queue {Queue} (bound to {Exchange} with {RoutingKey}, prefetch {Prefetch}).")]
+    public static partial void Consuming(ILogger logger, string consumer, string queue, string exchange, string routingKey, ushort prefetch);
+
+    [LoggerMessage(105, LogLevel.Warning, "Could not delay message {MessageId} for consumer {Consumer}; it is returned to its queue at once instead: {Error}")]
+    public static partial void DelayFailed(ILogger logger, string messageId, string consumer, string error);
+
+    [LoggerMessage(106, LogLevel.Warning, "Consumer {Consumer} received a message without a message id from queue {Queue}; it is handled without duplicate detection.")]
+    public static partial void MissingMessageId(ILogger logger, string consumer, string queue);
+}

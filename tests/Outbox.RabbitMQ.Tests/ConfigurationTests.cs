@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Outbox.EntityFrameworkCore;
+using Outbox.Testing;
+
+namespace Outbox.RabbitMQ.Tests;
+
+public sealed class ConfigurationTests : RabbitMQScenarios
+{
+    [Fact]
+    public async Task UnreachableHost_StopsTheStart_NamingTheHost_NotThePassword()
+    {
+        var error = await StartFailsAsync(new() { ["Outbox:RabbitMQ:Uri"] = "amqp://guest:s3cret-pw@127.0.0.1:1/" });
+
+        var outbox = Assert.IsType<OutboxException>(error);
+        Assert.Contains("Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/", outbox.Message);
+        Assert.DoesNotContain("s3cret-pw", error.ToString());
+    }
+
+    [Fact]
+    public async Task WrongPassword_StopsTheStart_SayingTheCredentialsWereRefused()
+    {
+        var error = await StartFailsAsync(new() { ["Outbox:RabbitMQ:Uri"] = "amqp://guest:wrong-pw-42@127.0.0.1:5672/" });
+
+        var outbox = Assert.IsType<OutboxException>(error);
+        Assert.Contains("127.0.0.1:5672", outbox.Message);
+        Assert.Contains("refused the user name or password", outbox.Message);
+        Assert.DoesNotContain("wrong-pw-42", error.ToString());
+    }
+
+    [Fact]
+    public async Task ExchangeDeclaredWithAnotherType_StopsTheStart_NamingTheExchange()
+    {
+        var exchange = $"outbox-test-fanout-{Guid.NewGuid():N}";
+        await Broker.ExchangeDeclareAsync(exchange, "fanout");
+        try
+        {
+            var error = await StartFailsAsync(new() { ["Outbox:RabbitMQ:Exchange"] = exchange });
+
+            var outbox = Assert.IsType<OutboxException>(error);
+            Assert.Contains($"refused to declare exchange '{exchange}' (topic, durable): it already exists with other settings", outbox.Message);
+        }
+        finally
+        {
+            await Broker.DeleteAsync(exchange);
+        }
+    }
+
+    [Fact]
+    public async Task InvalidSettings_StopTheStart_NamingEachSetting_WithThePasswordHidden()
+    {
+        var error = await StartFailsAsync(new()
+        {
+            ["Outbox:RabbitMQ:Uri"] = "http://guest:hunter2-secret@localhost/",
+            ["Outbox:RabbitMQ:ExchangeType"] = "headers",
+            ["Outbox:RabbitMQ:PrefetchCount"] = "0",
+        });
+
+        var validation = Assert.IsType<OptionsValidationException>(error);
+        Assert.Contains("Outbox:RabbitMQ:Uri must be an amqp:// or amqps:// URI with a host, such as amqp://guest:guest@localhost:5672/ (was 'http://guest:***@localhost/')", validation.Message);
+        Assert.Contains("Outbox:RabbitMQ:ExchangeType must be one of topic, direct, fanout (was 'headers')", validation.Message);
+        Assert.Contains("Outbox:RabbitMQ:PrefetchCount must be at least 1", validation.Message);
+        Assert.DoesNotContain("hunter2-secret", error.ToString());
+    }
+
+    // A real host, wired as an application would be, started as the application would start it.
+    private async Task<Exception> StartFailsAsync(Dictionary<string, string?> settings)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Outbox:RabbitMQ:Uri"] = Broker.Uri,
+            ["Outbox:RabbitMQ:Exchange"] = Exchange,
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddDbContext<ShopContext>((sp, options) => Database.Configure(options.UseOutbox(sp)));
+        builder.Services
+            .AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
+            .UseEntityFrameworkCore<ShopContext>()
+            .UseRabbitMQ();
+        using var host = builder.Build();
+        return await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+    }
+}
