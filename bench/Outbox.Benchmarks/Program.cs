@@ -9,6 +9,8 @@ using Npgsql;
 using Outbox;
 using Outbox.Benchmarks;
 using Outbox.EntityFrameworkCore;
+using Outbox.RabbitMQ;
+using RabbitMQ.Client;
 using Outbox.Transport;
 
 // Measures the outbox on PostgreSQL against baselines taken in the same run. Usage:
@@ -51,7 +53,86 @@ if (Run("5"))
 {
     await InboxAsync(quick ? 10_000 : 50_000, concurrency: 8);
 }
+
+if (Run("6"))
+{
+    await RabbitMQRelayAsync(quick ? 20_000 : 100_000);
+}
 return;
+
+// (6) Relay of a PostgreSQL backlog to RabbitMQ, against raw RabbitMQ.Client publishing of the same
+// messages with pipelined confirms, in batches of the same size, in the same run.
+async Task RabbitMQRelayAsync(int count)
+{
+    const int batch = 500;
+    var uri = Environment.GetEnvironmentVariable("OUTBOX_BENCH_RABBITMQ") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/";
+    const string exchange = "outbox-bench";
+    await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(uri) }.CreateConnectionAsync();
+    await using var channel = await connection.CreateChannelAsync(new RabbitMQ.Client.CreateChannelOptions(true, true, outstandingPublisherConfirmationsRateLimiter: null));
+    await channel.ExchangeDeclareAsync(exchange, "topic", durable: true);
+    await channel.QueueDeclareAsync(exchange, durable: true, exclusive: false, autoDelete: false);
+    await channel.QueueBindAsync(exchange, exchange, "orders.placed");
+    await channel.QueuePurgeAsync(exchange);
+
+    var body = System.Text.Encoding.UTF8.GetBytes("{\"orderId\":1,\"customer\":\"ada\",\"total\":10}");
+    var raw = Stopwatch.StartNew();
+    for (var sent = 0; sent < count; sent += batch)
+    {
+        var confirms = new List<Task>(batch);
+        for (var i = sent; i < Math.Min(count, sent + batch); i++)
+        {
+            var properties = new RabbitMQ.Client.BasicProperties
+            {
+                MessageId = Guid.NewGuid().ToString(),
+                Type = "OrderPlaced",
+                ContentType = "application/json",
+                DeliveryMode = RabbitMQ.Client.DeliveryModes.Persistent,
+                Headers = new Dictionary<string, object?> { ["outbox-key"] = $"k{i % 1000}" },
+            };
+            confirms.Add(channel.BasicPublishAsync(exchange, "orders.placed", mandatory: true, properties, body).AsTask());
+        }
+
+        await Task.WhenAll(confirms);
+    }
+
+    raw.Stop();
+    await channel.QueuePurgeAsync(exchange);
+
+    await ResetAsync();
+    await SeedBacklogAsync(count, keys: 1000);
+    using var host = BuildHost(new Dictionary<string, string?>
+    {
+        ["Outbox:Dispatch:BatchSize"] = batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Outbox:RabbitMQ:Uri"] = uri,
+        ["Outbox:RabbitMQ:Exchange"] = exchange,
+    }, rabbitmq: true);
+    var relay = Stopwatch.StartNew();
+    await host.StartAsync();
+    await using (var db = new BenchContext(new DbContextOptionsBuilder<BenchContext>().UseNpgsql(connectionString).Options))
+    {
+        while (await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM outbox_messages WHERE status < 2").SingleAsync() > 0)
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    relay.Stop();
+    await host.StopAsync();
+    var queued = (await channel.QueueDeclarePassiveAsync(exchange)).MessageCount;
+    await channel.QueuePurgeAsync(exchange);
+
+    var rawRate = count / raw.Elapsed.TotalSeconds;
+    var relayRate = count / relay.Elapsed.TotalSeconds;
+    Console.WriteLine($"## 6. Relay to RabbitMQ: {count} messages, batches of {batch}, 1,000 keys");
+    Console.WriteLine();
+    Console.WriteLine("| variant | seconds | messages/s |");
+    Console.WriteLine("|---|---:|---:|");
+    Console.WriteLine($"| raw RabbitMQ.Client, pipelined confirms | {raw.Elapsed.TotalSeconds:0.00} | {rawRate:0} |");
+    Console.WriteLine($"| outbox relay from a PostgreSQL backlog | {relay.Elapsed.TotalSeconds:0.00} | {relayRate:0} |");
+    Console.WriteLine();
+    Console.WriteLine($"relay / raw throughput: **{relayRate / rawRate:0.00}** (target at least 0.8); messages in the queue after the relay: {queued}");
+    Console.WriteLine();
+}
 
 // (1) A business transaction with one outbox message, against the same transaction without it.
 async Task TransactionOverheadAsync(int iterations, bool dispatcherRunning)
@@ -374,7 +455,7 @@ async Task PlaceOrderAsync(IHost host, int lines, bool publish)
     await db.SaveChangesAsync();
 }
 
-IHost BuildHost(Dictionary<string, string?> settings, bool withConsumer = false)
+IHost BuildHost(Dictionary<string, string?> settings, bool withConsumer = false, bool rabbitmq = false)
 {
     var builder = Host.CreateApplicationBuilder();
     builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
@@ -384,6 +465,11 @@ IHost BuildHost(Dictionary<string, string?> settings, bool withConsumer = false)
         .UseEntityFrameworkCore<BenchContext>()
         .UseInMemoryTransport()
         .AddTransactionCheck<PaymentRequested, CommitCheck>();
+    if (rabbitmq)
+    {
+        outbox.UseRabbitMQ();
+    }
+
     if (withConsumer)
     {
         outbox.AddConsumer<RecordOrderHandler>(c =>
