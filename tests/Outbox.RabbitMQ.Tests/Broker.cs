@@ -44,6 +44,17 @@ public sealed class Broker : IAsyncDisposable
         return queue.QueueName;
     }
 
+    /// <summary>A durable queue bound to <paramref name="exchange"/>: it outlives this connection, and a broker restart.</summary>
+    public async Task DeclareDurableQueueAsync(string queue, string exchange, string routingKey)
+    {
+        await _channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+        await _channel.QueueBindAsync(queue, exchange, routingKey);
+    }
+
+    /// <summary>Publishes as a producer that knows nothing of the outbox would.</summary>
+    public async Task PublishAsync(string exchange, string routingKey, BasicProperties properties, string body) =>
+        await _channel.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, System.Text.Encoding.UTF8.GetBytes(body));
+
     public Task ExchangeDeclareAsync(string exchange, string type) => _channel.ExchangeDeclareAsync(exchange, type, durable: true);
 
     public async Task<uint> CountAsync(string queue) => (await _channel.QueueDeclarePassiveAsync(queue)).MessageCount;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -65,7 +64,7 @@ public sealed class ConsumingTests : RabbitMQScenarios
         await Consumers(host).StartAsync(CancellationToken.None);
         var id = Guid.NewGuid();
 
-        await PublishPlainAsync(new BasicProperties { MessageId = id.ToString(), Type = "OrderPlaced", ContentType = "application/json" }, "not json");
+        await Broker.PublishAsync(Exchange, "orders.placed", new BasicProperties { MessageId = id.ToString(), Type = "OrderPlaced", ContentType = "application/json" }, "not json");
         await WaitAsync(() => receiver.Settled.Count == 1, "the delivery");
         await Consumers(host).StopAsync(CancellationToken.None);
 
@@ -112,13 +111,6 @@ public sealed class ConsumingTests : RabbitMQScenarios
         var host = Host(settings, _consumer, s => s.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(
             sp => new WatchedReceiver(sp.GetRequiredService<RabbitMQReceiver>(), loseFirstAck))));
         return (host, (WatchedReceiver)host.Services.GetRequiredService<IMessageReceiver>());
-    }
-
-    private async Task PublishPlainAsync(BasicProperties properties, string body)
-    {
-        await using var connection = await new ConnectionFactory { Uri = new Uri(Broker.Uri) }.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        await channel.BasicPublishAsync(Exchange, "orders.placed", mandatory: true, properties, Encoding.UTF8.GetBytes(body));
     }
 
     private Task<int> HandledOrdersAsync(OutboxTestHost host) =>

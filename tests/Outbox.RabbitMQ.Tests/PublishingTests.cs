@@ -89,7 +89,7 @@ public sealed class PublishingTests : RabbitMQScenarios
             ["Outbox:RabbitMQ:RecoveryInterval"] = "00:00:00.500",
         });
         var queue = $"outbox-test-restart-{Guid.NewGuid():N}";
-        await DeclareDurableQueueAsync(queue);
+        await Broker.DeclareDurableQueueAsync(queue, Exchange, "orders.placed");
         await PlaceOrdersAsync(host, count, perTransaction: 500, key: i => $"customer-{i % 20}");
 
         // Relay in the background, a batch every 50 ms so the broker stops mid-way; the fake clock moves
@@ -115,7 +115,7 @@ public sealed class PublishingTests : RabbitMQScenarios
             }
         });
 
-        await WaitForCountAsync(queue, 500);
+        await Broker.WaitForCountAsync(queue, 500, TimeSpan.FromSeconds(60));
         await Broker.DisposeAsync();
         await Broker.CtlAsync("stop_app");
         try
@@ -138,16 +138,6 @@ public sealed class PublishingTests : RabbitMQScenarios
         var rows = await host.RowsAsync();
         Assert.All(rows, r => Assert.Equal(Storage.MessageStatus.Dispatched, r.Status));
     }
-
-    private async Task DeclareDurableQueueAsync(string queue)
-    {
-        await using var connection = await new ConnectionFactory { Uri = new Uri(Broker.Uri) }.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
-        await channel.QueueBindAsync(queue, Exchange, "orders.placed");
-    }
-
-    private async Task WaitForCountAsync(string queue, uint count) => await Broker.WaitForCountAsync(queue, count, TimeSpan.FromSeconds(60));
 
     private static string? Header(IReadOnlyBasicProperties properties, string name) =>
         properties.Headers is { } headers && headers.TryGetValue(name, out var value) && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null;

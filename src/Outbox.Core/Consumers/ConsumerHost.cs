@@ -28,19 +28,15 @@ internal sealed class ConsumerHost(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_consumers.Count > 0 && services.GetService(typeof(IMessageReceiver)) is null)
-        {
-            throw new InvalidOperationException("Consumers are declared but the transport cannot receive: use a transport with a receive side (UseInMemoryTransport(), UseRabbitMQ(), UseKafka()).");
-        }
-
-        if (_consumers.Count > 0 && services.GetService(typeof(IInboxPipeline)) is null)
-        {
-            throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.");
-        }
-
         if (_consumers.Count > 0)
         {
-            var receiver = (IMessageReceiver)services.GetService(typeof(IMessageReceiver))!;
+            var receiver = services.GetService(typeof(IMessageReceiver)) as IMessageReceiver
+                ?? throw new InvalidOperationException("Consumers are declared but the transport cannot receive: use a transport with a receive side (UseInMemoryTransport(), UseRabbitMQ(), UseKafka()).");
+            if (services.GetService(typeof(IInboxPipeline)) is null)
+            {
+                throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.");
+            }
+
             foreach (var consumer in _consumers)
             {
                 await receiver.DeclareAsync(consumer.Source, consumer.Name, cancellationToken).ConfigureAwait(false);

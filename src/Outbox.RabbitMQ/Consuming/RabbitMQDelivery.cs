@@ -26,18 +26,9 @@ internal sealed class RabbitMQDelivery(
 
     public int Attempt { get; } = attempt;
 
-    public async ValueTask AcknowledgeAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await channel.BasicAckAsync(deliveryTag, multiple: false, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AlreadyClosedException)
-        {
-            // The channel went down after the commit: the broker delivers the message again and the inbox
-            // recognises it. Nothing else can be done here.
-        }
-    }
+    // A channel that went down after the commit gives the message back to the queue; the inbox recognises it.
+    public ValueTask AcknowledgeAsync(CancellationToken cancellationToken) =>
+        new(SettleAsync(() => channel.BasicAckAsync(deliveryTag, multiple: false, cancellationToken)));
 
     public async ValueTask RedeliverAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
