@@ -82,17 +82,20 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
         }
     }
 
-    /// <summary>Declares <paramref name="exchange"/> once per process (durable, of the configured type).</summary>
+    /// <summary>Declares <paramref name="exchange"/> once per process (durable, of the configured type); a declaration that failed is forgotten, so the next call tries again.</summary>
     /// <exception cref="OutboxException">It exists with other settings.</exception>
-    public Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken)
+    public async Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken)
     {
         var declared = _exchanges.GetOrAdd(exchange, name => DeclareAsync(name, cancellationToken));
-        if (declared.IsFaulted || declared.IsCanceled)
+        try
+        {
+            await declared.ConfigureAwait(false);
+        }
+        catch
         {
             _exchanges.TryRemove(new KeyValuePair<string, Task>(exchange, declared));
+            throw;
         }
-
-        return declared;
     }
 
     /// <summary>The exchange for messages to <paramref name="destination"/>.</summary>
