@@ -491,6 +491,47 @@ public abstract class OutboxScenarios : DatabaseScenarios
     }
 
     [Fact]
+    public async Task RunningDispatcher_ClaimsTheNextBatchWhileOneIsBeingSent_AndKeepsKeyOrder()
+    {
+        var time = new FakeTimeProvider();
+        var writer = Host(time);
+        await writer.InScopeAsync(async (db, outbox) =>
+        {
+            foreach (var (customer, key) in new[] { ("a1", "a"), ("b1", "b"), ("a2", "a"), ("c1", "c") })
+            {
+                await outbox.PublishAsync(new OrderPlaced(0, customer), new PublishOptions { Key = key });
+            }
+
+            await db.SaveChangesAsync();
+        });
+
+        // The writer died before sending. The batch holding a1 and b1 stays at the broker until c1,
+        // from the next batch, has been sent: only a poller that claims while a batch is out gets there.
+        time.Advance(TimeSpan.FromMinutes(1));
+        var transport = new HeldTransport(held: m => Customer(m) == "a1", release: m => Customer(m) == "c1");
+        var relay = Host(time, transport, new Dictionary<string, string?>
+        {
+            ["Outbox:Dispatch:BatchSize"] = "2",
+            ["Outbox:Dispatch:PollInterval"] = "00:10:00",
+            ["Outbox:Dispatch:MaxPollInterval"] = "00:10:00",
+        });
+        await relay.Maintenance.RecoverAsync(CancellationToken.None);
+        await relay.Dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitUntilAsync(() => transport.Sent.Count == 4, "all four messages to be sent");
+        }
+        finally
+        {
+            await relay.Dispatcher.StopAsync(CancellationToken.None);
+        }
+
+        // a2 waited for a1, its key's older message, although it was claimable before a1 was sent.
+        Assert.Equal(["c1", "a1", "b1", "a2"], transport.Sent.Select(Customer));
+        Assert.All(await relay.RowsAsync(), r => Assert.Equal(MessageStatus.Dispatched, r.Status));
+    }
+
+    [Fact]
     public async Task TwoDispatchers_OnOneDatabase_SendEachOf10000RowsOnce()
     {
         var time = new FakeTimeProvider();
@@ -612,6 +653,35 @@ public abstract class OutboxScenarios : DatabaseScenarios
             }
 
             await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Holds back a batch containing a message <c>held</c> picks until one <c>release</c> picks has been sent.</summary>
+    private sealed class HeldTransport(Func<TransportMessage, bool> held, Func<TransportMessage, bool> release) : ITransport
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TransportMessage> _sent = new();
+
+        public IReadOnlyList<TransportMessage> Sent => [.. _sent];
+
+        public async ValueTask<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
+        {
+            if (batch.Any(held))
+            {
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            foreach (var message in batch)
+            {
+                _sent.Enqueue(message);
+            }
+
+            if (batch.Any(release))
+            {
+                _released.TrySetResult();
+            }
+
+            return [.. batch.Select(_ => SendResult.Sent)];
         }
     }
 

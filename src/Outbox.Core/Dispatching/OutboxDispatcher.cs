@@ -24,6 +24,9 @@ internal sealed class OutboxDispatcher(
     private readonly Channel<OutboxRecord> _committed = Channel.CreateUnbounded<OutboxRecord>(new UnboundedChannelOptions { SingleReader = true });
     private TaskCompletionSource _wake = NewSignal();
 
+    // Batches being sent at once by the poller: while one is sent, the next is claimed.
+    private const int BatchesInFlight = 2;
+
     /// <summary>Hands rows over right after their transaction committed.</summary>
     public void Enqueue(IEnumerable<OutboxRecord> committed)
     {
@@ -93,15 +96,20 @@ internal sealed class OutboxDispatcher(
     /// <summary>Claims and sends one batch of due rows; returns how many were claimed.</summary>
     internal async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
-        var dispatch = options.Value.Dispatch;
-        var now = timeProvider.GetUtcNow().UtcDateTime;
-        var claimed = await store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, dispatch.BatchSize, cancellationToken).ConfigureAwait(false);
+        var claimed = await ClaimAsync(cancellationToken).ConfigureAwait(false);
         if (claimed.Count > 0)
         {
             await relay.RelayAsync(claimed, cancellationToken).ConfigureAwait(false);
         }
 
         return claimed.Count;
+    }
+
+    private Task<IReadOnlyList<OutboxRecord>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var dispatch = options.Value.Dispatch;
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        return store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, dispatch.BatchSize, cancellationToken);
     }
 
     /// <summary>Sends every row handed over so far, in batches; returns how many rows it took.</summary>
@@ -154,6 +162,7 @@ internal sealed class OutboxDispatcher(
     {
         var dispatch = options.Value.Dispatch;
         var idle = dispatch.PollInterval;
+        var sending = new List<Task>(BatchesInFlight);
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = NewSignal();
@@ -161,20 +170,33 @@ internal sealed class OutboxDispatcher(
             TimeSpan wait;
             try
             {
+                sending.RemoveAll(t => t.IsCompleted);
                 if (relay.IsCircuitOpen)
                 {
                     wait = dispatch.Retry.BreakDuration;
                 }
+                else if (sending.Count >= BatchesInFlight)
+                {
+                    await Task.WhenAny(sending).ConfigureAwait(false);
+                    continue;
+                }
                 else
                 {
-                    var claimed = await PollOnceAsync(stoppingToken).ConfigureAwait(false);
-                    if (claimed == dispatch.BatchSize)
+                    // The next batch is claimed while the previous one is still being sent: rows of a key
+                    // that is in flight are not claimable, so per-key order holds across the two.
+                    var claimed = await ClaimAsync(stoppingToken).ConfigureAwait(false);
+                    if (claimed.Count > 0)
+                    {
+                        sending.Add(SendClaimedAsync(claimed, stoppingToken));
+                    }
+
+                    if (claimed.Count == dispatch.BatchSize)
                     {
                         idle = dispatch.PollInterval;
                         continue;
                     }
 
-                    idle = claimed > 0 ? dispatch.PollInterval : Min(idle * 2, dispatch.MaxPollInterval);
+                    idle = claimed.Count > 0 || sending.Count > 0 ? dispatch.PollInterval : Min(idle * 2, dispatch.MaxPollInterval);
                     var now = timeProvider.GetUtcNow().UtcDateTime;
                     var nextDue = await store.GetNextDueAsync(now, stoppingToken).ConfigureAwait(false);
                     wait = nextDue is { } due ? Min(due - now, idle) : idle;
@@ -182,7 +204,7 @@ internal sealed class OutboxDispatcher(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
@@ -193,6 +215,29 @@ internal sealed class OutboxDispatcher(
             }
 
             await WaitAsync(wake.Task, wait, stoppingToken).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(sending).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a claimed batch and records its outcome, then wakes the poller: rows of its keys may now be first in line.</summary>
+    private async Task SendClaimedAsync(IReadOnlyList<OutboxRecord> claimed, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await relay.RelayAsync(claimed, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // Outcomes not recorded: the rows stay leased and are sent again once the lease runs out.
+            Log.DispatcherError(logger, ex, options.Value.Dispatch.LeaseDuration);
+        }
+        finally
+        {
+            Wake();
         }
     }
 

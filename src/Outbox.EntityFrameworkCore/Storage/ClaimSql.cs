@@ -17,17 +17,19 @@ internal static class ClaimSql
     /// Leases up to a batch of due pending rows, longest due first, keeping per-key order:
     /// <list type="number">
     /// <item>lock a window of due, unleased candidates (<c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL;
-    /// SQLite has one writer), plus the oldest unsent row of each key in the window when that row is
-    /// claimable but fell outside it (a row that failed waits longer than the rows behind it, so without
-    /// this its key, and a window full of its followers, would never move again);</item>
-    /// <item>a key whose oldest candidate has an older unsent row outside the window (pending, or
-    /// prepared by the interceptor: in flight or not yet recovered) is skipped, since that row goes first;</item>
-    /// <item>otherwise the key's candidates are leased up to its first unsent row outside the window
-    /// (looked for only between the key's first and last candidate), so a hot key moves a whole run
-    /// per claim and the relay sends it in order, one wave per row.</item>
+    /// SQLite has one writer);</item>
+    /// <item>look up each key's oldest unsent row (pending, or prepared by the interceptor: in flight or
+    /// not yet recovered). If it is older than the key's first candidate and claimable, it joins the
+    /// candidates (a row that failed waits longer than the rows behind it, so without this its key, and a
+    /// window full of its followers, would never move again); if it is older and not claimable, the key
+    /// is skipped, since that row goes first;</item>
+    /// <item>lease each remaining key's candidates up to its first unsent row outside them (looked for
+    /// only when the key has several candidates), so a hot key moves a whole run per claim and the relay
+    /// sends it in order, one wave per row.</item>
     /// </list>
-    /// Another instance sees the run's head as unsent until it is dispatched, so it never claims the
-    /// rest of the run. Each key costs two index probes, however long its backlog.
+    /// Another claim, on this instance or another, sees the run's head as unsent until it is dispatched,
+    /// so it never claims the rest of the run. Each key costs one index probe, and a second one when it
+    /// has several candidates, however long its backlog.
     /// Parameters: {0} owner, {1} lease until, {2} now, {3} batch size.
     /// </summary>
     public static string For(DbContext context)
@@ -46,29 +48,28 @@ internal static class ClaimSql
                 ORDER BY next_attempt_at, id
                 LIMIT {3}
                 {{locking}}
+            ), keys AS MATERIALIZED (
+                SELECT k.message_key, k.first_id, k.last_id,
+                       (SELECT e.id FROM {{table}} e WHERE e.message_key = k.message_key AND {{unsent}} ORDER BY e.id LIMIT 1) AS head_id
+                FROM (SELECT message_key, MIN(id) AS first_id, MAX(id) AS last_id FROM due_window WHERE message_key IS NOT NULL GROUP BY message_key) k
             ), heads AS MATERIALIZED (
                 SELECT id, message_key FROM {{table}}
-                WHERE id IN (
-                    SELECT (SELECT e.id FROM {{table}} e WHERE e.message_key = k.message_key AND {{unsent}} ORDER BY e.id LIMIT 1)
-                    FROM (SELECT DISTINCT message_key FROM due_window WHERE message_key IS NOT NULL) k)
-                  AND id NOT IN (SELECT id FROM due_window)
+                WHERE id IN (SELECT head_id FROM keys WHERE head_id < first_id)
                   AND {{claimable}}
                 {{locking}}
             ), candidates AS MATERIALIZED (
                 SELECT id, message_key FROM due_window
                 UNION ALL
                 SELECT id, message_key FROM heads
-            ), first_of_key AS (
-                SELECT message_key, MIN(id) AS first_id, MAX(id) AS last_id FROM candidates WHERE message_key IS NOT NULL GROUP BY message_key
-            ), runs AS (
+            ), runs AS MATERIALIZED (
                 SELECT k.message_key,
-                       (SELECT MIN(e.id) FROM {{table}} e
-                        WHERE e.message_key = k.message_key AND e.id > k.first_id AND e.id < k.last_id AND {{unsent}}
-                          AND e.id NOT IN (SELECT id FROM candidates)) AS run_end
-                FROM first_of_key k
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM {{table}} e
-                    WHERE e.message_key = k.message_key AND e.id < k.first_id AND {{unsent}})
+                       CASE WHEN k.head_id < k.last_id THEN
+                           (SELECT MIN(e.id) FROM {{table}} e
+                            WHERE e.message_key = k.message_key AND e.id > k.head_id AND e.id < k.last_id AND {{unsent}}
+                              AND e.id NOT IN (SELECT id FROM candidates))
+                       END AS run_end
+                FROM keys k
+                WHERE k.head_id = k.first_id OR k.head_id IN (SELECT id FROM heads)
             )
             UPDATE {{table}} SET lease_owner = {0}, lease_expires_at = {1}
             WHERE id IN (
