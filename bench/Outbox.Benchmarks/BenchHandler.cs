@@ -25,3 +25,10 @@ internal sealed class BenchDelivery(TransportMessage message) : IDelivery
     public ValueTask RedeliverAsync(TimeSpan delay, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("The benchmark handler failed.");
 }
+
+/// <summary>Reports each message it handles, for the commit-to-consumer latency.</summary>
+public sealed class ArrivalHandler(System.Threading.Channels.ChannelWriter<Guid> arrivals) : IMessageHandler<OrderPlaced>
+{
+    public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken) =>
+        arrivals.WriteAsync(context.MessageId, cancellationToken).AsTask();
+}
