@@ -12,10 +12,18 @@ using Outbox.Transactions;
 using Outbox.Transport;
 using QuickStart;
 
-// Wiring, as in any ASP.NET Core or worker service.
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddDbContext<ShopDbContext>((sp, options) =>
-    options.UseSqlite(builder.Configuration.GetConnectionString("Shop")).UseOutbox(sp));
+// Wiring, as in any ASP.NET Core or worker service. Settings come from appsettings.json next to the
+// program, so it runs from any directory.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var shop = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, "Shop");
+if (shop is null)
+{
+    Console.Error.WriteLine($"ConnectionStrings:Shop is not set: add it to {Path.Combine(AppContext.BaseDirectory, "appsettings.json")} or set ConnectionStrings__Shop.");
+    return 1;
+}
+
+#region wiring
+builder.Services.AddDbContext<ShopDbContext>((sp, options) => options.UseSqlite(shop).UseOutbox(sp));
 builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
         .AddMessageType<OrderPlaced>("OrderPlaced")
         .AddMessageType<ReminderDue>("ReminderDue")
@@ -24,11 +32,14 @@ builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options =
     .UseEntityFrameworkCore<ShopDbContext>()
     .UseInMemoryTransport(transport => transport.Mandatory = true) // like a broker: no subscriber, unroutable
     .AddTransactionCheck<PaymentRequested, PaymentCheck>()
+    #region consumer
     .AddConsumer<ShippingHandler>(consumer =>
     {
         consumer.Source = "orders.placed";
         consumer.Name = "shipping";
     });
+    #endregion
+#endregion
 
 using var host = builder.Build();
 await using (var scope = host.Services.CreateAsyncScope())
@@ -50,11 +61,15 @@ await host.StartAsync();
 // 1. A message published in a transaction is sent once the transaction commits.
 await InScope(async (db, outbox) =>
 {
+    #region publish
+    await using var transaction = await db.Database.BeginTransactionAsync();
     var order = new Order { Customer = "ada" };
     db.Orders.Add(order);
-    await db.SaveChangesAsync();
+    await db.SaveChangesAsync(); // the database gives the order its id
     await outbox.PublishAsync(new OrderPlaced(order.Id, order.Customer), new PublishOptions { Key = $"order-{order.Id}" });
-    await db.SaveChangesAsync();
+    await db.SaveChangesAsync(); // writes the message, in the same transaction
+    await transaction.CommitAsync(); // the order and its message are stored together; the message goes out now
+    #endregion
     Say($"1. order {order.Id} saved and OrderPlaced published in the same transaction");
 });
 Say($"   received {Describe(await Receive(orders))}");
@@ -75,8 +90,10 @@ Say(nothing is null ? "   nothing was sent (waited 1 s)" : $"   UNEXPECTED: {Des
 // 3. A delayed message is sent at its due time.
 await InScope(async (db, outbox) =>
 {
+    #region delay
     await outbox.PublishAsync(new ReminderDue(1), new PublishOptions { Delay = TimeSpan.FromSeconds(2) });
     await db.SaveChangesAsync();
+    #endregion
     Say("3. ReminderDue published with a 2 s delay");
 });
 Say($"   received {Describe(await Receive(reminders))}");
@@ -88,21 +105,28 @@ await InScope(async (db, outbox) =>
     await db.SaveChangesAsync();
     Say("4. AuditRecorded published to 'audit', which has no subscriber yet");
 });
-var deadLetters = host.Services.GetRequiredService<IDeadLetterQueue>();
-var dead = await WaitForDeadLetter(deadLetters);
+var dead = await WaitForDeadLetter(host.Services.GetRequiredService<IDeadLetterQueue>());
 Say($"   dead-lettered: reason={dead.Reason}, attempts={dead.Attempts}, error=\"{dead.LastError}\"");
 
 var audit = transport.Subscribe("audit");
-await deadLetters.RequeueAsync(dead.MessageId);
+#region requeue
+var deadLetters = host.Services.GetRequiredService<IDeadLetterQueue>();
+foreach (var letter in await deadLetters.ListAsync())
+{
+    await deadLetters.RequeueAsync(letter.MessageId);
+}
+#endregion
 Say("   'audit' now has a subscriber; the dead letter was requeued");
 Say($"   received {Describe(await Receive(audit))}");
 
 // 5. Work decided outside the database (a payment gateway): a half message, the local transaction, then commit.
 await InScope(async (db, outbox) =>
 {
+    #region send-in-transaction
     var result = await outbox.SendInTransactionAsync(
         new PaymentRequested(1, 25m),
         async (message, ct) => await ChargeAsync(db, message, ct) ? LocalTransactionState.Commit : LocalTransactionState.Rollback);
+    #endregion
     Say($"5. payment for order 1: the local transaction said {result.LocalState}, the message is {result.Outcome}");
 });
 Say($"   received {Describe(await Receive(payments))}");
@@ -122,17 +146,14 @@ await InScope(async (db, outbox) =>
 Say($"   received {Describe(await Receive(payments))}");
 
 // 7. A decision that comes later (an approval, a webhook): prepare the half message now, commit when it arrives.
-var approval = Guid.Empty;
 await InScope(async (db, outbox) =>
 {
+    #region prepare-commit
     PreparedMessage half = await outbox.PrepareAsync(new PaymentRequested(3, 99m));
-    approval = half.MessageId;
-    Say("7. payment for order 3 prepared; waiting for approval");
-});
-await InScope(async (db, outbox) =>
-{
-    await outbox.CommitAsync(approval);
-    Say("   approved: committed");
+    // … later, when the approval arrives (in another request, say):
+    await outbox.CommitAsync(half.MessageId);
+    #endregion
+    Say("7. payment for order 3 prepared as a half message, then approved: committed");
 });
 Say($"   received {Describe(await Receive(payments))}");
 

@@ -13,7 +13,9 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
 
     public DbSet<Shipment> Shipments => Set<Shipment>();
 
+    #region model
     protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddOutboxTables();
+    #endregion
 }
 
 public sealed class Order
@@ -40,6 +42,7 @@ public sealed class Payment
 
 public sealed record PaymentRequested(int OrderId, decimal Amount);
 
+#region payment-check
 /// <summary>Asked when a payment's half message never got its commit or rollback: was the order charged?</summary>
 public sealed class PaymentCheck(ShopDbContext db) : ITransactionCheck<PaymentRequested>
 {
@@ -48,6 +51,7 @@ public sealed class PaymentCheck(ShopDbContext db) : ITransactionCheck<PaymentRe
             ? LocalTransactionState.Commit
             : LocalTransactionState.Unknown;
 }
+#endregion
 
 public sealed class Shipment
 {
@@ -56,6 +60,7 @@ public sealed class Shipment
     public int OrderId { get; set; }
 }
 
+#region handler
 /// <summary>A consumer: ships each placed order once, however often the broker delivers the message.</summary>
 public sealed class ShippingHandler(ShopDbContext db) : IMessageHandler<OrderPlaced>
 {
@@ -65,3 +70,4 @@ public sealed class ShippingHandler(ShopDbContext db) : IMessageHandler<OrderPla
         return Task.CompletedTask;
     }
 }
+#endregion

@@ -10,8 +10,15 @@ using QuickStart;
 // The QuickStart shop over RabbitMQ: orders published through the outbox, shipped by a consumer
 // reading its own queue, once per order however often the broker delivers it.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Services.AddDbContext<ShopDbContext>((sp, options) =>
-    options.UseSqlite(builder.Configuration.GetConnectionString("Shop")).UseOutbox(sp));
+var shop = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, "Shop");
+if (shop is null)
+{
+    Console.Error.WriteLine($"ConnectionStrings:Shop is not set: add it to {Path.Combine(AppContext.BaseDirectory, "appsettings.json")} or set ConnectionStrings__Shop.");
+    return 1;
+}
+
+#region wiring
+builder.Services.AddDbContext<ShopDbContext>((sp, options) => options.UseSqlite(shop).UseOutbox(sp));
 builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
         .Route<OrderPlaced>("orders.placed"))
     .UseEntityFrameworkCore<ShopDbContext>()
@@ -21,6 +28,7 @@ builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options =
         consumer.Source = "orders.placed";
         consumer.Name = "shipping";
     });
+#endregion
 
 using var host = builder.Build();
 await using (var scope = host.Services.CreateAsyncScope())
@@ -36,11 +44,13 @@ foreach (var customer in new[] { "ada", "bob", "cy" })
     await using var scope = host.Services.CreateAsyncScope();
     var db = scope.ServiceProvider.GetRequiredService<ShopDbContext>();
     var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+    await using var transaction = await db.Database.BeginTransactionAsync();
     var order = new Order { Customer = customer };
     db.Orders.Add(order);
     await db.SaveChangesAsync();
     await outbox.PublishAsync(new OrderPlaced(order.Id, customer), new PublishOptions { Key = $"order-{order.Id}" });
     await db.SaveChangesAsync();
+    await transaction.CommitAsync();
     Console.WriteLine($"order {order.Id} for {customer} saved; OrderPlaced goes to RabbitMQ at commit");
 }
 

@@ -1,8 +1,13 @@
 using System.Text.RegularExpressions;
+using Outbox.Testing;
 
 namespace Outbox.Tests;
 
-/// <summary>The C# shown in the README and the docs is taken from the samples, which build and run; this keeps them in step.</summary>
+/// <summary>
+/// The C# shown in the README and the docs is compiled as shown: every <c>```csharp</c> block follows a
+/// <c>&lt;!-- snippet: samples/File.cs#name --&gt;</c> line and is, line for line, the <c>#region name</c> of
+/// that sample file (nested regions' own markers left out, common indentation removed).
+/// </summary>
 public sealed partial class DocumentationTests
 {
     [Theory]
@@ -10,36 +15,77 @@ public sealed partial class DocumentationTests
     [InlineData("docs/transactions.md")]
     [InlineData("docs/consumers.md")]
     [InlineData("docs/rabbitmq.md")]
-    public void CSharpSnippets_AreLinesOfTheSamples(string document)
+    public void CSharpBlocks_AreRegionsOfTheSamples(string document)
     {
-        var root = RepositoryRoot();
-        var sample = Directory.GetFiles(Path.Combine(root, "samples"), "*.cs", SearchOption.AllDirectories)
-            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(File.ReadAllLines)
-            .Select(line => line.Trim())
-            .ToHashSet(StringComparer.Ordinal);
-        var snippets = CSharpBlock().Matches(File.ReadAllText(Path.Combine(root, document)));
+        var root = Repository.Root;
+        var text = File.ReadAllText(Path.Combine(root, document)).ReplaceLineEndings("\n");
+        var blocks = CSharpBlock().Matches(text);
+        var snippets = Snippet().Matches(text);
 
-        Assert.NotEmpty(snippets);
-        var missing = snippets
-            .SelectMany(m => m.Groups[1].Value.Split('\n'))
-            .Select(line => line.Trim())
-            .Where(line => line.Length > 0 && !line.StartsWith("//", StringComparison.Ordinal) && !sample.Contains(line))
-            .ToList();
-        Assert.True(missing.Count == 0, $"{document} lines not found in samples/: " + string.Join(" | ", missing));
+        Assert.NotEmpty(blocks);
+        Assert.True(blocks.Count == snippets.Count, $"{document}: {blocks.Count - snippets.Count} csharp block(s) without a '<!-- snippet: file#region -->' line right above.");
+        foreach (Match snippet in snippets)
+        {
+            var file = snippet.Groups["file"].Value;
+            var expected = Region(Path.Combine(root, file), snippet.Groups["region"].Value);
+            Assert.True(
+                expected == snippet.Groups["code"].Value,
+                $"{document}: the block marked {file}#{snippet.Groups["region"].Value} differs from the region. The region reads:\n{expected}");
+        }
     }
 
-    private static string RepositoryRoot()
+    [Fact]
+    public void Region_LeavesOutNestedMarkersAndIndentation()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Outbox.sln")))
+        var file = Path.GetTempFileName();
+        try
         {
-            directory = directory.Parent;
+            File.WriteAllLines(file, ["x();", "    #region outer", "    a();", "        #region inner", "        b();", "        #endregion", "    #endregion"]);
+
+            Assert.Equal("a();\n    b();\n", Region(file, "outer"));
+            Assert.Equal("b();\n", Region(file, "inner"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string Region(string path, string name)
+    {
+        Assert.True(File.Exists(path), $"{path} does not exist.");
+        var lines = File.ReadAllLines(path);
+        var start = Array.FindIndex(lines, line => line.Trim() == "#region " + name);
+        Assert.True(start >= 0, $"{path} has no '#region {name}'.");
+        var body = new List<string>();
+        var depth = 0;
+        for (var i = start + 1; i < lines.Length; i++)
+        {
+            var trimmed = lines[i].Trim();
+            if (trimmed.StartsWith("#region", StringComparison.Ordinal))
+            {
+                depth++;
+            }
+            else if (trimmed.StartsWith("#endregion", StringComparison.Ordinal))
+            {
+                if (depth-- == 0)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                body.Add(lines[i]);
+            }
         }
 
-        return directory?.FullName ?? throw new InvalidOperationException("Outbox.sln not found above the test directory.");
+        var indent = body.Where(line => line.Trim().Length > 0).Min(line => line.Length - line.TrimStart().Length);
+        return string.Concat(body.Select(line => (line.Trim().Length == 0 ? "" : line[indent..]) + "\n"));
     }
 
-    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex("^```csharp\\n", RegexOptions.Multiline)]
     private static partial Regex CSharpBlock();
+
+    [GeneratedRegex("^<!-- snippet: (?<file>[^#\\n]+)#(?<region>\\S+) -->\\n```csharp\\n(?<code>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex Snippet();
 }

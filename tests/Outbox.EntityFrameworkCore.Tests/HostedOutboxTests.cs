@@ -56,6 +56,22 @@ public sealed class HostedOutboxTests : IAsyncLifetime
         Assert.Contains("call modelBuilder.AddOutboxTables() in PlainContext.OnModelCreating", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task MissingConnectionString_StopsTheHostAtStart_NamingTheContext(string? connectionString)
+    {
+        // What GetConnectionString("Shop") returns when appsettings.json was not found.
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDbContext<ShopContext>((sp, o) => o.UseSqlite(connectionString).UseOutbox(sp));
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseEntityFrameworkCore<ShopContext>().UseInMemoryTransport();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.StartsWith("ShopContext has no connection string", error.Message, StringComparison.Ordinal);
+    }
+
     // The lease must outlast a send with its retries, so real-time recovery needs short send limits.
     private static Dictionary<string, string?> FastRecovery() => new()
     {

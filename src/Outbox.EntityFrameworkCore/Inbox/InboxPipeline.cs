@@ -10,8 +10,8 @@ namespace Outbox.EntityFrameworkCore.Inbox;
 
 /// <summary>
 /// Handles a delivery once per consumer: in one transaction of the handler's <typeparamref name="TContext"/>,
-/// the inbox row is inserted first (a concurrent duplicate waits on its unique key, then fails), the
-/// handler runs, and its changes and published messages are saved and committed.
+/// the inbox row is inserted first unless it is there already (a concurrent duplicate waits on its key,
+/// then inserts nothing), the handler runs, and its changes and published messages are saved and committed.
 /// </summary>
 internal sealed class InboxPipeline<TContext>(
     IServiceScopeFactory scopes,
@@ -20,6 +20,8 @@ internal sealed class InboxPipeline<TContext>(
     TimeProvider timeProvider) : IInboxPipeline
     where TContext : DbContext
 {
+    private string? _insertSql;
+
     public async Task<InboxOutcome> HandleAsync(ConsumerRegistration consumer, IDelivery delivery, CancellationToken cancellationToken)
     {
         var incoming = delivery.Message;
@@ -65,20 +67,13 @@ internal sealed class InboxPipeline<TContext>(
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            db.Set<InboxRecord>().Add(new InboxRecord { MessageId = incoming.MessageId, Consumer = consumer.Name, ReceivedAt = timeProvider.GetUtcNow().UtcDateTime });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbUpdateException)
+            _insertSql ??= InboxSql.InsertIfAbsent(db);
+            var inserted = await db.Database.ExecuteSqlRawAsync(
+                _insertSql, [incoming.MessageId, consumer.Name, timeProvider.GetUtcNow().UtcDateTime], cancellationToken).ConfigureAwait(false);
+            if (inserted == 0)
             {
                 await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                if (await AlreadyHandledAsync(db, incoming.MessageId, consumer.Name, cancellationToken).ConfigureAwait(false))
-                {
-                    return InboxOutcome.Duplicate;
-                }
-
-                throw;
+                return InboxOutcome.Duplicate;
             }
 
             var context = new MessageContext(
@@ -103,12 +98,6 @@ internal sealed class InboxPipeline<TContext>(
                 return InboxOutcome.Failed(ex);
             }
         }
-    }
-
-    private static async Task<bool> AlreadyHandledAsync(TContext db, Guid messageId, string consumer, CancellationToken cancellationToken)
-    {
-        db.ChangeTracker.Clear();
-        return await db.Set<InboxRecord>().AnyAsync(r => r.MessageId == messageId && r.Consumer == consumer, cancellationToken).ConfigureAwait(false);
     }
 
     private static ActivityContext TraceContext(IReadOnlyDictionary<string, string> headers) =>

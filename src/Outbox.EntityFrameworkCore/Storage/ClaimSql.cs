@@ -13,6 +13,8 @@ internal static class ClaimSql
 
     public static bool IsSupported(string? provider) => provider is PostgreSql or Sqlite;
 
+    public static bool IsPostgreSql(DbContext context) => context.Database.ProviderName == PostgreSql;
+
     /// <summary>
     /// Leases up to a batch of due pending rows, longest due first, keeping per-key order:
     /// <list type="number">
@@ -36,7 +38,7 @@ internal static class ClaimSql
     {
         var entity = context.Model.FindEntityType(typeof(OutboxRecord))!;
         var table = context.GetService<ISqlGenerationHelper>().DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
-        var locking = context.Database.ProviderName == PostgreSql ? "FOR UPDATE SKIP LOCKED" : "";
+        var locking = IsPostgreSql(context) ? "FOR UPDATE SKIP LOCKED" : "";
         const int pending = (int)MessageStatus.Pending;
         const int outbox = (int)MessageKind.Outbox;
         var unsent = $"e.status < 2 AND (e.status = {pending} OR e.kind = {outbox})";

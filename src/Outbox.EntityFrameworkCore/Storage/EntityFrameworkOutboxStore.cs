@@ -25,6 +25,14 @@ internal sealed class EntityFrameworkOutboxStore<TContext>(ContextRunner<TContex
                 $"The outbox does not support the database provider '{context.Database.ProviderName}' of {name}; it supports PostgreSQL (Npgsql) and SQLite.");
         }
 
+        // SQLite opens a new, empty, temporary database for every connection without one: the
+        // outbox would write rows that nothing ever reads.
+        if (string.IsNullOrWhiteSpace(context.Database.GetConnectionString()))
+        {
+            throw new InvalidOperationException(
+                $"{name} has no connection string: pass one to UseSqlite or UseNpgsql in AddDbContext<{name}> (a ConnectionStrings entry that is missing from the configuration reads as null).");
+        }
+
         return Task.FromResult(true);
     });
 
