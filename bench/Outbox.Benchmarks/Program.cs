@@ -452,7 +452,7 @@ async Task InboxAsync(int messages, int concurrency)
 
     async Task WithInboxAsync(IReadOnlyList<TransportMessage> batch) => await Parallel.ForEachAsync(batch, parallel, async (message, ct) =>
     {
-        var outcome = await consumers.ProcessAsync(registration, new BenchDelivery(message), ct);
+        var outcome = (await consumers.ProcessAsync(registration, new BenchDelivery(message), ct)).Outcome;
         if (outcome.Result != Outbox.Consumers.InboxResult.Handled)
         {
             throw new InvalidOperationException($"Unexpected outcome {outcome.Result}: {outcome.Error}");

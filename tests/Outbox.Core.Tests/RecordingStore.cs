@@ -99,8 +99,22 @@ internal sealed class RecordingStore : IOutboxStore
 
     public Task<int> DeleteFinishedAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 
-    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? error, DateTime now, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    /// <summary>Thrown by the next this-many consumer dead-letter writes, as by a database that is down.</summary>
+    public int FailDeadLetterDeliveries { get; set; }
+
+    public ConcurrentQueue<(Guid MessageId, string Reason)> DeadLetteredDeliveries { get; } = new();
+
+    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? error, DateTime now, CancellationToken cancellationToken)
+    {
+        if (FailDeadLetterDeliveries > 0)
+        {
+            FailDeadLetterDeliveries--;
+            throw new TimeoutException("the database did not answer");
+        }
+
+        DeadLetteredDeliveries.Enqueue((message.MessageId, reason));
+        return Task.CompletedTask;
+    }
 
     public Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 }

@@ -201,6 +201,76 @@ public abstract class ConsumerScenarios : DatabaseScenarios
     }
 
     [Fact]
+    public async Task PerKey_AFailingMessageHoldsBackOnlyItsKey_UntilItSucceeds_InPlace()
+    {
+        // One handler at a time: key b still flows, because a's head waits without holding it.
+        var host = Host(new Dictionary<string, string?>
+        {
+            ["Outbox:Consumers:RedeliveryDelay"] = "00:00:10",
+            ["Outbox:Consumers:MaxConcurrency"] = "1",
+        });
+        Script.FailOrder[1] = 2;
+        var consumers = host.Services.GetRequiredService<ConsumerHost>();
+        await consumers.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForSubscriptionAsync(host);
+            await host.Memory.SendAsync(
+                [Message(new OrderPlaced(1, "a"), "a"), Message(new OrderPlaced(2, "a"), "a"), Message(new OrderPlaced(3, "a"), "a"),
+                 Message(new OrderPlaced(11, "b"), "b"), Message(new OrderPlaced(12, "b"), "b")],
+                CancellationToken.None);
+
+            await WaitAsync(() => Script.Handled.Count(h => h.Key == "b") == 2 && host.Time.TimerCount == 1, "key b to be handled while a's head waits");
+            Assert.DoesNotContain(Script.Handled, h => h.Key == "a");
+
+            host.Time.Advance(TimeSpan.FromSeconds(12.1)); // 10 s, ±20%
+            await WaitAsync(() => Script.Calls == 4 && host.Time.TimerCount == 1, "a's head to fail a second time and wait again");
+            Assert.DoesNotContain(Script.Handled, h => h.Key == "a");
+
+            host.Time.Advance(TimeSpan.FromSeconds(24.1)); // 20 s, ±20%
+            await WaitForOrdersAsync(host, 5);
+        }
+        finally
+        {
+            await consumers.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([1L, 2, 3], Script.Handled.Where(h => h.Key == "a").Select(h => h.OrderId));
+        Assert.Equal([1, 2, 3], Script.Contexts.Where(c => c.Key == "a" && c.MessageId == Script.Contexts.First(f => f.Key == "a").MessageId).Select(c => c.DeliveryAttempt));
+        var failures = Logs.Entries.Where(e => e.EventId.Id == 15).ToList();
+        Assert.Equal(2, failures.Count);
+        Assert.All(failures, f => Assert.IsType<InvalidOperationException>(f.Exception));
+    }
+
+    [Fact]
+    public async Task OrderingNone_AFailingMessageGoesBackThroughTheTransport_AndItsKeyMovesOn()
+    {
+        var host = Host(new Dictionary<string, string?>
+        {
+            ["Outbox:Consumers:RedeliveryDelay"] = "00:00:10",
+            ["Outbox:Consumers:Ordering"] = "None",
+        });
+        Script.FailOrder[1] = 1;
+        var consumers = host.Services.GetRequiredService<ConsumerHost>();
+        await consumers.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForSubscriptionAsync(host);
+            await host.Memory.SendAsync([Message(new OrderPlaced(1, "a"), "a"), Message(new OrderPlaced(2, "a"), "a")], CancellationToken.None);
+
+            await WaitAsync(() => Script.Handled.Count == 1 && host.Time.TimerCount == 1, "the second message to be handled while the first waits");
+            host.Time.Advance(TimeSpan.FromSeconds(12.1));
+            await WaitForOrdersAsync(host, 2);
+        }
+        finally
+        {
+            await consumers.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([2L, 1], Script.Handled.Select(h => h.OrderId));
+    }
+
+    [Fact]
     public async Task RunningConsumer_RedeliversAFailingMessageAfterItsBackoff_ThroughTheTransport()
     {
         var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:RedeliveryDelay"] = "00:00:10" });
@@ -311,10 +381,21 @@ public abstract class ConsumerScenarios : DatabaseScenarios
         new Dictionary<string, string>(),
         DateTimeOffset.UtcNow);
 
-    private static Task<InboxOutcome> Process(OutboxTestHost host, RecordedDelivery delivery, string consumer = "payments")
+    private static async Task<InboxOutcome> Process(OutboxTestHost host, RecordedDelivery delivery, string consumer = "payments")
     {
         var registration = host.Services.GetServices<ConsumerRegistration>().Single(c => c.Name == consumer);
-        return host.Services.GetRequiredService<ConsumerHost>().ProcessAsync(registration, delivery, CancellationToken.None);
+        return (await host.Services.GetRequiredService<ConsumerHost>().ProcessAsync(registration, delivery, CancellationToken.None)).Outcome;
+    }
+
+    // Handlers run before their transactions commit: wait for the committed rows.
+    private static async Task WaitForOrdersAsync(OutboxTestHost host, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await host.CountOrdersAsync() < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Gave up waiting for {count} committed orders.");
+            await Task.Delay(10);
+        }
     }
 
     private static async Task WaitAsync(Func<bool> condition, string what)

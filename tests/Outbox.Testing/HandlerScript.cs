@@ -11,6 +11,9 @@ public sealed class HandlerScript
     /// <summary>Throws on the first this-many calls.</summary>
     public int FailFirst { get; set; }
 
+    /// <summary>Throws for an order id as many times as given here, then handles it.</summary>
+    public ConcurrentDictionary<long, int> FailOrder { get; } = new();
+
     /// <summary>Publishes an <see cref="OrderShipped"/> from the handler.</summary>
     public bool Publish { get; set; }
 
@@ -33,6 +36,12 @@ public sealed class HandlerScript
         if (call <= FailFirst)
         {
             throw new InvalidOperationException($"handler failure {call}");
+        }
+
+        if (FailOrder.TryGetValue(message.OrderId, out var left) && left > 0)
+        {
+            FailOrder[message.OrderId] = left - 1;
+            throw new InvalidOperationException($"order {message.OrderId} fails, {left - 1} more time(s)");
         }
 
         if (During is not null)

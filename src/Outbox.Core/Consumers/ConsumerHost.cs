@@ -13,8 +13,10 @@ namespace Outbox.Consumers;
 
 /// <summary>
 /// Reads every consumer's deliveries and runs them through the inbox pipeline: up to
-/// <c>MaxConcurrency</c> at a time, one key after another in order, acknowledged only after the commit.
-/// A failing handler is retried in process, then redelivered with backoff, then dead-lettered.
+/// <c>MaxConcurrency</c> at a time and, with <see cref="ConsumerOrdering.PerKey"/>, one key after another
+/// in order, acknowledged only after the commit. A failing handler is retried in process, then tried
+/// again after a backoff (in place for an ordered key, through the transport otherwise), then
+/// dead-lettered. No fault of the transport or the database ends a consumer: it reads again.
 /// </summary>
 internal sealed class ConsumerHost(
     IEnumerable<ConsumerRegistration> consumers,
@@ -31,7 +33,7 @@ internal sealed class ConsumerHost(
         if (_consumers.Count > 0)
         {
             var receiver = services.GetService(typeof(IMessageReceiver)) as IMessageReceiver
-                ?? throw new InvalidOperationException("Consumers are declared but the transport cannot receive: use a transport with a receive side (UseInMemoryTransport(), UseRabbitMQ(), UseKafka()).");
+                ?? throw new InvalidOperationException("Consumers are declared but the transport cannot receive: use a transport with a receive side (UseInMemoryTransport(), UseRabbitMQ()).");
             if (services.GetService(typeof(IInboxPipeline)) is null)
             {
                 throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.");
@@ -49,15 +51,20 @@ internal sealed class ConsumerHost(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_consumers.Select(consumer => ConsumeAsync(consumer, stoppingToken)));
 
-    /// <summary>Runs one delivery to its end: acknowledged, redelivered later, or dead-lettered and acknowledged.</summary>
-    internal async Task<InboxOutcome> ProcessAsync(ConsumerRegistration consumer, IDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one attempt of a delivery: acknowledged, redelivered through the transport later, dead-lettered
+    /// and acknowledged, or, for a key ordered per key, kept unsettled to be tried again in place after
+    /// <see cref="Processed.RetryAfter"/>. Settling never throws: a delivery the transport cannot settle is
+    /// logged and comes back from the transport.
+    /// </summary>
+    internal async Task<Processed> ProcessAsync(ConsumerRegistration consumer, IDelivery delivery, CancellationToken cancellationToken)
     {
         var message = delivery.Message;
         if (message.Headers.TryGetValue(DeadLetterSources.ConsumerHeader, out var target) && target != consumer.Name)
         {
             // A requeue meant for another consumer of this source.
-            await delivery.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
-            return InboxOutcome.Duplicate;
+            await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(cancellationToken)).ConfigureAwait(false);
+            return new Processed(InboxOutcome.Duplicate);
         }
 
         var pipeline = (IInboxPipeline)services.GetService(typeof(IInboxPipeline))!;
@@ -76,80 +83,115 @@ internal sealed class ConsumerHost(
                 OutboxTelemetry.Duplicates.Add(1);
                 break;
             case InboxResult.Failed when delivery.Attempt < maxDeliveries:
-                Log.HandlerFailed(logger, message.MessageId, consumer.Name, delivery.Attempt, outcome.Error);
                 var wait = Backoff.ForAttempt(delivery.Attempt, settings.RedeliveryDelay, settings.MaxRedeliveryDelay, Random.Shared.NextDouble());
-                await delivery.RedeliverAsync(wait, cancellationToken).ConfigureAwait(false);
-                return outcome;
+                Log.HandlerFailed(logger, outcome.Exception, message.MessageId, consumer.Name, delivery.Attempt, wait);
+                if (KeepsOrder(consumer, delivery))
+                {
+                    return new Processed(outcome, wait);
+                }
+
+                await SettleAsync(consumer, delivery, d => d.RedeliverAsync(wait, cancellationToken)).ConfigureAwait(false);
+                return new Processed(outcome);
             default:
                 var reason = outcome.Result == InboxResult.Failed ? "max-deliveries" : outcome.Reason!;
-                Log.DeliveryDeadLettered(logger, message.MessageId, consumer.Name, reason, delivery.Attempt, outcome.Error);
+                Log.DeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, reason, delivery.Attempt, outcome.Error);
                 await StoreOf().DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, outcome.Error, timeProvider.GetUtcNow().UtcDateTime, CancellationToken.None).ConfigureAwait(false);
                 OutboxTelemetry.DeadLettered.Add(1);
                 break;
         }
 
-        await delivery.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
-        return outcome;
+        await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(CancellationToken.None)).ConfigureAwait(false);
+        return new Processed(outcome);
     }
 
     private IOutboxStore StoreOf() => (IOutboxStore)services.GetService(typeof(IOutboxStore))!;
 
+    private bool KeepsOrder(ConsumerRegistration consumer, IDelivery delivery) =>
+        delivery.Message.Key is not null && OrderingOf(consumer) == ConsumerOrdering.PerKey;
+
+    private ConsumerOrdering OrderingOf(ConsumerRegistration consumer) => consumer.Ordering ?? options.Value.Consumers.Ordering;
+
+    // The transport's channel may be gone (the broker restarted, say): its deliveries come back anyway.
+    private async Task SettleAsync(ConsumerRegistration consumer, IDelivery delivery, Func<IDelivery, ValueTask> settle)
+    {
+        try
+        {
+            await settle(delivery).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.SettleFailed(logger, ex, consumer.Name, delivery.Message.MessageId);
+        }
+    }
+
     private async Task ConsumeAsync(ConsumerRegistration consumer, CancellationToken stoppingToken)
     {
         var receiver = (IMessageReceiver)services.GetService(typeof(IMessageReceiver))!;
-        var concurrency = consumer.MaxConcurrency ?? options.Value.Consumers.MaxConcurrency;
-        var lanes = Enumerable.Range(0, concurrency).Select(_ => Channel.CreateBounded<IDelivery>(16)).ToArray();
-        var workers = lanes.Select(lane => RunLaneAsync(consumer, lane.Reader, stoppingToken)).ToList();
-        var next = 0;
+        var scheduler = new DeliveryScheduler(
+            consumer.MaxConcurrency ?? options.Value.Consumers.MaxConcurrency,
+            OrderingOf(consumer) == ConsumerOrdering.PerKey,
+            (delivery, token) => RunAsync(consumer, delivery, token),
+            timeProvider,
+            logger,
+            stoppingToken);
+        var receiving = true;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var failed = false;
+            Exception? failure = null;
             var deliveries = receiver.ReceiveAsync(consumer.Source, consumer.Name, stoppingToken).GetAsyncEnumerator(stoppingToken);
             try
             {
                 while (await deliveries.MoveNextAsync().ConfigureAwait(false))
                 {
-                    // One key always goes to the same lane, so its messages are handled in order.
-                    var delivery = deliveries.Current;
-                    var lane = delivery.Message.Key is { } key
-                        ? (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)lanes.Length)
-                        : next++ % lanes.Length;
-                    await lanes[lane].Writer.WriteAsync(delivery, stoppingToken).ConfigureAwait(false);
+                    if (!receiving)
+                    {
+                        receiving = true;
+                        Log.ReceivingAgain(logger, consumer.Name);
+                    }
+
+                    await scheduler.EnqueueAsync(deliveries.Current, stoppingToken).ConfigureAwait(false);
                 }
 
-                failed = !stoppingToken.IsCancellationRequested; // the stream ended by itself
+                if (!stoppingToken.IsCancellationRequested)
+                {
+                    failure = new OutboxException($"The transport ended the deliveries of consumer {consumer.Name}.");
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
             }
             catch (Exception ex)
             {
-                // The broker closed the consumer's channel, say: read again after a pause.
-                failed = true;
-                Log.ReceiveFailed(logger, ex, consumer.Name, options.Value.Consumers.RedeliveryDelay);
+                failure = ex; // the broker closed the consumer's channel, or cannot be reached
             }
             finally
             {
                 if (stoppingToken.IsCancellationRequested)
                 {
                     // In-flight handlers finish (or give up) and settle their deliveries before the receiver
-                    // closes; deliveries not started stay unsettled and the broker delivers them again.
-                    foreach (var lane in lanes)
-                    {
-                        lane.Writer.TryComplete();
-                    }
-
-                    await Task.WhenAll(workers).ConfigureAwait(false);
+                    // closes; deliveries not started stay unsettled and the transport delivers them again.
+                    await scheduler.DrainAsync().ConfigureAwait(false);
                 }
 
-                await deliveries.DisposeAsync().ConfigureAwait(false);
+                await DisposeQuietlyAsync(consumer, deliveries).ConfigureAwait(false);
             }
 
-            if (failed)
+            if (failure is not null)
             {
+                var delay = options.Value.Consumers.RedeliveryDelay;
+                if (receiving)
+                {
+                    receiving = false;
+                    Log.ReceiveFailed(logger, failure, consumer.Name, delay);
+                }
+                else
+                {
+                    Log.ReceiveStillFailing(logger, consumer.Name, failure.Message);
+                }
+
                 try
                 {
-                    await Task.Delay(options.Value.Consumers.RedeliveryDelay, timeProvider, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -158,30 +200,43 @@ internal sealed class ConsumerHost(
         }
     }
 
-    private async Task RunLaneAsync(ConsumerRegistration consumer, ChannelReader<IDelivery> lane, CancellationToken stoppingToken)
+    // One attempt of a delivery, for the scheduler: whatever happens, it returns.
+    private async Task<DeliveryRetry?> RunAsync(ConsumerRegistration consumer, IDelivery delivery, CancellationToken stoppingToken)
     {
-        await foreach (var delivery in lane.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            if (stoppingToken.IsCancellationRequested)
+            var processed = await ProcessAsync(consumer, delivery, stoppingToken).ConfigureAwait(false);
+            return processed.RetryAfter is { } wait ? new DeliveryRetry(new RetriedDelivery(delivery), wait) : null;
+        }
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+        {
+            return null; // stopping: the delivery stays unsettled and the transport delivers it again
+        }
+        catch (Exception ex)
+        {
+            // The database is down, say: nothing was committed. Not the message's fault, so no attempt is counted
+            // when the consumer keeps the key's order and tries it again itself.
+            var delay = options.Value.Consumers.RedeliveryDelay;
+            Log.ConsumerError(logger, ex, consumer.Name, delivery.Message.MessageId, delay);
+            if (KeepsOrder(consumer, delivery))
             {
-                // Not started: left unacknowledged, so the broker delivers it again.
-                continue;
+                return new DeliveryRetry(delivery, delay);
             }
 
-            try
-            {
-                await ProcessAsync(consumer, delivery, stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The database is down, for example: the delivery is not acknowledged and comes back.
-                Log.ConsumerError(logger, ex, consumer.Name);
-                await delivery.RedeliverAsync(options.Value.Consumers.RedeliveryDelay, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception) when (stoppingToken.IsCancellationRequested)
-            {
-                // Stopping: the delivery stays unacknowledged, so the broker delivers it again.
-            }
+            await SettleAsync(consumer, delivery, d => d.RedeliverAsync(delay, CancellationToken.None)).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private async Task DisposeQuietlyAsync(ConsumerRegistration consumer, IAsyncEnumerator<IDelivery> deliveries)
+    {
+        try
+        {
+            await deliveries.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ReceiveStillFailing(logger, consumer.Name, ex.Message);
         }
     }
 

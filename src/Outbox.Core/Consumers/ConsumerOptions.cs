@@ -24,4 +24,8 @@ public sealed class ConsumerOptions
     /// <summary>Deliveries before a failing message moves to the dead-letter table.</summary>
     /// <value>The default is <c>Outbox:Consumers:MaxDeliveries</c> (10).</value>
     public int? MaxDeliveries { get; set; }
+
+    /// <summary>How messages that share a key are ordered; see <see cref="ConsumerOrdering"/>.</summary>
+    /// <value>The default is <c>Outbox:Consumers:Ordering</c> (<see cref="ConsumerOrdering.PerKey"/>).</value>
+    public ConsumerOrdering? Ordering { get; set; }
 }

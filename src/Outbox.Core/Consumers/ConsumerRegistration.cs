@@ -7,4 +7,5 @@ internal sealed record ConsumerRegistration(
     Type MessageType,
     int? MaxConcurrency,
     int? MaxDeliveries,
+    ConsumerOrdering? Ordering,
     Func<IServiceProvider, object, MessageContext, CancellationToken, Task> InvokeAsync);

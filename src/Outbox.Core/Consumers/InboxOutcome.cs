@@ -16,13 +16,13 @@ internal enum InboxResult
 }
 
 /// <summary>What happened to one delivery in the inbox pipeline, with the reason when it was not handled.</summary>
-internal readonly record struct InboxOutcome(InboxResult Result, string? Reason = null, string? Error = null)
+internal readonly record struct InboxOutcome(InboxResult Result, string? Reason = null, string? Error = null, Exception? Exception = null)
 {
     public static InboxOutcome Handled { get; } = new(InboxResult.Handled);
 
     public static InboxOutcome Duplicate { get; } = new(InboxResult.Duplicate);
 
-    public static InboxOutcome Failed(Exception error) => new(InboxResult.Failed, "handler-failed", error.Message);
+    public static InboxOutcome Failed(Exception error) => new(InboxResult.Failed, "handler-failed", error.Message, error);
 
     public static InboxOutcome Rejected(string reason, string error) => new(InboxResult.Rejected, reason, error);
 }

@@ -46,15 +46,27 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Information, "{Count} check answer(s) came after a decision by the application and were not applied.")]
     public static partial void LateCheckAnswers(ILogger logger, int count);
 
-    [LoggerMessage(15, LogLevel.Warning, "Consumer {Consumer} failed to handle message {MessageId} (delivery {Attempt}); it is delivered again later: {Error}")]
-    public static partial void HandlerFailed(ILogger logger, Guid messageId, string consumer, int attempt, string? error);
+    [LoggerMessage(15, LogLevel.Warning, "Consumer {Consumer} failed to handle message {MessageId} (delivery {Attempt}); it is delivered again in {Delay}.")]
+    public static partial void HandlerFailed(ILogger logger, Exception? exception, Guid messageId, string consumer, int attempt, TimeSpan delay);
 
     [LoggerMessage(16, LogLevel.Error, "Consumer {Consumer} set message {MessageId} aside in the dead-letter table ({Reason}, delivery {Attempt}): {Error}")]
-    public static partial void DeliveryDeadLettered(ILogger logger, Guid messageId, string consumer, string reason, int attempt, string? error);
+    public static partial void DeliveryDeadLettered(ILogger logger, Exception? exception, Guid messageId, string consumer, string reason, int attempt, string? error);
 
-    [LoggerMessage(17, LogLevel.Error, "Consumer {Consumer} could not process a delivery; it is delivered again later.")]
-    public static partial void ConsumerError(ILogger logger, Exception exception, string consumer);
+    [LoggerMessage(17, LogLevel.Error, "Consumer {Consumer} could not process message {MessageId}; it is tried again in {Delay}.")]
+    public static partial void ConsumerError(ILogger logger, Exception exception, string consumer, Guid messageId, TimeSpan delay);
 
-    [LoggerMessage(18, LogLevel.Error, "Consumer {Consumer} stopped receiving; it reads again in {Delay}.")]
+    [LoggerMessage(18, LogLevel.Warning, "Consumer {Consumer} stopped receiving; it reads again every {Delay} until the transport answers.")]
     public static partial void ReceiveFailed(ILogger logger, Exception exception, string consumer, TimeSpan delay);
+
+    [LoggerMessage(19, LogLevel.Debug, "Consumer {Consumer} still cannot receive: {Error}")]
+    public static partial void ReceiveStillFailing(ILogger logger, string consumer, string error);
+
+    [LoggerMessage(20, LogLevel.Information, "Consumer {Consumer} receives again.")]
+    public static partial void ReceivingAgain(ILogger logger, string consumer);
+
+    [LoggerMessage(21, LogLevel.Warning, "Consumer {Consumer} could not settle message {MessageId} with the transport; the transport delivers it again and the inbox absorbs it.")]
+    public static partial void SettleFailed(ILogger logger, Exception exception, string consumer, Guid messageId);
+
+    [LoggerMessage(22, LogLevel.Error, "A delivery of message {MessageId} was abandoned by a fault in the consumer; the transport delivers it again.")]
+    public static partial void DeliveryAbandoned(ILogger logger, Exception exception, Guid messageId);
 }

@@ -41,7 +41,7 @@ internal sealed class RabbitMQDelivery(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.DelayFailed(logger, Message.MessageId.ToString(), queue.Consumer, ex.Message);
+            Log.DelayFailed(logger, ex, Message.MessageId.ToString(), queue.Consumer);
             await SettleAsync(() => channel.BasicNackAsync(deliveryTag, multiple: false, requeue: true, CancellationToken.None)).ConfigureAwait(false);
             return;
         }
@@ -49,15 +49,18 @@ internal sealed class RabbitMQDelivery(
         await AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    private static async Task SettleAsync(Func<ValueTask> settle)
+    // Unacknowledged deliveries of a closed channel go back to the queue anyway, and the inbox absorbs
+    // the ones already handled: a channel that closed, was closed by the broker, or was disposed when
+    // its consumer's stream ended is expected after a broker restart, not a failure.
+    private async Task SettleAsync(Func<ValueTask> settle)
     {
         try
         {
             await settle().ConfigureAwait(false);
         }
-        catch (AlreadyClosedException)
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException)
         {
-            // Unacknowledged deliveries of a closed channel go back to the queue anyway.
+            Log.SettleOnClosedChannel(logger, Message.MessageId.ToString(), queue.Consumer, ex.GetType().Name);
         }
     }
 }

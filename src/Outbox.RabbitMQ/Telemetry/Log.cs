@@ -17,9 +17,12 @@ internal static partial class Log
     [LoggerMessage(104, LogLevel.Information, "Consumer {Consumer} reads queue {Queue} (bound to {Exchange} with {RoutingKey}, prefetch {Prefetch}).")]
     public static partial void Consuming(ILogger logger, string consumer, string queue, string exchange, string routingKey, ushort prefetch);
 
-    [LoggerMessage(105, LogLevel.Warning, "Could not delay message {MessageId} for consumer {Consumer}; it is returned to its queue at once instead: {Error}")]
-    public static partial void DelayFailed(ILogger logger, string messageId, string consumer, string error);
+    [LoggerMessage(105, LogLevel.Warning, "Could not delay message {MessageId} for consumer {Consumer}; it is returned to its queue at once instead.")]
+    public static partial void DelayFailed(ILogger logger, Exception exception, string messageId, string consumer);
 
     [LoggerMessage(106, LogLevel.Warning, "Consumer {Consumer} received a message without a message id from queue {Queue}; it is handled without duplicate detection.")]
     public static partial void MissingMessageId(ILogger logger, string consumer, string queue);
+
+    [LoggerMessage(107, LogLevel.Debug, "The channel of consumer {Consumer} closed before message {MessageId} was settled ({Reason}); RabbitMQ delivers it again.")]
+    public static partial void SettleOnClosedChannel(ILogger logger, string messageId, string consumer, string reason);
 }
