@@ -30,7 +30,7 @@ builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options =
         .AddMessageType<PaymentRequested>("PaymentRequested")
         .Route<AuditRecorded>("audit"))
     .UseEntityFrameworkCore<ShopDbContext>()
-    .UseInMemoryTransport(transport => transport.Mandatory = true) // like a broker: no subscriber, unroutable
+    .UseInMemoryTransport() // like a broker: a message nobody receives is unroutable, then dead-lettered
     .AddTransactionCheck<PaymentRequested, PaymentCheck>()
     #region consumer
     .AddConsumer<ShippingHandler>(consumer =>

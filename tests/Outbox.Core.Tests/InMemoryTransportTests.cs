@@ -10,6 +10,7 @@ public sealed class InMemoryTransportTests
     {
         var transport = new InMemoryTransport();
         var orders = transport.Subscribe("orders");
+        transport.Subscribe("other");
 
         await transport.SendAsync([Message("orders", 1), Message("other", 2), Message("orders", 3)], CancellationToken.None);
 
@@ -21,15 +22,63 @@ public sealed class InMemoryTransportTests
     }
 
     [Fact]
-    public async Task Mandatory_ReportsADestinationWithoutSubscriber_AsUnroutable()
+    public async Task ByDefault_ADestinationWithoutSubscriber_IsUnroutable_AsWithABroker()
     {
-        var transport = new InMemoryTransport(Options.Create(new InMemoryTransportOptions { Mandatory = true }));
+        var transport = new InMemoryTransport();
         transport.Subscribe("orders");
 
         var results = await transport.SendAsync([Message("orders", 1), Message("nowhere", 2)], CancellationToken.None);
 
         Assert.Equal([SendStatus.Sent, SendStatus.Unroutable], results.Select(r => r.Status));
+        Assert.Equal("no subscriber for 'nowhere'", results[1].Error);
         Assert.Single(transport.Sent);
+    }
+
+    [Fact]
+    public async Task NotMandatory_AcceptsAMessageNobodyReceives()
+    {
+        var transport = new InMemoryTransport(Options.Create(new InMemoryTransportOptions { Mandatory = false }));
+
+        var results = await transport.SendAsync([Message("nowhere", 1)], CancellationToken.None);
+
+        Assert.Equal(SendStatus.Sent, Assert.Single(results).Status);
+    }
+
+    [Fact]
+    public async Task MessageForOneConsumer_ReachesThatConsumerOnly()
+    {
+        var transport = new InMemoryTransport();
+        var subscriber = transport.Subscribe("orders");
+        using var stop = new CancellationTokenSource();
+        await using var shipping = transport.ReceiveAsync("orders", "shipping", stop.Token).GetAsyncEnumerator(stop.Token);
+        await using var billing = transport.ReceiveAsync("orders", "billing", stop.Token).GetAsyncEnumerator(stop.Token);
+        var shippingReads = shipping.MoveNextAsync();
+        var billingReads = billing.MoveNextAsync();
+
+        var targeted = Message("orders", 1) with { Headers = new Dictionary<string, string> { [TransportMessage.ConsumerHeader] = "shipping" } };
+        var results = await transport.SendAsync([targeted, Message("orders", 2)], CancellationToken.None);
+
+        Assert.All(results, r => Assert.Equal(SendStatus.Sent, r.Status));
+        Assert.True(await shippingReads);
+        Assert.Equal(Id(1), shipping.Current.Message.MessageId);
+        Assert.True(await billingReads);
+        Assert.Equal(Id(2), billing.Current.Message.MessageId);
+        Assert.True(subscriber.TryRead(out var seen));
+        Assert.Equal(Id(2), seen.MessageId);
+        Assert.False(subscriber.TryRead(out _));
+        await stop.CancelAsync();
+    }
+
+    [Fact]
+    public async Task MessageForAConsumerNobodyRuns_IsUnroutable()
+    {
+        var transport = new InMemoryTransport();
+        transport.Subscribe("orders");
+        var targeted = Message("orders", 1) with { Headers = new Dictionary<string, string> { [TransportMessage.ConsumerHeader] = "gone" } };
+
+        var result = Assert.Single(await transport.SendAsync([targeted], CancellationToken.None));
+
+        Assert.Equal((SendStatus.Unroutable, "no consumer 'gone' reads 'orders'"), (result.Status, result.Error));
     }
 
     private static Guid Id(int n) => new(n, 0, 0, new byte[8]);

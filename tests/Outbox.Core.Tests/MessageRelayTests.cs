@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outbox.Dispatching;
@@ -103,6 +104,59 @@ public sealed class MessageRelayTests
 
         Assert.Equal([4], _store.Dispatched);
         Assert.False(relay.IsCircuitOpen);
+    }
+
+    [Fact]
+    public async Task RejectedMessages_DoNotOpenTheCircuit_AGoodMessageOnAnotherKeyGoesOutAtOnce()
+    {
+        _options.Dispatch.Retry.MinimumThroughput = 2;
+        _transport.Answer = (m, _) => m.Key == "good" ? SendResult.Sent
+            : m.Key == "nacked" ? SendResult.Failed("the broker did not accept the message (basic.nack)")
+            : SendResult.Unroutable("no queue bound");
+        var relay = Relay();
+
+        for (var i = 1; i <= 10; i++)
+        {
+            await relay.RelayAsync([Row(i, i == 5 ? "nacked" : $"rejected-{i}")], CancellationToken.None);
+        }
+
+        await relay.RelayAsync([Row(11, "good")], CancellationToken.None);
+
+        Assert.False(relay.IsCircuitOpen);
+        Assert.Equal(10, _store.Failed.Count);
+        Assert.Equal([11], _store.Dispatched);
+        Assert.Empty(_store.Released);
+    }
+
+    [Fact]
+    public async Task UnavailableAnswers_CountTowardTheCircuit_AsABrokerThatIsDown()
+    {
+        _options.Dispatch.Retry.MinimumThroughput = 2;
+        _transport.Answer = (_, _) => SendResult.Unavailable("the connection was lost");
+        var relay = Relay();
+
+        await relay.RelayAsync([Row(1, "a")], CancellationToken.None);
+        await relay.RelayAsync([Row(2, "b")], CancellationToken.None);
+        await relay.RelayAsync([Row(3, "c")], CancellationToken.None);
+
+        Assert.True(relay.IsCircuitOpen);
+        Assert.Equal([1, 2], _store.Failed.Select(f => f.Id));
+        Assert.Equal([3], _store.Released.Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task SendFailure_IsLoggedOnce_WithItsException()
+    {
+        var error = new IOException("connection reset");
+        _transport.Throw = error;
+        var logs = new LogCapture();
+        using var loggers = new LoggerFactory([logs]);
+        var options = Options.Create(_options);
+        var relay = new MessageRelay(_store, new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time), options, _time, loggers.CreateLogger<MessageRelay>());
+
+        await relay.RelayAsync([Row(1), Row(2)], CancellationToken.None);
+
+        Assert.Same(error, Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning).Exception);
     }
 
     [Fact]

@@ -36,6 +36,9 @@ public sealed class Broker : IAsyncDisposable
         }
     }
 
+    /// <summary>A new channel on this connection, for a test to close or dispose.</summary>
+    public Task<IChannel> OpenChannelAsync() => _connection.CreateChannelAsync();
+
     /// <summary>A queue of this connection (deleted with it) bound to <paramref name="exchange"/> with <paramref name="routingKey"/>.</summary>
     public async Task<string> BindQueueAsync(string exchange, string routingKey)
     {

@@ -58,6 +58,109 @@ public sealed class ConsumingTests : RabbitMQScenarios
     }
 
     [Fact]
+    public async Task PerKey_AFailingMessageHoldsBackItsKey_WhileAnotherKeyFlows_AndIsRetriedInPlace()
+    {
+        var (host, receiver) = ConsumerHost(settings: new Dictionary<string, string?>
+        {
+            ["Outbox:Consumers:RedeliveryDelay"] = "00:00:05",
+            ["Outbox:Consumers:MaxConcurrency"] = "4",
+        });
+        Script.FailOrder[1] = 2;
+        await Consumers(host).StartAsync(CancellationToken.None);
+        var head = await host.PlaceOrderAsync(new OrderPlaced(1, "a"), new PublishOptions { Key = "a" });
+        foreach (var (order, key) in new[] { (2, "a"), (3, "a"), (11, "b"), (12, "b") })
+        {
+            await host.PlaceOrderAsync(new OrderPlaced(order, key), new PublishOptions { Key = key });
+        }
+
+        await host.DrainAsync();
+
+        // Key b is handled while a's head waits out its backoff on the test's clock.
+        await WaitAsync(() => Script.Handled.Count(h => h.Key == "b") == 2, "key b");
+        Assert.DoesNotContain(Script.Handled, h => h.Key == "a");
+        await WaitAsync(
+            () =>
+            {
+                host.Time.Advance(TimeSpan.FromSeconds(1));
+                return receiver.Settled.Count == 5;
+            },
+            "every message to be settled");
+        await Consumers(host).StopAsync(CancellationToken.None);
+
+        Assert.Equal([1L, 2, 3], Script.Handled.Where(h => h.Key == "a").Select(h => h.OrderId));
+        // Retried in place: acknowledged once, on the broker's first delivery, after three attempts.
+        Assert.Equal((head, 1, "acked"), Assert.Single(receiver.Settled, s => s.MessageId == head));
+        Assert.Equal([1, 2, 3], Script.Contexts.Where(c => c.MessageId == head).Select(c => c.DeliveryAttempt));
+        Assert.DoesNotContain(receiver.Settled, s => s.Settled == "delayed");
+        Assert.Equal(0u, await Broker.CountAsync(_consumer));
+    }
+
+    [Fact]
+    public async Task RequeuedDeadLetter_GoesToThatConsumersQueueOnly_NotToOtherSubscribersOfTheSource()
+    {
+        var outsider = await Broker.BindQueueAsync(Exchange, "orders.placed");
+        var (host, receiver) = ConsumerHost(settings: new Dictionary<string, string?> { ["Outbox:Consumers:MaxDeliveries"] = "1" });
+        Script.FailFirst = 1;
+        await Consumers(host).StartAsync(CancellationToken.None);
+        var id = await host.PlaceOrderAsync(new OrderPlaced(1, "requeued"));
+        await host.DrainAsync();
+        await WaitAsync(() => receiver.Settled.Count == 1, "the failing delivery to be dead-lettered");
+        Assert.Equal("max-deliveries", Assert.Single(await host.DeadLetters.ListAsync()).Reason);
+
+        Assert.True(await host.DeadLetters.RequeueAsync(id));
+        await host.PollUntilAllSentAsync();
+        await WaitAsync(() => receiver.Settled.Count == 2, "the requeued message to be handled");
+        await Consumers(host).StopAsync(CancellationToken.None);
+
+        Assert.Equal(1, await HandledOrdersAsync(host));
+        var seen = await Broker.TakeAllAsync(outsider);
+        Assert.Equal([id.ToString()], seen.Select(m => m.BasicProperties.MessageId));
+    }
+
+    [Fact]
+    public async Task SingleActiveConsumer_TwoInstancesOnOneQueue_OneReceives_TheOtherTakesOver_PerKeyOrderHolds()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Outbox:RabbitMQ:SingleActiveConsumer"] = "true",
+            ["Outbox:Consumers:MaxConcurrency"] = "4",
+        };
+        HandlerScript[] scripts = [new(), new()];
+        var instances = scripts.Select(script => Host(settings, _consumer, s => s.Replace(ServiceDescriptor.Singleton(script)))).ToArray();
+        foreach (var instance in instances)
+        {
+            await Consumers(instance).StartAsync(CancellationToken.None);
+        }
+
+        await PublishAsync(instances[0], 0, 100);
+        await WaitAsync(() => scripts.Sum(s => s.Handled.Count) == 100, "the first 100 messages");
+        var active = Array.FindIndex(scripts, s => s.Handled.Count == 100);
+        Assert.True(active >= 0, $"Both instances received messages: {scripts[0].Handled.Count} and {scripts[1].Handled.Count}.");
+
+        await Consumers(instances[active]).StopAsync(CancellationToken.None);
+        await PublishAsync(instances[0], 100, 100);
+        await WaitAsync(() => scripts[1 - active].Handled.Count == 100, "the other instance to take over");
+        await Consumers(instances[1 - active]).StopAsync(CancellationToken.None);
+
+        var handled = scripts[active].Handled.Concat(scripts[1 - active].Handled).ToList();
+        Assert.Equal(200, handled.Count);
+        foreach (var key in handled.GroupBy(h => h.Key))
+        {
+            Assert.Equal(key.Select(h => h.OrderId).Order(), key.Select(h => h.OrderId));
+        }
+
+        static async Task PublishAsync(OutboxTestHost host, int from, int count)
+        {
+            for (var i = from; i < from + count; i++)
+            {
+                await host.PlaceOrderAsync(new OrderPlaced(i, "sac"), new PublishOptions { Key = $"k{i % 5}" });
+            }
+
+            await host.DrainAsync();
+        }
+    }
+
+    [Fact]
     public async Task UnreadableMessage_FromAPlainClient_IsDeadLettered_AndAcknowledged()
     {
         var (host, receiver) = ConsumerHost();

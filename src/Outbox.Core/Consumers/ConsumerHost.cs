@@ -60,9 +60,9 @@ internal sealed class ConsumerHost(
     internal async Task<Processed> ProcessAsync(ConsumerRegistration consumer, IDelivery delivery, CancellationToken cancellationToken)
     {
         var message = delivery.Message;
-        if (message.Headers.TryGetValue(DeadLetterSources.ConsumerHeader, out var target) && target != consumer.Name)
+        if (message.TargetConsumer is { } target && target != consumer.Name)
         {
-            // A requeue meant for another consumer of this source.
+            // A requeue meant for another consumer of this source, from a transport that could not target it.
             await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(cancellationToken)).ConfigureAwait(false);
             return new Processed(InboxOutcome.Duplicate);
         }

@@ -21,7 +21,7 @@ internal sealed class MessageRelay(
     public async Task RelayAsync(IReadOnlyList<OutboxRecord> rows, CancellationToken cancellationToken)
     {
         var sent = new List<OutboxRecord>();
-        var failed = new List<(OutboxRecord Row, string Error)>();
+        var failed = new List<(OutboxRecord Row, string Error, Exception? Exception)>();
         var heldBack = new List<long>();
         var deferred = new List<long>();
         var stoppedKeys = new HashSet<string>(StringComparer.Ordinal);
@@ -59,7 +59,7 @@ internal sealed class MessageRelay(
                         deferred.Add(row.Id);
                         break;
                     default:
-                        failed.Add((row, results[i].Error ?? "unknown error"));
+                        failed.Add((row, results[i].Error ?? "unknown error", results[i].Exception));
                         break;
                 }
 
@@ -76,7 +76,7 @@ internal sealed class MessageRelay(
     // Outcomes are recorded even when the host is stopping: a sent row left unmarked would be sent again.
     private async Task RecordAsync(
         List<OutboxRecord> sent,
-        List<(OutboxRecord Row, string Error)> failed,
+        List<(OutboxRecord Row, string Error, Exception? Exception)> failed,
         List<long> heldBack,
         List<long> deferred)
     {
@@ -94,11 +94,11 @@ internal sealed class MessageRelay(
 
         if (failed.Count > 0)
         {
-            Log.SendFailed(logger, failed.Count, failed[0].Error);
+            Log.SendFailed(logger, failed[0].Exception, failed.Count, failed[0].Error);
             OutboxTelemetry.Failed.Add(failed.Count);
             var retries = new List<DispatchFailure>();
             var deadLetters = new List<DeadLetterRequest>();
-            foreach (var (row, error) in failed)
+            foreach (var (row, error, _) in failed)
             {
                 var attempts = row.Attempts + 1;
                 if (attempts >= dispatch.MaxAttempts)

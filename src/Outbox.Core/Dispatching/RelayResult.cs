@@ -1,3 +1,3 @@
 namespace Outbox.Dispatching;
 
-internal readonly record struct RelayResult(RelayStatus Status, string? Error = null);
+internal readonly record struct RelayResult(RelayStatus Status, string? Error = null, Exception? Exception = null);

@@ -39,6 +39,8 @@ internal sealed class SendPipeline
             });
         }
 
+        // Only the transport failing counts toward the breaker: a message the broker rejected says nothing
+        // about the broker, and must not hold back every other key.
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
             FailureRatio = retry.FailureRatio,
@@ -46,7 +48,7 @@ internal sealed class SendPipeline
             SamplingDuration = retry.SamplingDuration,
             BreakDuration = retry.BreakDuration,
             StateProvider = _circuit,
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException and not MessagesRejectedException),
         });
         builder.AddTimeout(retry.Timeout);
         _pipeline = builder.Build();
@@ -74,6 +76,7 @@ internal sealed class SendPipeline
                     }
 
                     var stillPending = new List<int>();
+                    var unavailable = false;
                     for (var j = 0; j < sent.Count; j++)
                     {
                         var result = sent[j];
@@ -83,13 +86,15 @@ internal sealed class SendPipeline
                         if (result.Status != SendStatus.Sent)
                         {
                             stillPending.Add(pending[j]);
+                            unavailable |= result.Status == SendStatus.Unavailable;
                         }
                     }
 
                     pending = stillPending;
                     if (pending.Count > 0)
                     {
-                        throw new TransportSendException(results[pending[0]].Error!);
+                        var error = results[pending[0]].Error!;
+                        throw unavailable ? new TransportUnavailableException(error) : new MessagesRejectedException(error);
                     }
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -103,10 +108,11 @@ internal sealed class SendPipeline
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var error = ex.Message;
-            foreach (var i in pending.Where(i => ex is not TransportSendException || results[i].Status != RelayStatus.Failed))
+            // Per-message answers keep their own reasons; a thrown exception is the reason for the rest.
+            var answered = ex is MessagesRejectedException or TransportUnavailableException;
+            foreach (var i in pending.Where(i => !answered || results[i].Status != RelayStatus.Failed))
             {
-                results[i] = new RelayResult(RelayStatus.Failed, error);
+                results[i] = new RelayResult(RelayStatus.Failed, ex.Message, ex);
             }
         }
         finally
@@ -145,5 +151,9 @@ internal sealed class SendPipeline
         return activity;
     }
 
-    private sealed class TransportSendException(string message) : Exception(message);
+    /// <summary>Some messages were rejected one by one; the transport itself works.</summary>
+    private sealed class MessagesRejectedException(string message) : Exception(message);
+
+    /// <summary>The transport answered that the broker could not be reached for some messages.</summary>
+    private sealed class TransportUnavailableException(string message) : Exception(message);
 }

@@ -13,5 +13,5 @@ internal static class DeadLetterSources
     public const string Consumer = "consumer";
 
     /// <summary>The header that makes a requeued delivery go to one consumer of its source only.</summary>
-    public const string ConsumerHeader = "outbox-consumer";
+    public const string ConsumerHeader = Transport.TransportMessage.ConsumerHeader;
 }

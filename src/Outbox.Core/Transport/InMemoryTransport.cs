@@ -14,6 +14,7 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
     private readonly Lock _gate = new();
     private readonly List<TransportMessage> _sent = [];
     private readonly Dictionary<string, List<Channel<TransportMessage>>> _subscribers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Channel<TransportMessage>> _consumers = new(StringComparer.Ordinal);
 
     /// <summary>Creates a transport with default options.</summary>
     public InMemoryTransport()
@@ -51,11 +52,18 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
     /// <summary>Receives every message sent to <paramref name="destination"/> from now on.</summary>
     /// <param name="destination">The destination to listen to.</param>
     /// <returns>A reader of the messages, in the order they were accepted.</returns>
-    public ChannelReader<TransportMessage> Subscribe(string destination)
+    public ChannelReader<TransportMessage> Subscribe(string destination) => Subscribe(destination, consumer: null);
+
+    private ChannelReader<TransportMessage> Subscribe(string destination, string? consumer)
     {
         var channel = Channel.CreateUnbounded<TransportMessage>();
         lock (_gate)
         {
+            if (consumer is not null)
+            {
+                _consumers[consumer] = channel;
+            }
+
             if (!_subscribers.TryGetValue(destination, out var list))
             {
                 _subscribers[destination] = list = [];
@@ -71,7 +79,7 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
     public async IAsyncEnumerable<IDelivery> ReceiveAsync(string source, string consumer, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var queue = Channel.CreateUnbounded<IDelivery>();
-        var messages = Subscribe(source);
+        var messages = Subscribe(source, consumer);
         _ = Task.Run(
             async () =>
             {
@@ -97,16 +105,19 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
             for (var i = 0; i < batch.Count; i++)
             {
                 var message = batch[i];
-                if (!_subscribers.TryGetValue(message.Destination, out var subscribers) && options.Value.Mandatory)
+                var receivers = Receivers(message);
+                if (receivers is null && options.Value.Mandatory)
                 {
-                    results[i] = SendResult.Unroutable($"no subscriber for '{message.Destination}'");
+                    results[i] = SendResult.Unroutable(message.TargetConsumer is { } consumer
+                        ? $"no consumer '{consumer}' reads '{message.Destination}'"
+                        : $"no subscriber for '{message.Destination}'");
                     continue;
                 }
 
                 _sent.Add(message);
-                foreach (var subscriber in subscribers ?? [])
+                foreach (var receiver in receivers ?? [])
                 {
-                    subscriber.Writer.TryWrite(message);
+                    receiver.Writer.TryWrite(message);
                 }
 
                 results[i] = SendResult.Sent;
@@ -115,6 +126,12 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
 
         return ValueTask.FromResult<IReadOnlyList<SendResult>>(results);
     }
+
+    // A message for one consumer only goes to that consumer's stream, not to the destination's other subscribers.
+    private IReadOnlyList<Channel<TransportMessage>>? Receivers(TransportMessage message) =>
+        message.TargetConsumer is { } consumer
+            ? _consumers.TryGetValue(consumer, out var own) ? [own] : null
+            : _subscribers.GetValueOrDefault(message.Destination);
 
     private sealed class Delivery(TransportMessage message, int attempt, ChannelWriter<IDelivery> queue, TimeProvider timeProvider) : IDelivery
     {

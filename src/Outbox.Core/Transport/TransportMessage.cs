@@ -17,4 +17,15 @@ public sealed record TransportMessage(
     ReadOnlyMemory<byte> Body,
     string ContentType,
     IReadOnlyDictionary<string, string> Headers,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// The header naming the one consumer a message is for: a consumer's dead letter, requeued. A transport
+    /// delivers such a message to that consumer's own queue or stream only, never to the other subscribers
+    /// of <see cref="Destination"/>.
+    /// </summary>
+    public const string ConsumerHeader = "outbox-consumer";
+
+    /// <summary>The consumer this message is for only, from <see cref="ConsumerHeader"/>; <see langword="null"/> for a message to every subscriber.</summary>
+    public string? TargetConsumer => Headers.GetValueOrDefault(ConsumerHeader);
+}

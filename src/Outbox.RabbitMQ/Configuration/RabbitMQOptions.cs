@@ -37,6 +37,15 @@ public sealed class RabbitMQOptions
     /// <value>The default is <see langword="false"/>: classic durable queues.</value>
     public bool QuorumQueues { get; set; }
 
+    /// <summary>
+    /// Whether consumer queues are declared with <c>x-single-active-consumer</c>: of the instances reading
+    /// one consumer's queue, one at a time receives, and another takes over when it goes away. This
+    /// keeps a consumer's per-key order across instances, at the throughput of one instance. Without
+    /// it, instances share the queue's messages and no order holds between them.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>. An existing queue keeps its arguments: changing this needs the queue deleted or renamed.</value>
+    public bool SingleActiveConsumer { get; set; }
+
     /// <summary>How long opening a connection may take before start-up fails.</summary>
     /// <value>The default is 10 seconds.</value>
     public TimeSpan ConnectionTimeout { get; set; } = RabbitMQDefaults.ConnectionTimeout;

@@ -6,7 +6,10 @@ namespace Outbox.RabbitMQ.Consuming;
 /// <param name="Exchange">The exchange its queue is bound to.</param>
 internal sealed record ConsumerQueue(string Consumer, string Source, string Exchange)
 {
-    public string Queue => Consumer;
+    public string Queue => QueueOf(Consumer);
 
     public string DelayQueue => Consumer + ".delay";
+
+    /// <summary>The queue a consumer reads: named after it.</summary>
+    public static string QueueOf(string consumer) => consumer;
 }

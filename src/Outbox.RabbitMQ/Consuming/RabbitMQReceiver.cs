@@ -26,7 +26,13 @@ internal sealed class RabbitMQReceiver(RabbitMQConnection connection, ILogger<Ra
             $"queue '{queue.Queue}' or '{queue.DelayQueue}'",
             async channel =>
             {
-                await channel.QueueDeclareAsync(queue.Queue, durable: true, exclusive: false, autoDelete: false, QueueArguments(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var arguments = QueueArguments();
+                if (connection.Options.SingleActiveConsumer)
+                {
+                    arguments["x-single-active-consumer"] = true;
+                }
+
+                await channel.QueueDeclareAsync(queue.Queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await channel.QueueBindAsync(queue.Queue, queue.Exchange, queue.Source, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var delay = QueueArguments();
                 delay["x-dead-letter-exchange"] = "";

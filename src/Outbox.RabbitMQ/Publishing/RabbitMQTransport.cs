@@ -1,4 +1,5 @@
 using Outbox.RabbitMQ.Connection;
+using Outbox.RabbitMQ.Consuming;
 using Outbox.RabbitMQ.Mapping;
 using Outbox.Transport;
 using RabbitMQ.Client.Exceptions;
@@ -6,9 +7,11 @@ using RabbitMQ.Client.Exceptions;
 namespace Outbox.RabbitMQ.Publishing;
 
 /// <summary>
-/// Publishes a batch on one channel: every message persistent and <c>mandatory</c>, all of them
+/// Publishes a batch on one channel: every message persistent and <c>mandatory</c>, to the exchange of
+/// its destination (a message for one consumer only, to that consumer's queue), all of them
 /// outstanding at once, then their confirmations awaited together. A <c>basic.return</c> makes the
-/// message unroutable; a <c>basic.nack</c>, a closed channel or a lost connection makes it failed.
+/// message unroutable and a <c>basic.nack</c> failed, for that message only; a closed channel or a lost
+/// connection makes it unavailable, which counts toward the circuit breaker.
 /// </summary>
 internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransport
 {
@@ -18,9 +21,7 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
         var sends = new Task[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            var message = batch[i];
-            var exchange = connection.ExchangeFor(message.Destination);
-            sends[i] = PublishAsync(exchange, message, cancellationToken);
+            sends[i] = PublishAsync(batch[i], cancellationToken);
         }
 
         var results = new SendResult[batch.Count];
@@ -31,9 +32,17 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
 
         return results;
 
-        async Task PublishAsync(string exchange, TransportMessage message, CancellationToken token)
+        async Task PublishAsync(TransportMessage message, CancellationToken token)
         {
+            if (message.TargetConsumer is { } consumer)
+            {
+                // For one consumer only: through the default exchange, to the queue named after it.
+                await channel.BasicPublishAsync("", ConsumerQueue.QueueOf(consumer), mandatory: true, AmqpMessage.ToProperties(message), message.Body, token).ConfigureAwait(false);
+                return;
+            }
+
             // Declared once per process; later calls return the finished declaration.
+            var exchange = connection.ExchangeFor(message.Destination);
             await connection.DeclareExchangeAsync(exchange, token).ConfigureAwait(false);
             await channel.BasicPublishAsync(exchange, message.Destination, mandatory: true, AmqpMessage.ToProperties(message), message.Body, token).ConfigureAwait(false);
         }
@@ -48,7 +57,9 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
         }
         catch (PublishException ex) when (ex.IsReturn)
         {
-            return SendResult.Unroutable($"no queue is bound to routing key '{message.Destination}' on exchange '{connection.ExchangeFor(message.Destination)}'");
+            return SendResult.Unroutable(message.TargetConsumer is { } consumer
+                ? $"consumer {consumer} has no queue '{ConsumerQueue.QueueOf(consumer)}'"
+                : $"no queue is bound to routing key '{message.Destination}' on exchange '{connection.ExchangeFor(message.Destination)}'");
         }
         catch (PublishException)
         {
@@ -56,7 +67,8 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return SendResult.Failed($"RabbitMQ at {connection.Address}: {ex.Message}");
+            // The channel or the connection went down under the batch: the broker, not the message.
+            return SendResult.Unavailable($"RabbitMQ at {connection.Address}: {ex.Message}");
         }
     }
 }
