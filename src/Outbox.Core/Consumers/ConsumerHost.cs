@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -67,6 +67,18 @@ internal sealed class ConsumerHost(
             return new Processed(InboxOutcome.Duplicate);
         }
 
+        // A consumer span in the publisher's trace; without a listener, an activity all the same when the
+        // message carries a trace, so that what the handler publishes continues it.
+        var name = $"{consumer.Source} process";
+        var parent = TraceHeaders.Read(message.Headers);
+        using var activity = OutboxTelemetry.Source.StartActivity(name, ActivityKind.Consumer, parent)
+            ?? (parent == default ? null : new Activity(name).SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start());
+        activity?.SetTag("messaging.operation.type", "process");
+        activity?.SetTag("messaging.destination.name", consumer.Source);
+        activity?.SetTag("messaging.consumer.group.name", consumer.Name);
+        activity?.SetTag("messaging.message.id", message.MessageId.ToString());
+        IncomingMessage.Current = message;
+
         var pipeline = (IInboxPipeline)services.GetService(typeof(IInboxPipeline))!;
         var outcome = await Retry().ExecuteAsync(
             async token => await pipeline.HandleAsync(consumer, delivery, token).ConfigureAwait(false),
@@ -83,6 +95,7 @@ internal sealed class ConsumerHost(
                 OutboxTelemetry.Duplicates.Add(1);
                 break;
             case InboxResult.Failed when delivery.Attempt < maxDeliveries:
+                activity?.SetStatus(ActivityStatusCode.Error, outcome.Error);
                 var wait = Backoff.ForAttempt(delivery.Attempt, settings.RedeliveryDelay, settings.MaxRedeliveryDelay, Random.Shared.NextDouble());
                 Log.HandlerFailed(logger, outcome.Exception, message.MessageId, consumer.Name, delivery.Attempt, wait);
                 if (KeepsOrder(consumer, delivery))
@@ -93,6 +106,7 @@ internal sealed class ConsumerHost(
                 await SettleAsync(consumer, delivery, d => d.RedeliverAsync(wait, cancellationToken)).ConfigureAwait(false);
                 return new Processed(outcome);
             default:
+                activity?.SetStatus(ActivityStatusCode.Error, outcome.Error);
                 var reason = outcome.Result == InboxResult.Failed ? "max-deliveries" : outcome.Reason!;
                 Log.DeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, reason, delivery.Attempt, outcome.Error);
                 await StoreOf().DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, outcome.Error, timeProvider.GetUtcNow().UtcDateTime, CancellationToken.None).ConfigureAwait(false);

@@ -138,11 +138,10 @@ internal sealed class SendPipeline
         var links = new List<ActivityLink>(records.Count);
         foreach (var record in records)
         {
-            var headers = TransportMessages.ParseHeaders(record.Headers);
-            if (headers.TryGetValue("traceparent", out var parent) &&
-                ActivityContext.TryParse(parent, headers.GetValueOrDefault("tracestate"), out var context))
+            var published = TraceHeaders.Read(TransportMessages.ParseHeaders(record.Headers));
+            if (published != default)
             {
-                links.Add(new ActivityLink(context));
+                links.Add(new ActivityLink(published));
             }
         }
 

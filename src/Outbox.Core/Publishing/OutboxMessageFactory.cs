@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Outbox.Consumers;
 using Outbox.Serialization;
 using Outbox.Storage;
 using Outbox.Telemetry;
+using Outbox.Transport;
 
 namespace Outbox.Publishing;
 
@@ -119,13 +121,15 @@ internal sealed class OutboxMessageFactory(
         if (context is not null)
         {
             headers ??= new Dictionary<string, string>(StringComparer.Ordinal);
-            DistributedContextPropagator.Current.Inject(context, headers, static (carrier, key, value) =>
-            {
-                if (carrier is Dictionary<string, string> map && value is not null)
-                {
-                    map[key] = value;
-                }
-            });
+            TraceHeaders.Write(context, headers);
+        }
+
+        // Published by a handler: the conversation goes on under the handled message's correlation id,
+        // or under that message's id when it had none.
+        if (IncomingMessage.Current is { } incoming && (headers is null || !headers.ContainsKey(TransportMessage.CorrelationIdHeader)))
+        {
+            headers ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            headers[TransportMessage.CorrelationIdHeader] = incoming.Headers.GetValueOrDefault(TransportMessage.CorrelationIdHeader) ?? incoming.MessageId.ToString();
         }
 
         return headers is null ? null : JsonSerializer.Serialize(headers);

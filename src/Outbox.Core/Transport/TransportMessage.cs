@@ -26,6 +26,12 @@ public sealed record TransportMessage(
     /// </summary>
     public const string ConsumerHeader = "outbox-consumer";
 
+    /// <summary>
+    /// The header holding the correlation id (RabbitMQ's <c>correlation_id</c>). A message published by a
+    /// handler gets the handled message's correlation id, or that message's id when it had none.
+    /// </summary>
+    public const string CorrelationIdHeader = "correlation-id";
+
     /// <summary>The consumer this message is for only, from <see cref="ConsumerHeader"/>; <see langword="null"/> for a message to every subscriber.</summary>
     public string? TargetConsumer => Headers.GetValueOrDefault(ConsumerHeader);
 }

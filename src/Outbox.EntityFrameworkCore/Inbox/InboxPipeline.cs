@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Outbox.Consumers;
 using Outbox.Serialization;
+using Outbox.Telemetry;
 using Outbox.Transport;
 
 namespace Outbox.EntityFrameworkCore.Inbox;
@@ -84,7 +84,7 @@ internal sealed class InboxPipeline<TContext>(
                 delivery.Attempt,
                 consumer.Source,
                 consumer.Name,
-                TraceContext(incoming.Headers));
+                TraceHeaders.Read(incoming.Headers));
             try
             {
                 await consumer.InvokeAsync(services, message, context, cancellationToken).ConfigureAwait(false);
@@ -99,9 +99,4 @@ internal sealed class InboxPipeline<TContext>(
             }
         }
     }
-
-    private static ActivityContext TraceContext(IReadOnlyDictionary<string, string> headers) =>
-        headers.TryGetValue("traceparent", out var parent) && ActivityContext.TryParse(parent, headers.GetValueOrDefault("tracestate"), out var context)
-            ? context
-            : default;
 }

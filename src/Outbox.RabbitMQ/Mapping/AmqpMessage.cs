@@ -19,7 +19,7 @@ internal static class AmqpMessage
     public const string AttemptHeader = "outbox-attempt";
 
     /// <summary>The application header that becomes the AMQP <c>correlation_id</c> property.</summary>
-    public const string CorrelationIdHeader = "correlation-id";
+    public const string CorrelationIdHeader = TransportMessage.CorrelationIdHeader;
 
     // Added by quorum queues on every redelivery.
     private const string DeliveryCountHeader = "x-delivery-count";
