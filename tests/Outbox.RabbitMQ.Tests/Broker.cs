@@ -100,20 +100,7 @@ public sealed class Broker : IAsyncDisposable
     }
 
     /// <summary>Runs <c>rabbitmqctl</c> on this machine (the broker must be local).</summary>
-    public static async Task CtlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"rabbitmqctl {string.Join(' ', arguments)} failed: {await output}{await error}");
-    }
+    public static Task CtlAsync(params string[] arguments) => LocalServices.RabbitMQAsync(arguments);
 
     public async ValueTask DisposeAsync()
     {

@@ -67,16 +67,7 @@ internal sealed class ConsumerHost(
             return new Processed(InboxOutcome.Duplicate);
         }
 
-        // A consumer span in the publisher's trace; without a listener, an activity all the same when the
-        // message carries a trace, so that what the handler publishes continues it.
-        var name = $"{consumer.Source} process";
-        var parent = TraceHeaders.Read(message.Headers);
-        using var activity = OutboxTelemetry.Source.StartActivity(name, ActivityKind.Consumer, parent)
-            ?? (parent == default ? null : new Activity(name).SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start());
-        activity?.SetTag("messaging.operation.type", "process");
-        activity?.SetTag("messaging.destination.name", consumer.Source);
-        activity?.SetTag("messaging.consumer.group.name", consumer.Name);
-        activity?.SetTag("messaging.message.id", message.MessageId.ToString());
+        using var activity = StartActivity(consumer, message);
         IncomingMessage.Current = message;
 
         var pipeline = (IInboxPipeline)services.GetService(typeof(IInboxPipeline))!;
@@ -116,6 +107,21 @@ internal sealed class ConsumerHost(
 
         await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(CancellationToken.None)).ConfigureAwait(false);
         return new Processed(outcome);
+    }
+
+    // A consumer span in the publisher's trace; without a listener, an activity all the same when the
+    // message carries a trace, so that what the handler publishes continues it.
+    private static Activity? StartActivity(ConsumerRegistration consumer, TransportMessage message)
+    {
+        var name = $"{consumer.Source} process";
+        var parent = TraceHeaders.Read(message.Headers);
+        var activity = OutboxTelemetry.Source.StartActivity(name, ActivityKind.Consumer, parent)
+            ?? (parent == default ? null : new Activity(name).SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start());
+        activity?.SetTag("messaging.operation.type", "process");
+        activity?.SetTag("messaging.destination.name", consumer.Source);
+        activity?.SetTag("messaging.consumer.group.name", consumer.Name);
+        activity?.SetTag("messaging.message.id", message.MessageId.ToString());
+        return activity;
     }
 
     private IOutboxStore StoreOf() => (IOutboxStore)services.GetService(typeof(IOutboxStore))!;

@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Outbox.EntityFrameworkCore;
+using Outbox.Testing;
+using Xunit.Abstractions;
+
+namespace Outbox.RabbitMQ.Tests;
+
+/// <summary>
+/// Nothing is lost, nothing is applied twice, nothing is reordered, and nothing stops, while the broker,
+/// the database and the consumer's process fail under a running load. The method is the one the
+/// product's guarantees are stated in: writers give each key consecutive sequence numbers in commit
+/// order, and the consumer's effects are checked against them.
+/// </summary>
+public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Keys = 20;
+    private const int Writers = 4;
+
+    // Resuming takes the client's reconnect interval, a redelivery delay and, after a kill, a process start.
+    private static readonly TimeSpan ResumeLimit = TimeSpan.FromSeconds(30);
+
+    private readonly PostgreSqlTestDatabase _producerDatabase = new();
+    private readonly PostgreSqlTestDatabase _consumerDatabase = new();
+    private readonly string _exchange = $"outbox-fault-{Guid.NewGuid():N}";
+    private readonly string _consumer = $"ticks-{Guid.NewGuid():N}";
+    private readonly LogCapture _producerLogs = new();
+
+    public async Task InitializeAsync()
+    {
+        LocalServices.RequireLocal();
+        await _producerDatabase.CreateAsync();
+        await _consumerDatabase.CreateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await using (var broker = await Broker.ConnectAsync())
+        {
+            await broker.DeleteAsync(_exchange, _consumer, _consumer + ".delay");
+        }
+
+        await _producerDatabase.DisposeAsync();
+        await _consumerDatabase.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task BrokerDatabaseAndProcessFaults_DuringARun_NothingLost_NothingAppliedTwice_PerKeyOrderKept_ConsumingResumes()
+    {
+        using var consumer = new ConsumerProcess(ConsumerArguments());
+        consumer.Start();
+        using var producer = Producer();
+        await producer.StartAsync();
+        using var stopWriting = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, Writers).Select(w => WriteAsync(producer.Services, w, stopWriting.Token)).ToArray();
+        var run = Stopwatch.StartNew();
+        var resumed = new List<(string Fault, TimeSpan Resumed)>();
+        try
+        {
+            resumed.Add(await InjectAsync("RabbitMQ stop_app, 5 s, start_app", async () =>
+            {
+                await LocalServices.RabbitMQAsync("stop_app");
+                await Task.Delay(TimeSpan.FromSeconds(5));
+                await LocalServices.StartRabbitMQAppAsync();
+            }));
+            resumed.Add(await InjectAsync("consumer process killed (SIGKILL), started again after 2 s", async () =>
+            {
+                consumer.Kill();
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                consumer.Start();
+            }));
+            resumed.Add(await InjectAsync("PostgreSQL restarted", LocalServices.RestartPostgreSqlAsync));
+            resumed.Add(await InjectAsync("RabbitMQ node stopped, 3 s, started", async () =>
+            {
+                await LocalServices.RabbitMQAsync("stop");
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                await LocalServices.StartRabbitMQNodeAsync();
+            }));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            await stopWriting.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+
+        var committed = await ReadAsync(_producerDatabase.ConnectionString);
+        await WaitAsync(async () => (await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(DISTINCT (\"Customer\", \"Total\")) FROM orders")) >= committed.Count, TimeSpan.FromMinutes(3), "every committed message to be handled", consumer);
+        var drained = run.Elapsed;
+        consumer.Kill();
+        await producer.StopAsync();
+
+        var effects = await ReadAsync(_consumerDatabase.ConnectionString);
+        var lost = committed.Except(effects).Count();
+        var duplicates = effects.Count - effects.Distinct().Count();
+        var outOfOrder = effects.GroupBy(e => e.Key).Sum(key => key.Zip(key.Skip(1)).Count(pair => pair.Second.Seq != pair.First.Seq + 1));
+        var consumerDeadLetters = await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(*) FROM outbox_dead_letters");
+        var producerDeadLetters = await CountAsync(_producerDatabase.ConnectionString, "SELECT count(*) FROM outbox_dead_letters");
+
+        output.WriteLine($"{committed.Count} messages over {Keys} keys by {Writers} writers; all handled {drained.TotalSeconds:0.0} s after the start");
+        foreach (var (fault, after) in resumed)
+        {
+            output.WriteLine($"{fault}: consuming resumed {after.TotalSeconds:0.0} s after the fault ended");
+        }
+
+        output.WriteLine($"lost {lost}, duplicate effects {duplicates}, per-key order violations {outOfOrder}, dead letters {consumerDeadLetters} + {producerDeadLetters}");
+        output.WriteLine("producer log lines at warning and above, by event: " + string.Join(", ", _producerLogs.Entries
+            .Where(e => e.Level >= LogLevel.Warning).GroupBy(e => $"{e.Category}[{e.EventId.Id}]").Select(g => $"{g.Key} x{g.Count()}")));
+        Assert.True(committed.Count >= 2_000, $"Only {committed.Count} messages were written: the run proves little.");
+        Assert.Equal((0, 0, 0, 0, 0), (lost, duplicates, outOfOrder, consumerDeadLetters, producerDeadLetters));
+        Assert.All(resumed, r => Assert.True(r.Resumed < ResumeLimit, $"After '{r.Fault}' consuming took {r.Resumed} to resume."));
+    }
+
+    /// <summary>Waits until messages are being handled, injects the fault, and measures how long after it ended handling resumed.</summary>
+    private async Task<(string Fault, TimeSpan Resumed)> InjectAsync(string fault, Func<Task> inject)
+    {
+        var before = await EffectsAsync();
+        await WaitAsync(async () => await EffectsAsync() > before, TimeSpan.FromSeconds(60), $"handling to flow before '{fault}'", null);
+
+        await inject();
+        var ended = Stopwatch.StartNew();
+        var at = await EffectsAsync();
+        await WaitAsync(async () => await EffectsAsync() > at, TimeSpan.FromMinutes(2), $"handling to resume after '{fault}'", null);
+        return (fault, ended.Elapsed);
+    }
+
+    // The consumer's database may be the one restarting: an unanswered count is no progress.
+    private async Task<long> EffectsAsync()
+    {
+        try
+        {
+            return await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(*) FROM orders");
+        }
+        catch (NpgsqlException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>Writes ticks for its keys, one per transaction, about 25 a second, until stopped; a failed commit is looked for before it is written again.</summary>
+    private static async Task WriteAsync(IServiceProvider services, int writer, CancellationToken stop)
+    {
+        var keys = Enumerable.Range(0, Keys).Where(k => k % Writers == writer).Select(k => $"key-{k:00}").ToList();
+        var next = keys.ToDictionary(k => k, _ => 1L);
+        while (!stop.IsCancellationRequested)
+        {
+            foreach (var key in keys)
+            {
+                await WriteAsync(services, key, next[key]);
+                next[key]++;
+                await Task.Delay(TimeSpan.FromMilliseconds(40), CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task WriteAsync(IServiceProvider services, string key, long seq)
+    {
+        while (true)
+        {
+            try
+            {
+                await using var scope = services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+                db.Orders.Add(new Order { Customer = key, Total = seq });
+                await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new Tick(key, seq), new PublishOptions { Key = key });
+                await db.SaveChangesAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is DbUpdateException or NpgsqlException or InvalidOperationException)
+            {
+                // The database went away; the commit may have happened all the same.
+                while (true)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(250));
+                    try
+                    {
+                        await using var scope = services.CreateAsyncScope();
+                        if (await scope.ServiceProvider.GetRequiredService<ShopContext>().Orders.AnyAsync(o => o.Customer == key && o.Total == seq))
+                        {
+                            return;
+                        }
+
+                        break;
+                    }
+                    catch (Exception again) when (again is NpgsqlException or InvalidOperationException)
+                    {
+                    }
+                }
+            }
+        }
+    }
+
+    private IHost Producer()
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Outbox:RabbitMQ:Uri"] = Broker.Uri,
+            ["Outbox:RabbitMQ:Exchange"] = _exchange,
+            ["Outbox:RabbitMQ:RecoveryInterval"] = "00:00:01",
+            ["Outbox:Dispatch:LeaseDuration"] = "00:00:05",
+            ["Outbox:Dispatch:MaxAttempts"] = "1000",
+            ["Outbox:Dispatch:Retry:MaxRetryAttempts"] = "1",
+            ["Outbox:Dispatch:Retry:Timeout"] = "00:00:01",
+            ["Outbox:Dispatch:Retry:Delay"] = "00:00:00.100",
+            ["Outbox:Dispatch:Retry:MaxDelay"] = "00:00:00.500",
+            ["Outbox:Dispatch:Retry:BreakDuration"] = "00:00:02",
+            ["Outbox:Transactions:CheckAfter"] = "00:00:01",
+            ["Outbox:Transactions:ScanInterval"] = "00:00:01",
+        });
+        builder.Logging.AddProvider(_producerLogs);
+        builder.Services.AddDbContext<ShopContext>((sp, options) => options.UseNpgsql(_producerDatabase.ConnectionString).UseOutbox(sp));
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options.Route<Tick>("ticks"))
+            .UseEntityFrameworkCore<ShopContext>()
+            .UseRabbitMQ();
+        return builder.Build();
+    }
+
+    private string[] ConsumerArguments() =>
+    [
+        $"--ConnectionStrings:Consumer={_consumerDatabase.ConnectionString}",
+        $"--Consumer:Name={_consumer}",
+        $"--Outbox:RabbitMQ:Uri={Broker.Uri}",
+        $"--Outbox:RabbitMQ:Exchange={_exchange}",
+        "--Outbox:RabbitMQ:RecoveryInterval=00:00:01",
+        "--Outbox:Consumers:MaxConcurrency=8",
+        "--Outbox:Consumers:RedeliveryDelay=00:00:01",
+        "--Outbox:Consumers:MaxRedeliveryDelay=00:00:02",
+        "--Outbox:Consumers:MaxDeliveries=1000",
+        "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:Outbox=Information",
+    ];
+
+    /// <summary>Every tick row, as (key, sequence number), in the order the rows were written.</summary>
+    private static async Task<List<(string Key, long Seq)>> ReadAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT \"Customer\", \"Total\" FROM orders ORDER BY \"Id\"", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string, long)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), (long)reader.GetDecimal(1)));
+        }
+
+        return rows;
+    }
+
+    private static async Task<long> CountAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan limit, string what, ConsumerProcess? consumer)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(waited.Elapsed < limit, $"Gave up waiting {limit} for {what}.{(consumer is null ? "" : "\nThe consumer printed:\n" + consumer.Output)}");
+            await Task.Delay(200);
+        }
+    }
+}
