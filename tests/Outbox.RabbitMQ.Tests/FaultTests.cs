@@ -109,6 +109,9 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         output.WriteLine($"lost {lost}, duplicate effects {duplicates}, per-key order violations {outOfOrder}, dead letters {consumerDeadLetters} + {producerDeadLetters}");
+        output.WriteLine("consumer log lines at warning and above, by event: " + string.Join(", ", consumer.Output.Split('\n')
+            .Where(line => line.StartsWith("warn: ", StringComparison.Ordinal) || line.StartsWith("fail: ", StringComparison.Ordinal))
+            .GroupBy(line => line.Trim()).Select(g => $"{g.Key} x{g.Count()}")));
         output.WriteLine("producer log lines at warning and above, by event: " + string.Join(", ", _producerLogs.Entries
             .Where(e => e.Level >= LogLevel.Warning).GroupBy(e => $"{e.Category}[{e.EventId.Id}]").Select(g => $"{g.Key} x{g.Count()}")));
         Assert.True(committed.Count >= 2_000, $"Only {committed.Count} messages were written: the run proves little.");
