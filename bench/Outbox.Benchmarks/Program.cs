@@ -77,6 +77,7 @@ async Task RabbitMQLatencyAsync(int seconds)
         var arrivals = System.Threading.Channels.Channel.CreateUnbounded<Guid>();
         using var host = BuildHost(new Dictionary<string, string?>
         {
+            ["Outbox:Transport"] = "RabbitMQ",
             ["Outbox:RabbitMQ:Uri"] = RabbitMQUri(),
             ["Outbox:RabbitMQ:Exchange"] = "outbox-bench-latency",
         }, o =>
@@ -153,6 +154,7 @@ async Task RabbitMQRelayAsync(int count)
     using var host = BuildHost(new Dictionary<string, string?>
     {
         ["Outbox:Dispatch:BatchSize"] = batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Outbox:Transport"] = "RabbitMQ",
         ["Outbox:RabbitMQ:Uri"] = uri,
         ["Outbox:RabbitMQ:Exchange"] = exchange,
     }, o => o.UseRabbitMQ());

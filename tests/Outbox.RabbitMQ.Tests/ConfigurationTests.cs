@@ -67,6 +67,38 @@ public sealed class ConfigurationTests : RabbitMQScenarios
     }
 
     // A real host, wired as an application would be, started as the application would start it.
+    [Fact]
+    public async Task RegisteredButNotChosen_OpensNoConnection_AndTheHostStarts()
+    {
+        using var host = BothTransports(new() { ["Outbox:Transport"] = "InMemory", ["Outbox:RabbitMQ:Uri"] = "amqp://guest:guest@127.0.0.1:1/" });
+
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task ChosenInConfiguration_IsConnectedAtStart()
+    {
+        using var host = BothTransports(new() { ["Outbox:Transport"] = "RabbitMQ", ["Outbox:RabbitMQ:Uri"] = "amqp://guest:guest@127.0.0.1:1/" });
+
+        var error = await Assert.ThrowsAsync<OutboxException>(() => host.StartAsync());
+
+        Assert.Contains("Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/", error.Message, StringComparison.Ordinal);
+    }
+
+    private Microsoft.Extensions.Hosting.IHost BothTransports(Dictionary<string, string?> settings)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddDbContext<ShopContext>((sp, options) => Database.Configure(options.UseOutbox(sp)));
+        builder.Services
+            .AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
+            .UseEntityFrameworkCore<ShopContext>()
+            .UseInMemoryTransport()
+            .UseRabbitMQ();
+        return builder.Build();
+    }
+
     private async Task<Exception> StartFailsAsync(Dictionary<string, string?> settings)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();

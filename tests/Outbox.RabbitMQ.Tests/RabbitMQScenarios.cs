@@ -51,6 +51,7 @@ public abstract class RabbitMQScenarios : IAsyncLifetime
     {
         var all = new Dictionary<string, string?>
         {
+            ["Outbox:Transport"] = "RabbitMQ",
             ["Outbox:RabbitMQ:Uri"] = Broker.Uri,
             ["Outbox:RabbitMQ:Exchange"] = Exchange,
             ["Outbox:Consumers:Retry:MaxRetryAttempts"] = "0",

@@ -15,6 +15,14 @@ public sealed class OutboxOptions
     public int MaxPayloadBytes { get; set; } = OutboxDefaults.MaxPayloadBytes;
 
     /// <summary>
+    /// The name of the transport messages are sent through, and consumers read from unless they name
+    /// another: <c>InMemory</c>, <c>RabbitMQ</c>, or a name given to <c>UseTransport</c>. Switching
+    /// transport is then a change of configuration (<c>Outbox__Transport=RabbitMQ</c>).
+    /// </summary>
+    /// <value>The default is the only transport registered; with several, it must be set.</value>
+    public string? Transport { get; set; }
+
+    /// <summary>
     /// Destinations by message type name (<c>Outbox:Routes:OrderPlaced = orders.placed</c>). Entries here
     /// override the destinations given to <see cref="Route{TMessage}(string, string?)"/>.
     /// </summary>

@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Options;
 using Outbox.Consumers;
 using Outbox.Transactions;
+using Outbox.Transport;
 
 namespace Outbox.Configuration;
 
 /// <summary>Checks the options at start-up; each failure names the setting and the bad value.</summary>
-internal sealed class OutboxOptionsValidator(IEnumerable<TransactionCheckRegistration> checks, IEnumerable<ConsumerRegistration> consumers) : IValidateOptions<OutboxOptions>
+internal sealed class OutboxOptionsValidator(
+    IEnumerable<TransactionCheckRegistration> checks,
+    IEnumerable<ConsumerRegistration> consumers,
+    IEnumerable<TransportRegistration> transports) : IValidateOptions<OutboxOptions>
 {
     public OutboxOptionsValidator()
-        : this([], [])
+        : this([], [], [])
     {
     }
 
@@ -106,6 +110,18 @@ internal sealed class OutboxOptionsValidator(IEnumerable<TransactionCheckRegistr
             {
                 errors.Add($"Consumer '{consumer.Name}': MaxConcurrency and MaxDeliveries must be between 1 and 1000.");
             }
+        }
+
+        // No transport at all is reported when the dispatcher is created: it is wiring, not a setting.
+        var registered = transports.Select(t => t.Name).ToList();
+        if (registered.Count > 0 && OutboxTransports.ChooseDefault(registered, options.Transport, out var problem) is null)
+        {
+            errors.Add(problem);
+        }
+
+        foreach (var consumer in consumers.Where(c => c.Transport is not null && !registered.Contains(c.Transport, StringComparer.OrdinalIgnoreCase)))
+        {
+            errors.Add(OutboxTransports.Unknown($"Outbox:Consumers:Endpoints:{consumer.Name}:Transport", consumer.Transport!, registered));
         }
 
         foreach (var duplicate in consumers.GroupBy(c => c.Name).Where(g => g.Count() > 1))

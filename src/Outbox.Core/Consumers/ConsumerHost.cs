@@ -32,8 +32,6 @@ internal sealed class ConsumerHost(
     {
         if (_consumers.Count > 0)
         {
-            var receiver = services.GetService(typeof(IMessageReceiver)) as IMessageReceiver
-                ?? throw new InvalidOperationException("Consumers are declared but the transport cannot receive: use a transport with a receive side (UseInMemoryTransport(), UseRabbitMQ()).");
             if (services.GetService(typeof(IInboxPipeline)) is null)
             {
                 throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.");
@@ -41,7 +39,7 @@ internal sealed class ConsumerHost(
 
             foreach (var consumer in _consumers)
             {
-                await receiver.DeclareAsync(consumer.Source, consumer.Name, cancellationToken).ConfigureAwait(false);
+                await ReceiverOf(consumer).DeclareAsync(consumer.Source, consumer.Name, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -124,6 +122,12 @@ internal sealed class ConsumerHost(
         return activity;
     }
 
+    // The default transport's receiver is the IMessageReceiver service; a consumer may name another transport.
+    private IMessageReceiver ReceiverOf(ConsumerRegistration consumer) => consumer.Transport is null
+        ? (IMessageReceiver)services.GetService(typeof(IMessageReceiver))!
+        : ((OutboxTransports)services.GetService(typeof(OutboxTransports))!).ReceiverOf(consumer.Transport)
+            ?? throw new InvalidOperationException($"Consumer '{consumer.Name}' reads from the transport '{consumer.Transport}', which cannot receive.");
+
     private IOutboxStore StoreOf() => (IOutboxStore)services.GetService(typeof(IOutboxStore))!;
 
     private bool KeepsOrder(ConsumerRegistration consumer, IDelivery delivery) =>
@@ -146,7 +150,7 @@ internal sealed class ConsumerHost(
 
     private async Task ConsumeAsync(ConsumerRegistration consumer, CancellationToken stoppingToken)
     {
-        var receiver = (IMessageReceiver)services.GetService(typeof(IMessageReceiver))!;
+        var receiver = ReceiverOf(consumer);
         var scheduler = new DeliveryScheduler(
             consumer.MaxConcurrency ?? options.Value.Consumers.MaxConcurrency,
             OrderingOf(consumer) == ConsumerOrdering.PerKey,

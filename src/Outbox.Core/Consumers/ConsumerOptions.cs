@@ -28,4 +28,8 @@ public sealed class ConsumerOptions
     /// <summary>How messages that share a key are ordered; see <see cref="ConsumerOrdering"/>.</summary>
     /// <value>The default is <c>Outbox:Consumers:Ordering</c> (<see cref="ConsumerOrdering.PerKey"/>).</value>
     public ConsumerOrdering? Ordering { get; set; }
+
+    /// <summary>The name of the registered transport this consumer reads from (<c>InMemory</c>, <c>RabbitMQ</c>, …).</summary>
+    /// <value>The default is <c>Outbox:Transport</c>.</value>
+    public string? Transport { get; set; }
 }

@@ -8,4 +8,5 @@ internal sealed record ConsumerRegistration(
     int? MaxConcurrency,
     int? MaxDeliveries,
     ConsumerOrdering? Ordering,
+    string? Transport,
     Func<IServiceProvider, object, MessageContext, CancellationToken, Task> InvokeAsync);

@@ -50,9 +50,15 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<IMessageSerializer, SystemTextJsonMessageSerializer>();
         services.TryAddSingleton<OutboxInstance>();
         services.TryAddSingleton<OutboxMessageFactory>();
+        services.TryAddSingleton(sp => new OutboxTransports(
+            sp.GetServices<TransportRegistration>(), sp.GetServices<ConsumerRegistration>(), sp, sp.GetRequiredService<IOptions<OutboxOptions>>()));
+
+        // The default transport (Outbox:Transport); consumers that name another one read it from OutboxTransports.
+        services.TryAddSingleton(sp => sp.GetRequiredService<OutboxTransports>().Default());
+        services.TryAddSingleton(sp => sp.GetRequiredService<OutboxTransports>().ReceiverOf(null)
+            ?? throw new InvalidOperationException($"The transport '{sp.GetRequiredService<OutboxTransports>().DefaultName}' cannot receive: consumers need a transport with a receive side."));
         services.TryAddSingleton(sp => new SendPipeline(
-            sp.GetService<ITransport>() ?? throw new InvalidOperationException(
-                "No outbox transport is configured: call UseInMemoryTransport(), UseRabbitMQ() or UseKafka() on the builder AddOutbox returns."),
+            sp.GetRequiredService<ITransport>(),
             sp.GetRequiredService<IMessageSerializer>(),
             sp.GetRequiredService<IOptions<OutboxOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
@@ -92,9 +98,44 @@ public static class OutboxServiceCollectionExtensions
         }
 
         builder.Services.TryAddSingleton<InMemoryTransport>();
-        builder.Services.Replace(ServiceDescriptor.Singleton<ITransport>(sp => sp.GetRequiredService<InMemoryTransport>()));
-        builder.Services.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(sp => sp.GetRequiredService<InMemoryTransport>()));
+        return builder.HasTransport(InMemoryTransport.TransportName)
+            ? builder
+            : builder.UseTransport(InMemoryTransport.TransportName, sp => sp.GetRequiredService<InMemoryTransport>(), sp => sp.GetRequiredService<InMemoryTransport>());
+    }
+
+    /// <summary>
+    /// Registers a transport under <paramref name="name"/>, the name <c>Outbox:Transport</c> and a consumer's
+    /// <c>Transport</c> choose it by. Transport packages call it from their <c>UseX()</c>; a service may
+    /// register several and choose between them in configuration.
+    /// </summary>
+    /// <param name="builder">The outbox builder.</param>
+    /// <param name="name">The transport's name, such as <c>RabbitMQ</c> (compared without regard to case).</param>
+    /// <param name="transport">Resolves its send side (once: the result is kept).</param>
+    /// <param name="receiver">Resolves its receive side, for consumers; <see langword="null"/> when it cannot receive.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">A transport of that name is registered already.</exception>
+    public static IOutboxBuilder UseTransport(this IOutboxBuilder builder, string name, Func<IServiceProvider, ITransport> transport, Func<IServiceProvider, IMessageReceiver>? receiver = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(transport);
+        if (builder.HasTransport(name))
+        {
+            throw new ArgumentException($"A transport named '{name}' is registered already.", nameof(name));
+        }
+
+        builder.Services.AddSingleton(new TransportRegistration(name, transport, receiver));
         return builder;
+    }
+
+    /// <summary>Whether a transport named <paramref name="name"/> is registered, so that a transport's <c>UseX()</c> may be called twice.</summary>
+    /// <param name="builder">The outbox builder.</param>
+    /// <param name="name">The transport's name.</param>
+    /// <returns><see langword="true"/> when <c>UseTransport</c> registered it.</returns>
+    public static bool HasTransport(this IOutboxBuilder builder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Services.Any(d => d.ImplementationInstance is TransportRegistration registered && string.Equals(registered.Name, name, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>
@@ -187,7 +228,7 @@ public static class OutboxServiceCollectionExtensions
             .GetMethod(nameof(InvokeHandler), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(handler, handles[0])
             .CreateDelegate<Func<IServiceProvider, object, MessageContext, CancellationToken, Task>>();
-        services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, consumer.Ordering, invoke));
+        services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, consumer.Ordering, consumer.Transport, invoke));
     }
 
     private static Task InvokeHandler<THandler, TMessage>(IServiceProvider services, object message, MessageContext context, CancellationToken cancellationToken)

@@ -11,6 +11,9 @@ namespace Outbox.Transport;
 /// </summary>
 public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options, TimeProvider timeProvider) : ITransport, IMessageReceiver
 {
+    /// <summary>The name it is registered under: <c>Outbox:Transport</c> = <c>InMemory</c> chooses it.</summary>
+    public const string TransportName = "InMemory";
+
     private readonly Lock _gate = new();
     private readonly List<TransportMessage> _sent = [];
     private readonly Dictionary<string, List<Channel<TransportMessage>>> _subscribers = new(StringComparer.Ordinal);

@@ -13,11 +13,15 @@ namespace Outbox.RabbitMQ;
 /// <summary>Sends and receives outbox messages through RabbitMQ.</summary>
 public static class RabbitMQOutboxBuilderExtensions
 {
+    /// <summary>The name it is registered under: <c>Outbox:Transport</c> = <c>RabbitMQ</c> chooses it.</summary>
+    public const string TransportName = "RabbitMQ";
+
     /// <summary>
     /// Publishes outbox messages to RabbitMQ with publisher confirms and the <c>mandatory</c> flag, and
     /// feeds consumers declared with <c>AddConsumer</c> from queues named after them. Settings bind from
     /// <c>Outbox:RabbitMQ</c> and are checked at start-up, when the connection is opened and the exchange
-    /// declared.
+    /// declared, if the service uses RabbitMQ: as its default transport (<c>Outbox:Transport</c>) or for a
+    /// consumer. Registered but not used, it opens no connection.
     /// </summary>
     /// <param name="builder">The outbox builder.</param>
     /// <param name="configure">Settings in code; the configuration section overrides them.</param>
@@ -36,9 +40,9 @@ public static class RabbitMQOutboxBuilderExtensions
         builder.Services.TryAddSingleton<RabbitMQConnection>();
         builder.Services.TryAddSingleton<RabbitMQTransport>();
         builder.Services.TryAddSingleton<RabbitMQReceiver>();
-        builder.Services.Replace(ServiceDescriptor.Singleton<ITransport>(sp => sp.GetRequiredService<RabbitMQTransport>()));
-        builder.Services.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(sp => sp.GetRequiredService<RabbitMQReceiver>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RabbitMQStartup>());
-        return builder;
+        return builder.HasTransport(TransportName)
+            ? builder
+            : builder.UseTransport(TransportName, sp => sp.GetRequiredService<RabbitMQTransport>(), sp => sp.GetRequiredService<RabbitMQReceiver>());
     }
 }
