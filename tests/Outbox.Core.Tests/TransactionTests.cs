@@ -207,18 +207,11 @@ public sealed class TransactionTests
         [new TransactionCheckRegistration(typeof(Charge), (sp, m, c, ct) => sp.GetRequiredService<ITransactionCheck<Charge>>().CheckAsync((Charge)m, c, ct))],
         Options.Create(_options));
 
-    private OutboxDispatcher Dispatcher()
-    {
-        var options = Options.Create(_options);
-        var relay = new MessageRelay(_store, new SendPipeline(new ScriptedTransport(), new SystemTextJsonMessageSerializer(), options, _time), options, _time, NullLogger<MessageRelay>.Instance);
-        return new OutboxDispatcher(_store, relay, new OutboxInstance(options), options, _time, NullLogger<OutboxDispatcher>.Instance);
-    }
-
     private TransactionCheckRunner Runner()
     {
         var options = Options.Create(_options);
         return new TransactionCheckRunner(
-            _store, Checks(), new SystemTextJsonMessageSerializer(), Services().GetRequiredService<IServiceScopeFactory>(), Dispatcher(),
+            _store, Checks(), new SystemTextJsonMessageSerializer(), Services().GetRequiredService<IServiceScopeFactory>(), new DispatchSignal(),
             new OutboxInstance(options), options, _time, NullLogger<TransactionCheckRunner>.Instance);
     }
 
@@ -226,7 +219,7 @@ public sealed class TransactionTests
     {
         var options = Options.Create(_options);
         var factory = new OutboxMessageFactory(options, new SystemTextJsonMessageSerializer(), _time, new OutboxInstance(options));
-        return new TransactionalMessages(_store, factory, Checks(), Dispatcher(), _time, NullLogger<TransactionalMessages>.Instance);
+        return new TransactionalMessages(_store, factory, Checks(), new DispatchSignal(), _time, NullLogger<TransactionalMessages>.Instance);
     }
 
     private sealed record Charge(long OrderId);

@@ -63,6 +63,7 @@ public static class OutboxServiceCollectionExtensions
             sp.GetRequiredService<IOptions<OutboxOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<MessageRelay>();
+        services.TryAddSingleton<DispatchSignal>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(
             sp,
             sp.GetService<IOutboxStore>() ?? throw new InvalidOperationException(

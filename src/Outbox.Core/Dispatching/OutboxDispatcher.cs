@@ -16,13 +16,13 @@ namespace Outbox.Dispatching;
 internal sealed class OutboxDispatcher(
     IOutboxStore store,
     MessageRelay relay,
+    DispatchSignal signal,
     OutboxInstance instance,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly Channel<OutboxRecord> _committed = Channel.CreateUnbounded<OutboxRecord>(new UnboundedChannelOptions { SingleReader = true });
-    private TaskCompletionSource _wake = NewSignal();
 
     // Batches being sent at once by the poller: while one is sent, the next is claimed.
     private const int BatchesInFlight = 2;
@@ -37,7 +37,7 @@ internal sealed class OutboxDispatcher(
     }
 
     /// <summary>Makes the poller look for due rows now (new delayed rows, released rows, recovered rows).</summary>
-    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
+    public void Wake() => signal.Wake();
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -165,8 +165,7 @@ internal sealed class OutboxDispatcher(
         var sending = new List<Task>(BatchesInFlight);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wake = NewSignal();
-            Volatile.Write(ref _wake, wake);
+            var wake = signal.Arm();
             TimeSpan wait;
             try
             {
@@ -214,7 +213,7 @@ internal sealed class OutboxDispatcher(
                 Log.DispatcherError(logger, ex, wait);
             }
 
-            await WaitAsync(wake.Task, wait, stoppingToken).ConfigureAwait(false);
+            await WaitAsync(wake, wait, stoppingToken).ConfigureAwait(false);
         }
 
         await Task.WhenAll(sending).ConfigureAwait(false);
@@ -255,6 +254,4 @@ internal sealed class OutboxDispatcher(
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

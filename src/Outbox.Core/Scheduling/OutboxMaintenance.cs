@@ -13,7 +13,7 @@ namespace Outbox.Scheduling;
 /// </summary>
 internal sealed class OutboxMaintenance(
     IOutboxStore store,
-    OutboxDispatcher dispatcher,
+    DispatchSignal dispatcher,
     TransactionChecks checks,
     TransactionCheckRunner checkRunner,
     IOptions<OutboxOptions> options,

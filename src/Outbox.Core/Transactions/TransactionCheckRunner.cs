@@ -20,7 +20,7 @@ internal sealed class TransactionCheckRunner(
     TransactionChecks checks,
     IMessageSerializer serializer,
     IServiceScopeFactory scopes,
-    OutboxDispatcher dispatcher,
+    DispatchSignal dispatcher,
     OutboxInstance instance,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,

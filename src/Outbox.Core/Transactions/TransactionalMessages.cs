@@ -11,7 +11,7 @@ internal sealed class TransactionalMessages(
     IOutboxStore store,
     OutboxMessageFactory factory,
     TransactionChecks checks,
-    OutboxDispatcher dispatcher,
+    DispatchSignal dispatcher,
     TimeProvider timeProvider,
     ILogger<TransactionalMessages> logger)
 {

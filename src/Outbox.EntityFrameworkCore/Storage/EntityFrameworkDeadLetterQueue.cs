@@ -9,7 +9,7 @@ namespace Outbox.EntityFrameworkCore.Storage;
 
 internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
     ContextRunner<TContext> runner,
-    OutboxDispatcher dispatcher,
+    DispatchSignal dispatcher,
     TimeProvider timeProvider,
     ILogger<EntityFrameworkDeadLetterQueue<TContext>> logger) : IDeadLetterQueue
     where TContext : DbContext
