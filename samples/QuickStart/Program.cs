@@ -18,8 +18,7 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 var shop = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, "Shop");
 if (shop is null)
 {
-    Console.Error.WriteLine($"ConnectionStrings:Shop is not set: add it to {Path.Combine(AppContext.BaseDirectory, "appsettings.json")} or set ConnectionStrings__Shop.");
-    return 1;
+    return 1; // the setting is missing: SampleDatabase said which
 }
 
 #region wiring

@@ -20,13 +20,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     public async Task TraceContext_TravelsFromPublish_ToTheMessageHeaders_AndTheSendIsLinkedToIt()
     {
         var stopped = new ConcurrentBag<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == OutboxTelemetry.Name || source.Name == "test",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Listen(stopped);
         using var source = new ActivitySource("test");
         await using var host = OutboxTestHost.Create(_database);
 
@@ -52,13 +46,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     public async Task TraceContext_GoesOnThroughTheConsumer_IntoWhatItsHandlerPublishes_WithTheCorrelationId()
     {
         var stopped = new ConcurrentBag<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == OutboxTelemetry.Name || source.Name == "test",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Listen(stopped);
         using var source = new ActivitySource("test");
         var script = new HandlerScript { Publish = true };
         await using var host = OutboxTestHost.Create(
@@ -107,5 +95,18 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal("shipping", process.GetTagItem("messaging.consumer.group.name"));
         var handlerPublish = Assert.Single(stopped, a => a.OperationName == "orders.shipped publish" && a.TraceId == requestTrace);
         Assert.Equal(process.SpanId, handlerPublish.ParentSpanId);
+    }
+
+    /// <summary>Records every activity of the outbox and of the test's own source ("test") that stops.</summary>
+    private static ActivityListener Listen(ConcurrentBag<Activity> stopped)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == OutboxTelemetry.Name || source.Name == "test",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 }

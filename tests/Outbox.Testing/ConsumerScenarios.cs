@@ -170,11 +170,8 @@ public abstract class ConsumerScenarios : DatabaseScenarios
         var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:MaxConcurrency"] = "8" });
         var random = new Random(7);
         Script.During = _ => Task.Delay(random.Next(0, 3));
-        var consumers = host.Services.GetRequiredService<ConsumerHost>();
-        await consumers.StartAsync(CancellationToken.None);
-        try
+        await WhileConsumingAsync(host, async () =>
         {
-            await WaitForSubscriptionAsync(host);
             var batch = Enumerable.Range(0, 120).Select(i => Message(new OrderPlaced(i, "k"), key: $"key-{i % 6}")).ToList();
             await host.Memory.SendAsync(batch, CancellationToken.None);
 
@@ -184,11 +181,7 @@ public abstract class ConsumerScenarios : DatabaseScenarios
             {
                 await Task.Delay(20);
             }
-        }
-        finally
-        {
-            await consumers.StopAsync(CancellationToken.None);
-        }
+        });
 
         Assert.Equal(120, Script.Handled.Count);
         foreach (var key in Script.Handled.GroupBy(h => h.Key))
@@ -210,11 +203,8 @@ public abstract class ConsumerScenarios : DatabaseScenarios
             ["Outbox:Consumers:MaxConcurrency"] = "1",
         });
         Script.FailOrder[1] = 2;
-        var consumers = host.Services.GetRequiredService<ConsumerHost>();
-        await consumers.StartAsync(CancellationToken.None);
-        try
+        await WhileConsumingAsync(host, async () =>
         {
-            await WaitForSubscriptionAsync(host);
             await host.Memory.SendAsync(
                 [Message(new OrderPlaced(1, "a"), "a"), Message(new OrderPlaced(2, "a"), "a"), Message(new OrderPlaced(3, "a"), "a"),
                  Message(new OrderPlaced(11, "b"), "b"), Message(new OrderPlaced(12, "b"), "b")],
@@ -229,11 +219,7 @@ public abstract class ConsumerScenarios : DatabaseScenarios
 
             host.Time.Advance(TimeSpan.FromSeconds(24.1)); // 20 s, ±20%
             await WaitForOrdersAsync(host, 5);
-        }
-        finally
-        {
-            await consumers.StopAsync(CancellationToken.None);
-        }
+        });
 
         Assert.Equal([1L, 2, 3], Script.Handled.Where(h => h.Key == "a").Select(h => h.OrderId));
         Assert.Equal([1, 2, 3], Script.Contexts.Where(c => c.Key == "a" && c.MessageId == Script.Contexts.First(f => f.Key == "a").MessageId).Select(c => c.DeliveryAttempt));
@@ -251,21 +237,14 @@ public abstract class ConsumerScenarios : DatabaseScenarios
             ["Outbox:Consumers:Ordering"] = "None",
         });
         Script.FailOrder[1] = 1;
-        var consumers = host.Services.GetRequiredService<ConsumerHost>();
-        await consumers.StartAsync(CancellationToken.None);
-        try
+        await WhileConsumingAsync(host, async () =>
         {
-            await WaitForSubscriptionAsync(host);
             await host.Memory.SendAsync([Message(new OrderPlaced(1, "a"), "a"), Message(new OrderPlaced(2, "a"), "a")], CancellationToken.None);
 
             await WaitAsync(() => Script.Handled.Count == 1 && host.Time.TimerCount == 1, "the second message to be handled while the first waits");
             host.Time.Advance(TimeSpan.FromSeconds(12.1));
             await WaitForOrdersAsync(host, 2);
-        }
-        finally
-        {
-            await consumers.StopAsync(CancellationToken.None);
-        }
+        });
 
         Assert.Equal([2L, 1], Script.Handled.Select(h => h.OrderId));
     }
@@ -275,11 +254,8 @@ public abstract class ConsumerScenarios : DatabaseScenarios
     {
         var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:RedeliveryDelay"] = "00:00:10" });
         Script.FailFirst = 2;
-        var consumers = host.Services.GetRequiredService<ConsumerHost>();
-        await consumers.StartAsync(CancellationToken.None);
-        try
+        await WhileConsumingAsync(host, async () =>
         {
-            await WaitForSubscriptionAsync(host);
             await host.Memory.SendAsync([Message(new OrderPlaced(40, "redelivered"))], CancellationToken.None);
 
             // Once the failed delivery is rolled back, its redelivery waits on the clock: 10 s, ±20%.
@@ -300,11 +276,7 @@ public abstract class ConsumerScenarios : DatabaseScenarios
                 Assert.True(DateTime.UtcNow < deadline, "Gave up waiting for the third delivery to commit.");
                 await Task.Delay(10);
             }
-        }
-        finally
-        {
-            await consumers.StopAsync(CancellationToken.None);
-        }
+        });
 
         Assert.Equal([1, 2, 3], Script.Contexts.Select(c => c.DeliveryAttempt));
         Assert.Equal(1, await host.CountOrdersAsync());
@@ -385,6 +357,22 @@ public abstract class ConsumerScenarios : DatabaseScenarios
     {
         var registration = host.Services.GetServices<ConsumerRegistration>().Single(c => c.Name == consumer);
         return (await host.Services.GetRequiredService<ConsumerHost>().ProcessAsync(registration, delivery, CancellationToken.None)).Outcome;
+    }
+
+    /// <summary>Runs the host's consumers, once they read the in-memory transport, while <paramref name="during"/> runs; then stops them.</summary>
+    private static async Task WhileConsumingAsync(OutboxTestHost host, Func<Task> during)
+    {
+        var consumers = host.Services.GetRequiredService<ConsumerHost>();
+        await consumers.StartAsync(CancellationToken.None);
+        try
+        {
+            await WaitForSubscriptionAsync(host);
+            await during();
+        }
+        finally
+        {
+            await consumers.StopAsync(CancellationToken.None);
+        }
     }
 
     // Handlers run before their transactions commit: wait for the committed rows.
