@@ -152,7 +152,7 @@ public sealed class MessageRelayTests
         var logs = new LogCapture();
         using var loggers = new LoggerFactory([logs]);
         var options = Options.Create(_options);
-        var relay = new MessageRelay(_store, new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time), options, _time, loggers.CreateLogger<MessageRelay>());
+        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time)), options, _time, loggers.CreateLogger<MessageRelay>());
 
         await relay.RelayAsync([Row(1), Row(2)], CancellationToken.None);
 
@@ -181,7 +181,7 @@ public sealed class MessageRelayTests
     [Fact]
     public async Task TransportReturningTooFewResults_FailsTheBatch()
     {
-        var relay = new MessageRelay(_store, new SendPipeline(new ShortTransport(), new SystemTextJsonMessageSerializer(), Options.Create(_options), _time), Options.Create(_options), _time, NullLogger<MessageRelay>.Instance);
+        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(new ShortTransport(), new SystemTextJsonMessageSerializer(), Options.Create(_options), _time)), Options.Create(_options), _time, NullLogger<MessageRelay>.Instance);
 
         await relay.RelayAsync([Row(1), Row(2)], CancellationToken.None);
 
@@ -192,7 +192,7 @@ public sealed class MessageRelayTests
     {
         var options = Options.Create(_options);
         var pipeline = new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time);
-        return new MessageRelay(_store, pipeline, options, _time, NullLogger<MessageRelay>.Instance);
+        return new MessageRelay(_store, new SendPipelines(pipeline), options, _time, NullLogger<MessageRelay>.Instance);
     }
 
     private static Guid Id(long id) => new(id.ToString("D32", System.Globalization.CultureInfo.InvariantCulture));

@@ -23,10 +23,18 @@ public sealed class OutboxOptions
     public string? Transport { get; set; }
 
     /// <summary>
-    /// Destinations by message type name (<c>Outbox:Routes:OrderPlaced = orders.placed</c>). Entries here
-    /// override the destinations given to <see cref="Route{TMessage}(string, string?)"/>.
+    /// Destinations by message type name (<c>Outbox:Routes:OrderPlaced = orders.placed</c>, or the object
+    /// form <c>{ "Destination": "orders.placed", "Transport": "RabbitMQ" }</c>). Entries here override the
+    /// destinations given to <see cref="Route{TMessage}(string, string?, string?)"/>.
     /// </summary>
     public IDictionary<string, string> Routes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Transports by message type name, for types sent through another transport than <see cref="Transport"/>
+    /// (<c>Outbox:Routes:OrderPlaced:Transport</c>, or <c>Route&lt;T&gt;(…, transport: …)</c>).
+    /// One outbox table can so feed two brokers.
+    /// </summary>
+    public IDictionary<string, string> RouteTransports { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>The dispatcher.</summary>
     public DispatchOptions Dispatch { get; } = new();
@@ -45,12 +53,18 @@ public sealed class OutboxOptions
     /// <summary>Registers <typeparamref name="TMessage"/> and the destination its messages are sent to.</summary>
     /// <param name="destination">The routing key or topic.</param>
     /// <param name="typeName">The type name on the wire; the default is the class name.</param>
+    /// <param name="transport">The registered transport its messages go through; the default is <see cref="Transport"/>.</param>
     /// <returns>These options, for chaining.</returns>
-    public OutboxOptions Route<TMessage>(string destination, string? typeName = null)
+    public OutboxOptions Route<TMessage>(string destination, string? typeName = null, string? transport = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         var name = MessageTypes.Add(typeof(TMessage), typeName);
         Routes.TryAdd(name, destination);
+        if (transport is not null)
+        {
+            RouteTransports.TryAdd(name, transport);
+        }
+
         return this;
     }
 

@@ -119,6 +119,11 @@ internal sealed class OutboxOptionsValidator(
             errors.Add(problem);
         }
 
+        foreach (var (type, transport) in options.RouteTransports.Where(r => !registered.Contains(r.Value, StringComparer.OrdinalIgnoreCase)))
+        {
+            errors.Add(OutboxTransports.Unknown($"Outbox:Routes:{type}:Transport", transport, registered));
+        }
+
         foreach (var consumer in consumers.Where(c => c.Transport is not null && !registered.Contains(c.Transport, StringComparer.OrdinalIgnoreCase)))
         {
             errors.Add(OutboxTransports.Unknown($"Outbox:Consumers:Endpoints:{consumer.Name}:Transport", consumer.Transport!, registered));

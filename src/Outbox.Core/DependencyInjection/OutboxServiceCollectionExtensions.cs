@@ -43,7 +43,7 @@ public static class OutboxServiceCollectionExtensions
             optionsBuilder.Configure(configure);
         }
 
-        optionsBuilder.Bind(configuration).ValidateOnStart();
+        optionsBuilder.Bind(configuration).PostConfigure(options => BindRouteObjects(configuration.GetSection("Routes"), options)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
@@ -62,6 +62,11 @@ public static class OutboxServiceCollectionExtensions
             sp.GetRequiredService<IMessageSerializer>(),
             sp.GetRequiredService<IOptions<OutboxOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new SendPipelines(
+            sp.GetRequiredService<SendPipeline>(),
+            sp.GetRequiredService<OutboxTransports>(),
+            name => new SendPipeline(sp.GetRequiredService<OutboxTransports>().Named(name), sp.GetRequiredService<IMessageSerializer>(), sp.GetRequiredService<IOptions<OutboxOptions>>(), sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<IOptions<OutboxOptions>>()));
         services.TryAddSingleton<MessageRelay>();
         services.TryAddSingleton<DispatchSignal>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(
@@ -235,6 +240,23 @@ public static class OutboxServiceCollectionExtensions
     private static Task InvokeHandler<THandler, TMessage>(IServiceProvider services, object message, MessageContext context, CancellationToken cancellationToken)
         where THandler : class =>
         ((IMessageHandler<TMessage>)services.GetRequiredService<THandler>()).HandleAsync((TMessage)message, context, cancellationToken);
+
+    // A route's object form, { "Destination": …, "Transport": … }, which the binder leaves out of Routes.
+    private static void BindRouteObjects(IConfigurationSection routes, OutboxOptions options)
+    {
+        foreach (var route in routes.GetChildren().Where(r => r.Value is null))
+        {
+            if (route["Destination"] is { Length: > 0 } destination)
+            {
+                options.Routes[route.Key] = destination;
+            }
+
+            if (route["Transport"] is { Length: > 0 } transport)
+            {
+                options.RouteTransports[route.Key] = transport;
+            }
+        }
+    }
 
     private static void AddJobs(IServiceCollection services)
     {

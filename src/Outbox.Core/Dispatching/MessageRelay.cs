@@ -11,12 +11,12 @@ namespace Outbox.Dispatching;
 /// </summary>
 internal sealed class MessageRelay(
     IOutboxStore store,
-    SendPipeline pipeline,
+    SendPipelines pipelines,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
     ILogger<MessageRelay> logger)
 {
-    public bool IsCircuitOpen => pipeline.IsCircuitOpen;
+    public bool IsCircuitOpen => pipelines.AllCircuitsOpen;
 
     public async Task RelayAsync(IReadOnlyList<OutboxRecord> rows, CancellationToken cancellationToken)
     {
@@ -46,7 +46,7 @@ internal sealed class MessageRelay(
                 continue;
             }
 
-            var results = await pipeline.SendAsync(live, cancellationToken).ConfigureAwait(false);
+            var results = await SendAsync(live, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < live.Count; i++)
             {
                 var row = live[i];
@@ -71,6 +71,34 @@ internal sealed class MessageRelay(
         }
 
         await RecordAsync(sent, failed, heldBack, deferred).ConfigureAwait(false);
+    }
+
+    // A wave goes to each transport its rows are routed to; the results come back in the wave's order.
+    private async Task<RelayResult[]> SendAsync(List<OutboxRecord> wave, CancellationToken cancellationToken)
+    {
+        if (pipelines.Single is { } single)
+        {
+            return await single.SendAsync(wave, cancellationToken).ConfigureAwait(false);
+        }
+
+        var byTransport = wave.Select((row, index) => (Row: row, Index: index)).GroupBy(r => pipelines.For(r.Row)).ToList();
+        if (byTransport.Count == 1)
+        {
+            return await byTransport[0].Key.SendAsync(wave, cancellationToken).ConfigureAwait(false);
+        }
+
+        var results = new RelayResult[wave.Count];
+        foreach (var group in byTransport)
+        {
+            var sent = await group.Key.SendAsync([.. group.Select(r => r.Row)], cancellationToken).ConfigureAwait(false);
+            var j = 0;
+            foreach (var (_, index) in group)
+            {
+                results[index] = sent[j++];
+            }
+        }
+
+        return results;
     }
 
     // Outcomes are recorded even when the host is stopping: a sent row left unmarked would be sent again.

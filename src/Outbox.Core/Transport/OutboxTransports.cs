@@ -30,12 +30,16 @@ public sealed class OutboxTransports
     /// <exception cref="InvalidOperationException">None is registered, or several and <c>Outbox:Transport</c> does not choose one of them.</exception>
     public string DefaultName => ChooseDefault(_registered.Keys, _options.Value.Transport, out var problem) ?? throw new InvalidOperationException(problem);
 
-    /// <summary>Whether this service sends or receives through the transport <paramref name="name"/>.</summary>
+    /// <summary>Whether this service sends or receives through the transport <paramref name="name"/>: by default, for a route, or for a consumer.</summary>
     public bool IsUsed(string name) =>
         string.Equals(DefaultName, name, StringComparison.OrdinalIgnoreCase) ||
+        _options.Value.RouteTransports.Values.Any(route => string.Equals(route, name, StringComparison.OrdinalIgnoreCase)) ||
         _consumers.Any(c => string.Equals(c.Transport, name, StringComparison.OrdinalIgnoreCase));
 
-    internal ITransport Default() => Registration(DefaultName, "Outbox:Transport").Transport(_services);
+    internal ITransport Default() => Named(DefaultName);
+
+    /// <summary>The send side of the transport registered as <paramref name="name"/>.</summary>
+    internal ITransport Named(string name) => Registration(name, "A route's Transport").Transport(_services);
 
     /// <summary>The receive side a consumer reads, or <see langword="null"/> when its transport cannot receive.</summary>
     internal IMessageReceiver? ReceiverOf(string? name) =>
