@@ -6,7 +6,7 @@ namespace Outbox.Transport;
 /// <summary>
 /// The transports this service registered (<c>UseInMemoryTransport</c>, <c>UseRabbitMQ</c>, <c>UseTransport</c>),
 /// and which of them it uses: the default one, named by <c>Outbox:Transport</c> (or the only one
-/// registered), and those its consumers name.
+/// registered), and those its routes and consumers name.
 /// </summary>
 public sealed class OutboxTransports
 {
