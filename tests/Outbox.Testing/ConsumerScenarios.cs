@@ -119,7 +119,7 @@ public abstract class ConsumerScenarios : DatabaseScenarios
         Assert.True(await host.DeadLetters.RequeueAsync(original.MessageId));
         await host.PollUntilIdleAsync();
         var resent = Assert.Single(host.Memory.Sent);
-        Assert.Equal((original.MessageId, "payments"), (resent.MessageId, resent.Headers[DeadLetterSources.ConsumerHeader]));
+        Assert.Equal((original.MessageId, "payments"), (resent.MessageId, resent.Headers[TransportMessage.ConsumerHeader]));
 
         Assert.Equal(InboxResult.Handled, (await Process(host, new RecordedDelivery(resent))).Result);
         Assert.Equal(InboxResult.Duplicate, (await Process(host, new RecordedDelivery(resent), consumer: "audit")).Result);

@@ -57,15 +57,11 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<OutboxTransports>().Default());
         services.TryAddSingleton(sp => sp.GetRequiredService<OutboxTransports>().ReceiverOf(null)
             ?? throw new InvalidOperationException($"The transport '{sp.GetRequiredService<OutboxTransports>().DefaultName}' cannot receive: consumers need a transport with a receive side."));
-        services.TryAddSingleton(sp => new SendPipeline(
-            sp.GetRequiredService<ITransport>(),
-            sp.GetRequiredService<IMessageSerializer>(),
-            sp.GetRequiredService<IOptions<OutboxOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => Pipeline(sp, sp.GetRequiredService<ITransport>()));
         services.TryAddSingleton(sp => new SendPipelines(
             sp.GetRequiredService<SendPipeline>(),
             sp.GetRequiredService<OutboxTransports>(),
-            name => new SendPipeline(sp.GetRequiredService<OutboxTransports>().Named(name), sp.GetRequiredService<IMessageSerializer>(), sp.GetRequiredService<IOptions<OutboxOptions>>(), sp.GetRequiredService<TimeProvider>()),
+            name => Pipeline(sp, sp.GetRequiredService<OutboxTransports>().Named(name)),
             sp.GetRequiredService<IOptions<OutboxOptions>>()));
         services.TryAddSingleton<MessageRelay>();
         services.TryAddSingleton<DispatchSignal>();
@@ -240,6 +236,13 @@ public static class OutboxServiceCollectionExtensions
     private static Task InvokeHandler<THandler, TMessage>(IServiceProvider services, object message, MessageContext context, CancellationToken cancellationToken)
         where THandler : class =>
         ((IMessageHandler<TMessage>)services.GetRequiredService<THandler>()).HandleAsync((TMessage)message, context, cancellationToken);
+
+    // The Polly pipeline around one transport's sends: the default transport's, or a route's.
+    private static SendPipeline Pipeline(IServiceProvider services, ITransport transport) => new(
+        transport,
+        services.GetRequiredService<IMessageSerializer>(),
+        services.GetRequiredService<IOptions<OutboxOptions>>(),
+        services.GetRequiredService<TimeProvider>());
 
     // A route's object form, { "Destination": …, "Transport": … }, which the binder leaves out of Routes.
     private static void BindRouteObjects(IConfigurationSection routes, OutboxOptions options)

@@ -17,6 +17,7 @@ internal sealed class SendPipelines
     private readonly Func<string, SendPipeline>? _create;
     private readonly IOptions<OutboxOptions>? _options;
     private readonly ConcurrentDictionary<string, SendPipeline> _named = new(StringComparer.OrdinalIgnoreCase);
+    private string? _defaultName;
 
     /// <summary>One pipeline for every row.</summary>
     public SendPipelines(SendPipeline single) => _default = single;
@@ -39,7 +40,7 @@ internal sealed class SendPipelines
     public SendPipeline For(OutboxRecord row) =>
         _options is not null &&
         _options.Value.RouteTransports.TryGetValue(row.MessageType, out var name) &&
-        !string.Equals(name, _transports!.DefaultName, StringComparison.OrdinalIgnoreCase)
+        !string.Equals(name, _defaultName ??= _transports!.DefaultName, StringComparison.OrdinalIgnoreCase)
             ? _named.GetOrAdd(name, _create!)
             : _default;
 }

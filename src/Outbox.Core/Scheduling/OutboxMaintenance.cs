@@ -13,7 +13,7 @@ namespace Outbox.Scheduling;
 /// </summary>
 internal sealed class OutboxMaintenance(
     IOutboxStore store,
-    DispatchSignal dispatcher,
+    DispatchSignal signal,
     TransactionChecks checks,
     TransactionCheckRunner checkRunner,
     IOptions<OutboxOptions> options,
@@ -41,7 +41,7 @@ internal sealed class OutboxMaintenance(
         if (recovered > 0)
         {
             Log.Recovered(logger, recovered, transactions.CheckAfter);
-            dispatcher.Wake();
+            signal.Wake();
         }
 
         var checkedRows = await checkRunner.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,4 @@ internal static class DeadLetterSources
 
     /// <summary>A consumer, after <c>MaxDeliveries</c>, or for a message it can never handle.</summary>
     public const string Consumer = "consumer";
-
-    /// <summary>The header that makes a requeued delivery go to one consumer of its source only.</summary>
-    public const string ConsumerHeader = Transport.TransportMessage.ConsumerHeader;
 }

@@ -20,7 +20,7 @@ internal sealed class TransactionCheckRunner(
     TransactionChecks checks,
     IMessageSerializer serializer,
     IServiceScopeFactory scopes,
-    DispatchSignal dispatcher,
+    DispatchSignal signal,
     OutboxInstance instance,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
@@ -123,7 +123,7 @@ internal sealed class TransactionCheckRunner(
         if (commits.Count > 0)
         {
             applied += await store.ApplyCheckAsync(commits, owner, MessageStatus.Pending, now, now, null, CancellationToken.None).ConfigureAwait(false);
-            dispatcher.Wake();
+            signal.Wake();
         }
 
         if (rollbacks.Count > 0)

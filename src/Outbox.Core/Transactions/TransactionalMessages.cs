@@ -11,7 +11,7 @@ internal sealed class TransactionalMessages(
     IOutboxStore store,
     OutboxMessageFactory factory,
     TransactionChecks checks,
-    DispatchSignal dispatcher,
+    DispatchSignal signal,
     TimeProvider timeProvider,
     ILogger<TransactionalMessages> logger)
 {
@@ -81,7 +81,7 @@ internal sealed class TransactionalMessages(
         {
             if (commit)
             {
-                dispatcher.Wake();
+                signal.Wake();
             }
 
             return;

@@ -4,12 +4,13 @@ using Outbox.DeadLetters;
 using Outbox.Dispatching;
 using Outbox.Storage;
 using Outbox.Telemetry;
+using Outbox.Transport;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
 internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
     ContextRunner<TContext> runner,
-    DispatchSignal dispatcher,
+    DispatchSignal signal,
     TimeProvider timeProvider,
     ILogger<EntityFrameworkDeadLetterQueue<TContext>> logger) : IDeadLetterQueue
     where TContext : DbContext
@@ -59,7 +60,7 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
                 var headers = dead.Headers;
                 if (dead.Source == DeadLetterSources.Consumer && dead.ConsumerName is { } consumer)
                 {
-                    var map = new Dictionary<string, string>(TransportMessages.ParseHeaders(dead.Headers)) { [DeadLetterSources.ConsumerHeader] = consumer };
+                    var map = new Dictionary<string, string>(TransportMessages.ParseHeaders(dead.Headers)) { [TransportMessage.ConsumerHeader] = consumer };
                     headers = System.Text.Json.JsonSerializer.Serialize(map);
 
                     // In a database shared by producer and consumer, the sent row may still be kept for retention.
@@ -89,7 +90,7 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
         if (requeued)
         {
             Log.Requeued(logger, messageId);
-            dispatcher.Wake();
+            signal.Wake();
         }
 
         return requeued;

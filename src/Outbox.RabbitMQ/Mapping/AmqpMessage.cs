@@ -18,9 +18,6 @@ internal static class AmqpMessage
     /// <summary>The header carrying the delivery attempt of a message the consumer delayed.</summary>
     public const string AttemptHeader = "outbox-attempt";
 
-    /// <summary>The application header that becomes the AMQP <c>correlation_id</c> property.</summary>
-    public const string CorrelationIdHeader = TransportMessage.CorrelationIdHeader;
-
     // Added by quorum queues on every redelivery.
     private const string DeliveryCountHeader = "x-delivery-count";
 
@@ -47,7 +44,7 @@ internal static class AmqpMessage
             MessageId = message.MessageId.ToString(),
             Type = message.MessageType,
             ContentType = message.ContentType,
-            CorrelationId = message.Headers.GetValueOrDefault(CorrelationIdHeader),
+            CorrelationId = message.Headers.GetValueOrDefault(TransportMessage.CorrelationIdHeader),
             Timestamp = new AmqpTimestamp(message.CreatedAt.ToUnixTimeSeconds()),
             DeliveryMode = DeliveryModes.Persistent,
             Headers = headers,
@@ -77,7 +74,7 @@ internal static class AmqpMessage
 
         if (properties.CorrelationId is { } correlationId)
         {
-            headers.TryAdd(CorrelationIdHeader, correlationId);
+            headers.TryAdd(TransportMessage.CorrelationIdHeader, correlationId);
         }
 
         hasMessageId = !string.IsNullOrEmpty(properties.MessageId);
