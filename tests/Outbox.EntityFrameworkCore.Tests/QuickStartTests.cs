@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using Outbox.Testing;
 
@@ -54,50 +52,10 @@ public sealed partial class QuickStartTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string directory, string arguments, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeLimit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'dotnet {arguments}' did not finish within {TimeLimit}:\n{output}");
-        }
-
-        process.WaitForExit(); // drains the redirected output
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
+        using var run = new DotnetProcess();
+        run.Start(arguments.Split(' '), directory, environment.ToDictionary(e => e.Name, e => e.Value));
+        var exitCode = await run.WaitForExitAsync(TimeLimit);
+        return (exitCode, run.Output);
     }
 
     [GeneratedRegex("```sh\\n(.*?)```", RegexOptions.Singleline)]

@@ -62,20 +62,20 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var resumed = new List<(string Fault, TimeSpan Resumed)>();
         try
         {
-            resumed.Add(await InjectAsync("RabbitMQ stop_app, 5 s, start_app", async () =>
+            resumed.Add(await InjectAsync(consumer, "RabbitMQ stop_app, 5 s, start_app", async () =>
             {
                 await LocalServices.RabbitMQAsync("stop_app");
                 await Task.Delay(TimeSpan.FromSeconds(5));
                 await LocalServices.StartRabbitMQAppAsync();
             }));
-            resumed.Add(await InjectAsync("consumer process killed (SIGKILL), started again after 2 s", async () =>
+            resumed.Add(await InjectAsync(consumer, "consumer process killed (SIGKILL), started again after 2 s", async () =>
             {
                 consumer.Kill();
                 await Task.Delay(TimeSpan.FromSeconds(2));
                 consumer.Start();
             }));
-            resumed.Add(await InjectAsync("PostgreSQL restarted", LocalServices.RestartPostgreSqlAsync));
-            resumed.Add(await InjectAsync("RabbitMQ node stopped, 3 s, started", async () =>
+            resumed.Add(await InjectAsync(consumer, "PostgreSQL restarted", LocalServices.RestartPostgreSqlAsync));
+            resumed.Add(await InjectAsync(consumer, "RabbitMQ node stopped, 3 s, started", async () =>
             {
                 await LocalServices.RabbitMQAsync("stop");
                 await Task.Delay(TimeSpan.FromSeconds(3));
@@ -120,15 +120,15 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Waits until messages are being handled, injects the fault, and measures how long after it ended handling resumed.</summary>
-    private async Task<(string Fault, TimeSpan Resumed)> InjectAsync(string fault, Func<Task> inject)
+    private async Task<(string Fault, TimeSpan Resumed)> InjectAsync(ConsumerProcess consumer, string fault, Func<Task> inject)
     {
         var before = await EffectsAsync();
-        await WaitAsync(async () => await EffectsAsync() > before, TimeSpan.FromSeconds(60), $"handling to flow before '{fault}'", null);
+        await WaitAsync(async () => await EffectsAsync() > before, TimeSpan.FromSeconds(60), $"handling to flow before '{fault}'", consumer);
 
         await inject();
         var ended = Stopwatch.StartNew();
         var at = await EffectsAsync();
-        await WaitAsync(async () => await EffectsAsync() > at, TimeSpan.FromMinutes(2), $"handling to resume after '{fault}'", null);
+        await WaitAsync(async () => await EffectsAsync() > at, TimeSpan.FromMinutes(2), $"handling to resume after '{fault}'", consumer);
         return (fault, ended.Elapsed);
     }
 
