@@ -161,6 +161,42 @@ public sealed class ConsumingTests : RabbitMQScenarios
     }
 
     [Fact]
+    public async Task ConnectionsClosedByTheBroker_TheConsumerReadsAgain_AndKeepsHandling()
+    {
+        // The client recovers the connection; the consumer host reads again and handles what comes after.
+        var (host, receiver) = ConsumerHost(settings: new Dictionary<string, string?> { ["Outbox:RabbitMQ:RecoveryInterval"] = "00:00:01" });
+        await Consumers(host).StartAsync(CancellationToken.None);
+        await host.PlaceOrderAsync(new OrderPlaced(1, "before"));
+        await host.DrainAsync();
+        await WaitAsync(() => receiver.Settled.Count == 1, "the first message");
+
+        await LocalServices.RabbitMQAsync("close_all_connections", "'closed by the test'");
+        ReplaceBroker(await Broker.ConnectAsync()); // the test's own connection was closed too
+        await WaitAsync(
+            () =>
+            {
+                host.Time.Advance(TimeSpan.FromSeconds(1)); // the host reads again after RedeliveryDelay, on the test's clock
+                return receiver.Reads >= 2;
+            },
+            "the consumer to read again after the recovery");
+        await host.PlaceOrderAsync(new OrderPlaced(2, "after"));
+        var waited = Stopwatch.StartNew();
+        while (Script.Handled.Count < 2)
+        {
+            // Sent at commit, or by the poller once its backoff has passed, as a running host would.
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "Gave up waiting for the message published after the recovery.");
+            await host.DrainAsync();
+            await host.PollAsync();
+            host.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        await Consumers(host).StopAsync(CancellationToken.None);
+
+        Assert.Equal([1L, 2L], Script.Handled.Select(h => h.OrderId));
+    }
+
+    [Fact]
     public async Task UnreadableMessage_FromAPlainClient_IsDeadLettered_AndAcknowledged()
     {
         var (host, receiver) = ConsumerHost();

@@ -8,16 +8,21 @@ namespace Outbox.RabbitMQ.Tests;
 internal sealed class WatchedReceiver(IMessageReceiver inner, bool loseFirstAck = false) : IMessageReceiver
 {
     private int _lost;
+    private int _reads;
 
     private bool LoseFirstAck { get; } = loseFirstAck;
 
     public ConcurrentQueue<(Guid MessageId, int Attempt, string Settled)> Settled { get; } = new();
+
+    /// <summary>How many times the consumer host started reading.</summary>
+    public int Reads => Volatile.Read(ref _reads);
 
     public ValueTask DeclareAsync(string source, string consumer, CancellationToken cancellationToken) =>
         inner.DeclareAsync(source, consumer, cancellationToken);
 
     public async IAsyncEnumerable<IDelivery> ReceiveAsync(string source, string consumer, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _reads);
         await foreach (var delivery in inner.ReceiveAsync(source, consumer, cancellationToken))
         {
             yield return new Watched(delivery, this);

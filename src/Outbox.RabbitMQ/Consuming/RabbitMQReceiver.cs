@@ -12,9 +12,9 @@ namespace Outbox.RabbitMQ.Consuming;
 
 /// <summary>
 /// Reads a consumer's queue (named after the consumer, bound to its source) with manual
-/// acknowledgements and the configured prefetch. A lost connection is recovered by the client, the
-/// consumer with it; a channel the broker closed, or a consumer it cancelled, ends the stream with an
-/// error and the consumer host reads again.
+/// acknowledgements and the configured prefetch. A channel the broker closed, a consumer it cancelled,
+/// or a connection the client recovered ends the stream with an error, and the consumer host reads
+/// again on a new channel.
 /// </summary>
 internal sealed class RabbitMQReceiver(RabbitMQConnection connection, ILogger<RabbitMQReceiver> logger) : IMessageReceiver
 {
@@ -77,7 +77,7 @@ internal sealed class RabbitMQReceiver(RabbitMQConnection connection, ILogger<Ra
             };
             reader.ShutdownAsync += (_, args) =>
             {
-                // A lost connection is recovered with its channels and consumers; a channel the broker closed is not.
+                // A channel the broker closed is not recovered; one lost with the connection is read again below.
                 if (args.Initiator != ShutdownInitiator.Application && open.IsOpen)
                 {
                     deliveries.Writer.TryComplete(new OutboxException($"RabbitMQ closed the channel of consumer {consumer}: {args.ReplyText}"));
@@ -86,13 +86,30 @@ internal sealed class RabbitMQReceiver(RabbitMQConnection connection, ILogger<Ra
                 return Task.CompletedTask;
             };
 
-            await channel.BasicConsumeAsync(queue.Queue, autoAck: false, reader, cancellationToken).ConfigureAwait(false);
-            Log.Consuming(logger, consumer, queue.Queue, queue.Exchange, queue.Source, prefetch);
-
-            // Disposing the channel (after the loop) returns every unacknowledged delivery to the queue.
-            await foreach (var delivery in deliveries.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            // The client's own recovery of the consumer can fail without a word (a queue still starting after
+            // the broker restarted answers basic.consume with 404), leaving a channel that never delivers
+            // again. After a recovery the stream ends instead, and the consumer host reads again on a
+            // channel of its own, whose queue declaration and basic.consume report what goes wrong.
+            AsyncEventHandler<AsyncEventArgs> recovered = (_, _) =>
             {
-                yield return delivery;
+                deliveries.Writer.TryComplete(new OutboxException($"The connection to RabbitMQ was recovered: consumer {consumer} reads queue '{queue.Queue}' again on a new channel."));
+                return Task.CompletedTask;
+            };
+            open.RecoverySucceededAsync += recovered;
+            try
+            {
+                await channel.BasicConsumeAsync(queue.Queue, autoAck: false, reader, cancellationToken).ConfigureAwait(false);
+                Log.Consuming(logger, consumer, queue.Queue, queue.Exchange, queue.Source, prefetch);
+
+                // Disposing the channel (after the loop) returns every unacknowledged delivery to the queue.
+                await foreach (var delivery in deliveries.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    yield return delivery;
+                }
+            }
+            finally
+            {
+                open.RecoverySucceededAsync -= recovered;
             }
         }
     }
