@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Outbox.Dispatching;
 using Outbox.EntityFrameworkCore;
 using Outbox.Storage;
 using Outbox.Transport;
@@ -20,9 +21,10 @@ public abstract class OutboxScenarios : DatabaseScenarios
     protected OutboxTestHost Host(
         FakeTimeProvider? time = null,
         ITransport? transport = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
-        var host = OutboxTestHost.Create(Database, time, transport, settings);
+        var host = OutboxTestHost.Create(Database, time, transport, settings, services);
         return Track(host);
     }
 
@@ -466,6 +468,44 @@ public abstract class OutboxScenarios : DatabaseScenarios
             host.Time.Advance(TimeSpan.FromSeconds(0.1));
             await WaitUntilAsync(() => host.Memory.Sent.Count == 1, "the delayed message to be sent");
             Assert.Equal(due, host.Time.GetUtcNow());
+        }
+        finally
+        {
+            await host.Dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task RunningDispatcher_RowFallingDueWhileItClaims_IsSentAtOnce_NotAtThePollInterval()
+    {
+        // The clock passes the row's due time while the poller claims: the claim did not take the row
+        // (not due yet), so the poller must see it as due now rather than sleep for the poll interval.
+        var time = new FakeTimeProvider();
+        var clockMovesDuringClaim = false;
+        var host = Host(
+            time,
+            settings: new Dictionary<string, string?> { ["Outbox:Dispatch:PollInterval"] = "00:10:00", ["Outbox:Dispatch:MaxPollInterval"] = "00:10:00" },
+            services: s => s.Decorate<IOutboxStore>(store => ClockMovingStore.Create(store, () =>
+            {
+                if (clockMovesDuringClaim)
+                {
+                    clockMovesDuringClaim = false;
+                    time.Advance(TimeSpan.FromMilliseconds(2));
+                }
+            })));
+        await host.Dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            await host.PlaceOrderAsync(new OrderPlaced(14, "racing"), new PublishOptions { Delay = TimeSpan.FromSeconds(5) });
+            var due = time.GetUtcNow().AddSeconds(5);
+            await WaitUntilAsync(() => time.HasTimerDueAt(due), "the dispatcher to set a timer for the due time");
+
+            time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+            clockMovesDuringClaim = true;
+            host.Services.GetRequiredService<DispatchSignal>().Wake(); // something else wakes the poller 1 ms before the due time
+
+            await WaitUntilAsync(() => host.Memory.Sent.Count == 1, "the row that fell due during the claim to be sent");
+            Assert.False(clockMovesDuringClaim);
         }
         finally
         {

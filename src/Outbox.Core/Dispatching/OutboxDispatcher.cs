@@ -96,7 +96,7 @@ internal sealed class OutboxDispatcher(
     /// <summary>Claims and sends one batch of due rows; returns how many were claimed.</summary>
     internal async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
-        var claimed = await ClaimAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = await ClaimAsync(timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
         if (claimed.Count > 0)
         {
             await relay.RelayAsync(claimed, cancellationToken).ConfigureAwait(false);
@@ -105,10 +105,9 @@ internal sealed class OutboxDispatcher(
         return claimed.Count;
     }
 
-    private Task<IReadOnlyList<OutboxRecord>> ClaimAsync(CancellationToken cancellationToken)
+    private Task<IReadOnlyList<OutboxRecord>> ClaimAsync(DateTime now, CancellationToken cancellationToken)
     {
         var dispatch = options.Value.Dispatch;
-        var now = timeProvider.GetUtcNow().UtcDateTime;
         return store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, dispatch.BatchSize, cancellationToken);
     }
 
@@ -183,7 +182,8 @@ internal sealed class OutboxDispatcher(
                 {
                     // The next batch is claimed while the previous one is still being sent: rows of a key
                     // that is in flight are not claimable, so per-key order holds across the two.
-                    var claimed = await ClaimAsync(stoppingToken).ConfigureAwait(false);
+                    var claimedAt = timeProvider.GetUtcNow().UtcDateTime;
+                    var claimed = await ClaimAsync(claimedAt, stoppingToken).ConfigureAwait(false);
                     if (claimed.Count > 0)
                     {
                         sending.Add(SendClaimedAsync(claimed, stoppingToken));
@@ -196,9 +196,10 @@ internal sealed class OutboxDispatcher(
                     }
 
                     idle = claimed.Count > 0 || sending.Count > 0 ? dispatch.PollInterval : Min(idle * 2, dispatch.MaxPollInterval);
-                    var now = timeProvider.GetUtcNow().UtcDateTime;
-                    var nextDue = await store.GetNextDueAsync(now, stoppingToken).ConfigureAwait(false);
-                    wait = nextDue is { } due ? Min(due - now, idle) : idle;
+                    // Looked up from the claim's instant: a row that fell due while the claim ran was not
+                    // claimed, and is next due (now, at once) rather than left to the next poll.
+                    var nextDue = await store.GetNextDueAsync(claimedAt, stoppingToken).ConfigureAwait(false);
+                    wait = nextDue is { } due ? Min(due - timeProvider.GetUtcNow().UtcDateTime, idle) : idle;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,0 +1,48 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.Storage;
+
+namespace Outbox.Testing;
+
+/// <summary>A store that runs an action as each claim returns, before the poller's next query: to move a fake clock while a claim runs.</summary>
+public class ClockMovingStore : DispatchProxy
+{
+    private IOutboxStore _inner = null!;
+    private Action _afterClaim = null!;
+
+    internal static IOutboxStore Create(IOutboxStore inner, Action afterClaim)
+    {
+        var store = Create<IOutboxStore, ClockMovingStore>();
+        var proxy = (ClockMovingStore)(object)store;
+        proxy._inner = inner;
+        proxy._afterClaim = afterClaim;
+        return store;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        var result = targetMethod!.Invoke(_inner, args);
+        return targetMethod.Name == nameof(IOutboxStore.ClaimAsync) ? AfterAsync((Task<IReadOnlyList<OutboxRecord>>)result!) : result;
+    }
+
+    private async Task<IReadOnlyList<OutboxRecord>> AfterAsync(Task<IReadOnlyList<OutboxRecord>> claim)
+    {
+        var claimed = await claim;
+        _afterClaim();
+        return claimed;
+    }
+}
+
+internal static class ServiceCollectionDecoration
+{
+    /// <summary>Replaces the last registration of <typeparamref name="T"/> with a singleton wrapping what it created.</summary>
+    public static void Decorate<T>(this IServiceCollection services, Func<T, T> decorate)
+        where T : class
+    {
+        var original = services.Last(d => d.ServiceType == typeof(T));
+        services.Remove(original);
+        services.AddSingleton(sp => decorate((T)(original.ImplementationInstance
+            ?? original.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, original.ImplementationType!))));
+    }
+}
