@@ -1,13 +1,13 @@
-using System.Text;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Outbox;
-using Outbox.Consumers;
 using Outbox.DeadLetters;
 using Outbox.EntityFrameworkCore;
+using Outbox.RabbitMQ;
+using Outbox.Serialization;
 using Outbox.Transactions;
 using Outbox.Transport;
 using QuickStart;
@@ -23,13 +23,14 @@ if (shop is null)
 
 #region wiring
 builder.Services.AddDbContext<ShopDbContext>((sp, options) => options.UseSqlite(shop).UseOutbox(sp));
-builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
+var messaging = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
         .AddMessageType<OrderPlaced>("OrderPlaced")
         .AddMessageType<ReminderDue>("ReminderDue")
         .AddMessageType<PaymentRequested>("PaymentRequested")
         .Route<AuditRecorded>("audit"))
     .UseEntityFrameworkCore<ShopDbContext>()
-    .UseInMemoryTransport() // like a broker: a message nobody receives is unroutable, then dead-lettered
+    .UseInMemoryTransport()
+    .UseRabbitMQ() // Outbox:Transport in appsettings.json chooses one; RabbitMQ connects only when chosen
     .AddTransactionCheck<PaymentRequested, PaymentCheck>()
     #region consumer
     .AddConsumer<ShippingHandler>(consumer =>
@@ -40,22 +41,38 @@ builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options =
     #endregion
 #endregion
 
+// The shop's other services, played by this program (OtherServices.cs): each records what it receives.
+builder.Services.AddSingleton<Received>().AddSingleton<AuditStore>();
+messaging
+    .AddConsumer<Recorded<OrderPlaced>>(consumer => (consumer.Source, consumer.Name) = ("orders.placed", "order-log"))
+    .AddConsumer<Recorded<ReminderDue>>(consumer => (consumer.Source, consumer.Name) = ("reminders", "reminder-log"))
+    .AddConsumer<Recorded<PaymentRequested>>(consumer => (consumer.Source, consumer.Name) = ("payments.requested", "payment-log"))
+    .AddConsumer<AuditHandler>(consumer => (consumer.Source, consumer.Name) = ("audit", "audit"));
+
 using var host = builder.Build();
-await using (var scope = host.Services.CreateAsyncScope())
+try
 {
-    var db = scope.ServiceProvider.GetRequiredService<ShopDbContext>();
-    await db.Database.EnsureDeletedAsync();
-    await db.Database.EnsureCreatedAsync();
+    await using (var scope = host.Services.CreateAsyncScope())
+    {
+        var db = scope.ServiceProvider.GetRequiredService<ShopDbContext>();
+        await db.Database.EnsureDeletedAsync();
+        await db.Database.EnsureCreatedAsync();
+    }
+
+    await host.StartAsync(); // over RabbitMQ: connects and declares the consumers' queues
+}
+catch (Exception e) when (e is OptionsValidationException or OutboxException)
+{
+    Console.Error.WriteLine(e.Message); // a bad setting or an unreachable broker: the message says what to fix
+    return 1;
 }
 
 var started = DateTimeOffset.UtcNow;
 void Say(string text) => Console.WriteLine($"[{(DateTimeOffset.UtcNow - started).TotalSeconds,5:0.00}s] {text}");
 
-var transport = host.Services.GetRequiredService<InMemoryTransport>();
-var orders = transport.Subscribe("orders.placed");
-var reminders = transport.Subscribe("reminders");
-var payments = transport.Subscribe("payments.requested");
-await host.StartAsync();
+var received = host.Services.GetRequiredService<Received>();
+var transports = host.Services.GetRequiredService<OutboxTransports>();
+Say($"transport: {transports.DefaultName} (Outbox:Transport)");
 
 // 1. A message published in a transaction is sent once the transaction commits.
 await InScope(async (db, outbox) =>
@@ -71,7 +88,8 @@ await InScope(async (db, outbox) =>
     #endregion
     Say($"1. order {order.Id} saved and OrderPlaced published in the same transaction");
 });
-Say($"   received {Describe(await Receive(orders))}");
+var firstOrder = await Receive("orders.placed");
+Say($"   received {firstOrder}");
 
 // 2. A rolled-back transaction publishes nothing.
 await InScope(async (db, outbox) =>
@@ -83,8 +101,8 @@ await InScope(async (db, outbox) =>
     await transaction.RollbackAsync();
     Say("2. bob's order and its message were rolled back");
 });
-var nothing = await Receive(orders, TimeSpan.FromSeconds(1));
-Say(nothing is null ? "   nothing was sent (waited 1 s)" : $"   UNEXPECTED: {Describe(nothing)}");
+var nothing = await ReceiveWithin("orders.placed", TimeSpan.FromSeconds(1));
+Say(nothing is null ? "   nothing was sent (waited 1 s)" : $"   UNEXPECTED: {nothing}");
 
 // 3. A delayed message is sent at its due time.
 await InScope(async (db, outbox) =>
@@ -95,19 +113,20 @@ await InScope(async (db, outbox) =>
     #endregion
     Say("3. ReminderDue published with a 2 s delay");
 });
-Say($"   received {Describe(await Receive(reminders))}");
+Say($"   received {await Receive("reminders")}");
 
-// 4. A message nobody can receive ends in the dead-letter table after MaxAttempts (3), with the reason.
+// 4. A message its consumer cannot handle ends in the dead-letter table after MaxDeliveries (2 here), with the reason.
+var auditStore = host.Services.GetRequiredService<AuditStore>();
 await InScope(async (db, outbox) =>
 {
     await outbox.PublishAsync(new AuditRecorded("order 1 placed"));
     await db.SaveChangesAsync();
-    Say("4. AuditRecorded published to 'audit', which has no subscriber yet");
+    Say("4. AuditRecorded published; the audit service's store is offline, so every delivery fails");
 });
 var dead = await WaitForDeadLetter(host.Services.GetRequiredService<IDeadLetterQueue>());
-Say($"   dead-lettered: reason={dead.Reason}, attempts={dead.Attempts}, error=\"{dead.LastError}\"");
+Say($"   dead-lettered: reason={dead.Reason}, deliveries={dead.Attempts}, error=\"{dead.LastError}\"");
 
-var audit = transport.Subscribe("audit");
+auditStore.Online = true;
 #region requeue
 var deadLetters = host.Services.GetRequiredService<IDeadLetterQueue>();
 foreach (var letter in await deadLetters.ListAsync())
@@ -115,8 +134,8 @@ foreach (var letter in await deadLetters.ListAsync())
     await deadLetters.RequeueAsync(letter.MessageId);
 }
 #endregion
-Say("   'audit' now has a subscriber; the dead letter was requeued");
-Say($"   received {Describe(await Receive(audit))}");
+Say("   the audit store is back online; the dead letter was requeued");
+Say($"   received {await Receive("audit")}");
 
 // 5. Work decided outside the database (a payment gateway): a half message, the local transaction, then commit.
 await InScope(async (db, outbox) =>
@@ -128,7 +147,7 @@ await InScope(async (db, outbox) =>
     #endregion
     Say($"5. payment for order 1: the local transaction said {result.LocalState}, the message is {result.Outcome}");
 });
-Say($"   received {Describe(await Receive(payments))}");
+Say($"   received {await Receive("payments.requested")}");
 
 // 6. The gateway charged the card but its answer was lost: the check callback finds the payment and commits.
 await InScope(async (db, outbox) =>
@@ -142,7 +161,7 @@ await InScope(async (db, outbox) =>
         });
     Say($"6. payment for order 2: the local transaction threw, the message is {result.Outcome}; PaymentCheck decides");
 });
-Say($"   received {Describe(await Receive(payments))}");
+Say($"   received {await Receive("payments.requested")}");
 
 // 7. A decision that comes later (an approval, a webhook): prepare the half message now, commit when it arrives.
 await InScope(async (db, outbox) =>
@@ -154,17 +173,30 @@ await InScope(async (db, outbox) =>
     #endregion
     Say("7. payment for order 3 prepared as a half message, then approved: committed");
 });
-Say($"   received {Describe(await Receive(payments))}");
+Say($"   received {await Receive("payments.requested")}");
 
-// 8. A consumer with an inbox: the broker delivers order 1's message again; the shipment is made once.
-var placed = transport.Sent.First(m => m.MessageType == "OrderPlaced");
-await transport.SendAsync([placed, placed], CancellationToken.None);
-await Task.Delay(500);
+// 8. A consumer with an inbox: the transport delivers order 1's message twice more, as a broker does after a lost
+// acknowledgement, then a new order's message. The shipping consumer handles them in that order.
+var serializer = host.Services.GetRequiredService<IMessageSerializer>();
+var again = new TransportMessage(
+    firstOrder.Context.MessageId, firstOrder.Context.Source, firstOrder.Context.MessageType, firstOrder.Context.Key,
+    serializer.Serialize(firstOrder.Message, firstOrder.Message.GetType()), serializer.ContentType, firstOrder.Context.Headers, DateTimeOffset.UtcNow);
+await transports.Get(transports.DefaultName).SendAsync([again, again], CancellationToken.None);
+var lastOrder = 0;
 await InScope(async (db, outbox) =>
 {
-    var shipments = await db.Shipments.CountAsync(s => s.OrderId == 1);
-    Say($"8. OrderPlaced for order 1 was delivered 3 times to the shipping consumer; shipments made: {shipments}");
+    await using var transaction = await db.Database.BeginTransactionAsync();
+    var order = new Order { Customer = "dan" };
+    db.Orders.Add(order);
+    await db.SaveChangesAsync();
+    await outbox.PublishAsync(new OrderPlaced(order.Id, order.Customer), new PublishOptions { Key = $"order-{order.Id}" });
+    await db.SaveChangesAsync();
+    await transaction.CommitAsync();
+    lastOrder = order.Id;
 });
+var shipments = await WaitForShipmentOf(lastOrder);
+await Receive("orders.placed"); // the order log's copy of it: that consumer is done too
+Say($"8. OrderPlaced for order 1 was delivered 3 times, then order {lastOrder}'s; once order {lastOrder} shipped, shipments made for order 1: {shipments}");
 
 await host.StopAsync();
 Say("done");
@@ -183,17 +215,43 @@ static async Task<bool> ChargeAsync(ShopDbContext db, PaymentRequested payment, 
     return true;
 }
 
-static async Task<TransportMessage?> Receive(ChannelReader<TransportMessage> reader, TimeSpan? wait = null)
+// The next message a service received from the source.
+async Task<Delivered> Receive(string source)
 {
-    using var timeout = new CancellationTokenSource(wait ?? TimeSpan.FromSeconds(30));
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    return await received.From(source).ReadAsync(timeout.Token);
+}
+
+// The next message a service received from the source within the wait, or null.
+async Task<Delivered?> ReceiveWithin(string source, TimeSpan wait)
+{
+    using var timeout = new CancellationTokenSource(wait);
     try
     {
-        return await reader.ReadAsync(timeout.Token);
+        return await received.From(source).ReadAsync(timeout.Token);
     }
-    catch (OperationCanceledException) when (wait is not null)
+    catch (OperationCanceledException)
     {
         return null;
     }
+}
+
+// How many shipments order 1 has once the given order was shipped.
+async Task<int> WaitForShipmentOf(int orderId)
+{
+    for (var i = 0; i < 300; i++)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopDbContext>();
+        if (await db.Shipments.AnyAsync(s => s.OrderId == orderId))
+        {
+            return await db.Shipments.CountAsync(s => s.OrderId == 1);
+        }
+
+        await Task.Delay(100);
+    }
+
+    throw new TimeoutException($"Order {orderId} was not shipped in 30 s.");
 }
 
 static async Task<DeadLetter> WaitForDeadLetter(IDeadLetterQueue queue)
@@ -210,7 +268,3 @@ static async Task<DeadLetter> WaitForDeadLetter(IDeadLetterQueue queue)
 
     throw new TimeoutException("No dead letter appeared.");
 }
-
-static string Describe(TransportMessage? message) => message is null
-    ? "nothing"
-    : $"{message.MessageType} on '{message.Destination}' (key {message.Key ?? "none"}): {Encoding.UTF8.GetString(message.Body.Span)}";

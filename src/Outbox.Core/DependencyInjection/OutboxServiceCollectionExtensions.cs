@@ -61,7 +61,7 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton(sp => new SendPipelines(
             sp.GetRequiredService<SendPipeline>(),
             sp.GetRequiredService<OutboxTransports>(),
-            name => Pipeline(sp, sp.GetRequiredService<OutboxTransports>().Named(name)),
+            name => Pipeline(sp, sp.GetRequiredService<OutboxTransports>().Get(name)),
             sp.GetRequiredService<IOptions<OutboxOptions>>()));
         services.TryAddSingleton<MessageRelay>();
         services.TryAddSingleton<DispatchSignal>();

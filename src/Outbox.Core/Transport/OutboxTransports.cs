@@ -36,10 +36,14 @@ public sealed class OutboxTransports
         _options.Value.RouteTransports.Values.Any(route => string.Equals(route, name, StringComparison.OrdinalIgnoreCase)) ||
         _consumers.Any(c => string.Equals(c.Transport, name, StringComparison.OrdinalIgnoreCase));
 
-    internal ITransport Default() => Named(DefaultName);
+    internal ITransport Default() => Get(DefaultName);
 
-    /// <summary>The send side of the transport registered as <paramref name="name"/>.</summary>
-    internal ITransport Named(string name) => Registration(name, "A route's Transport").Transport(_services);
+    /// <summary>
+    /// The send side of the transport registered as <paramref name="name"/>. What it sends bypasses the
+    /// outbox: no transaction, no retry, no dead letter.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No transport is registered under that name.</exception>
+    public ITransport Get(string name) => Registration(name, "A route's Transport").Transport(_services);
 
     /// <summary>The receive side a consumer reads, or <see langword="null"/> when its transport cannot receive.</summary>
     internal IMessageReceiver? ReceiverOf(string? name) =>
