@@ -35,6 +35,24 @@ public sealed class InMemoryTransportTests
     }
 
     [Fact]
+    public async Task InABatch_AKeysMessagesAfterOneNotSent_AreNotSentEither()
+    {
+        var transport = new InMemoryTransport();
+        var orders = transport.Subscribe("orders");
+
+        var results = await transport.SendAsync(
+            [Message("nowhere", 1) with { Key = "a" }, Message("orders", 2) with { Key = "a" }, Message("orders", 3) with { Key = "b" }],
+            CancellationToken.None);
+
+        Assert.True(transport.KeepsKeyOrderInBatch);
+        Assert.Equal([SendStatus.Unroutable, SendStatus.Failed, SendStatus.Sent], results.Select(r => r.Status));
+        Assert.Equal("not sent: an earlier message with key 'a' in this batch was not sent", results[1].Error);
+        Assert.True(orders.TryRead(out var only));
+        Assert.Equal(Id(3), only.MessageId);
+        Assert.False(orders.TryRead(out _));
+    }
+
+    [Fact]
     public async Task NotMandatory_AcceptsAMessageNobodyReceives()
     {
         var transport = new InMemoryTransport(Options.Create(new InMemoryTransportOptions { Mandatory = false }));

@@ -72,6 +72,41 @@ public sealed class MessageRelayTests
     }
 
     [Fact]
+    public async Task TransportKeepingKeyOrderInABatch_GetsAKeysWholeRunInOneCall()
+    {
+        _transport.KeepsKeyOrderInBatch = true;
+
+        await Relay().RelayAsync([Row(3, "a"), Row(1, "a"), Row(2, "b"), Row(4, "a")], CancellationToken.None);
+
+        Assert.Equal([4], _transport.BatchSizes);
+        Assert.Equal([Id(1), Id(2), Id(3), Id(4)], _transport.Sent.Select(m => m.MessageId));
+        Assert.Equal([1, 2, 3, 4], _store.Dispatched.Order());
+    }
+
+    [Fact]
+    public async Task TransportWithoutKeyOrderInABatch_GetsOneRowPerKeyPerCall()
+    {
+        await Relay().RelayAsync([Row(1, "a"), Row(2, "b"), Row(3, "a"), Row(4, "a")], CancellationToken.None);
+
+        Assert.Equal([2, 1, 1], _transport.BatchSizes);
+    }
+
+    [Fact]
+    public async Task InAnOrderedBatch_RowsBehindAFailedRowOfTheirKey_AreReleasedWithoutAnAttempt()
+    {
+        _transport.KeepsKeyOrderInBatch = true;
+        _transport.Answer = (m, _) => m.MessageId == Id(1) ? SendResult.Failed("x") : SendResult.Sent;
+
+        await Relay().RelayAsync([Row(1, "a"), Row(2, "b"), Row(3, "a"), Row(4, "a", attempts: 2)], CancellationToken.None);
+
+        Assert.Equal([2], _store.Dispatched);
+        var failure = Assert.Single(_store.Failed);
+        Assert.Equal((1L, 1), (failure.Id, failure.Attempts));
+        Assert.Equal([(3L, Now), (4L, Now)], _store.Released.OrderBy(r => r.Id));
+        Assert.Equal([4], _transport.BatchSizes);
+    }
+
+    [Fact]
     public async Task TransportException_FailsTheWholeBatch()
     {
         _transport.Throw = new IOException("connection reset");

@@ -15,7 +15,15 @@ public sealed class ScriptedTransport : ITransport
     /// <summary>When set, every send throws it, as a transport does when the broker is unreachable.</summary>
     public Exception? Throw { get; set; }
 
+    /// <summary>What <see cref="ITransport.KeepsKeyOrderInBatch"/> says. When set, a key's messages after one that was not sent are not sent either.</summary>
+    public bool KeepsKeyOrderInBatch { get; set; }
+
     public int Calls => _calls;
+
+    /// <summary>The size of each batch, in call order.</summary>
+    public IReadOnlyList<int> BatchSizes => [.. _batchSizes];
+
+    private readonly ConcurrentQueue<int> _batchSizes = new();
 
     public IReadOnlyList<TransportMessage> Sent => [.. _sent];
 
@@ -26,6 +34,7 @@ public sealed class ScriptedTransport : ITransport
     public ValueTask<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
+        _batchSizes.Enqueue(batch.Count);
         foreach (var message in batch)
         {
             _attempts.AddOrUpdate(message.MessageId, 1, (_, n) => n + 1);
@@ -37,9 +46,21 @@ public sealed class ScriptedTransport : ITransport
         }
 
         var results = new SendResult[batch.Count];
+        var failedKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < batch.Count; i++)
         {
+            if (KeepsKeyOrderInBatch && batch[i].Key is { } key && failedKeys.Contains(key))
+            {
+                results[i] = SendResult.Failed("not sent: an earlier message of its key was not");
+                continue;
+            }
+
             results[i] = Answer(batch[i], _attempts[batch[i].MessageId]);
+            if (results[i].Status != SendStatus.Sent && batch[i].Key is { } failed)
+            {
+                failedKeys.Add(failed);
+            }
+
             if (results[i].Status == SendStatus.Sent)
             {
                 _sent.Enqueue(batch[i]);

@@ -99,10 +99,49 @@ public static class OutboxServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        builder.Services.TryAddSingleton<InMemoryTransport>();
-        return builder.HasTransport(InMemoryTransport.TransportName)
+        return builder.UseTransport<InMemoryTransport>(InMemoryTransport.TransportName);
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="TTransport"/>, a singleton, as the transport named <paramref name="name"/>:
+    /// its send side, and its receive side when it also implements <see cref="IMessageReceiver"/>. A
+    /// transport package's <c>UseX()</c> calls it; calling it again with the same name changes nothing.
+    /// </summary>
+    /// <typeparam name="TTransport">The transport; created by the container.</typeparam>
+    /// <param name="builder">The outbox builder.</param>
+    /// <param name="name">The transport's name, such as <c>RabbitMQ</c> (compared without regard to case).</param>
+    /// <returns>The builder.</returns>
+    public static IOutboxBuilder UseTransport<TTransport>(this IOutboxBuilder builder, string name)
+        where TTransport : class, ITransport
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<TTransport>();
+        Func<IServiceProvider, IMessageReceiver>? receiver = typeof(IMessageReceiver).IsAssignableFrom(typeof(TTransport))
+            ? sp => (IMessageReceiver)sp.GetRequiredService<TTransport>()
+            : null;
+        return builder.HasTransport(name) ? builder : builder.UseTransport(name, sp => sp.GetRequiredService<TTransport>(), receiver);
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="TTransport"/> and <typeparamref name="TReceiver"/>, singletons, as the send
+    /// and receive sides of the transport named <paramref name="name"/>. A transport package's <c>UseX()</c>
+    /// calls it; calling it again with the same name changes nothing.
+    /// </summary>
+    /// <typeparam name="TTransport">The send side; created by the container.</typeparam>
+    /// <typeparam name="TReceiver">The receive side; created by the container.</typeparam>
+    /// <param name="builder">The outbox builder.</param>
+    /// <param name="name">The transport's name, such as <c>RabbitMQ</c> (compared without regard to case).</param>
+    /// <returns>The builder.</returns>
+    public static IOutboxBuilder UseTransport<TTransport, TReceiver>(this IOutboxBuilder builder, string name)
+        where TTransport : class, ITransport
+        where TReceiver : class, IMessageReceiver
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<TTransport>();
+        builder.Services.TryAddSingleton<TReceiver>();
+        return builder.HasTransport(name)
             ? builder
-            : builder.UseTransport(InMemoryTransport.TransportName, sp => sp.GetRequiredService<InMemoryTransport>(), sp => sp.GetRequiredService<InMemoryTransport>());
+            : builder.UseTransport(name, sp => sp.GetRequiredService<TTransport>(), sp => sp.GetRequiredService<TReceiver>());
     }
 
     /// <summary>

@@ -26,7 +26,9 @@ internal sealed class MessageRelay(
         var deferred = new List<long>();
         var stoppedKeys = new HashSet<string>(StringComparer.Ordinal);
 
-        foreach (var wave in Waves.Plan(rows))
+        // A transport that keeps key order within a batch gets every row at once; others get waves.
+        var waves = pipelines.Single is { KeepsKeyOrderInBatch: true } ? [[.. rows.OrderBy(r => r.Id)]] : Waves.Plan(rows);
+        foreach (var wave in waves)
         {
             var live = new List<OutboxRecord>(wave.Count);
             foreach (var row in wave)
@@ -50,6 +52,12 @@ internal sealed class MessageRelay(
             for (var i = 0; i < live.Count; i++)
             {
                 var row = live[i];
+                if (results[i].Status != RelayStatus.Sent && row.MessageKey is { } held && stoppedKeys.Contains(held))
+                {
+                    heldBack.Add(row.Id); // behind a failed row of its key in the same batch: not tried, no attempt counted
+                    continue;
+                }
+
                 switch (results[i].Status)
                 {
                     case RelayStatus.Sent:

@@ -54,6 +54,9 @@ internal sealed class SendPipeline
         _pipeline = builder.Build();
     }
 
+    /// <summary>Whether a batch may hold several rows of one key: see <see cref="ITransport.KeepsKeyOrderInBatch"/>.</summary>
+    public bool KeepsKeyOrderInBatch => _transport.KeepsKeyOrderInBatch;
+
     /// <summary>Whether sends are currently refused because the broker looked down.</summary>
     public bool IsCircuitOpen => _circuit.CircuitState is CircuitState.Open or CircuitState.Isolated;
 

@@ -98,22 +98,37 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
         }
     }
 
+    /// <summary>A key's messages in a batch are delivered in order; after one is not sent, the key's later ones are not either.</summary>
+    public bool KeepsKeyOrderInBatch => true;
+
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var results = new SendResult[batch.Count];
+        HashSet<string>? failedKeys = null;
         lock (_gate)
         {
             for (var i = 0; i < batch.Count; i++)
             {
                 var message = batch[i];
+                if (message.Key is { } key && failedKeys?.Contains(key) == true)
+                {
+                    results[i] = SendResult.Failed($"not sent: an earlier message with key '{key}' in this batch was not sent");
+                    continue;
+                }
+
                 var receivers = Receivers(message);
                 if (receivers is null && options.Value.Mandatory)
                 {
                     results[i] = SendResult.Unroutable(message.TargetConsumer is { } consumer
                         ? $"no consumer '{consumer}' reads '{message.Destination}'"
                         : $"no subscriber for '{message.Destination}'");
+                    if (message.Key is { } failed)
+                    {
+                        (failedKeys ??= new(StringComparer.Ordinal)).Add(failed);
+                    }
+
                     continue;
                 }
 

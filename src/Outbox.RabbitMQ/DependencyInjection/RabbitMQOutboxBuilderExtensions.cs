@@ -38,11 +38,7 @@ public static class RabbitMQOutboxBuilderExtensions
         options.Bind(builder.Configuration.GetSection(RabbitMQDefaults.SectionName)).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMQOptions>, RabbitMQOptionsValidator>());
         builder.Services.TryAddSingleton<RabbitMQConnection>();
-        builder.Services.TryAddSingleton<RabbitMQTransport>();
-        builder.Services.TryAddSingleton<RabbitMQReceiver>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RabbitMQStartup>());
-        return builder.HasTransport(TransportName)
-            ? builder
-            : builder.UseTransport(TransportName, sp => sp.GetRequiredService<RabbitMQTransport>(), sp => sp.GetRequiredService<RabbitMQReceiver>());
+        return builder.UseTransport<RabbitMQTransport, RabbitMQReceiver>(TransportName);
     }
 }
