@@ -17,7 +17,7 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
     private readonly Lock _gate = new();
     private readonly List<TransportMessage> _sent = [];
     private readonly Dictionary<string, List<Channel<TransportMessage>>> _subscribers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Channel<TransportMessage>> _consumers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InMemoryConsumerQueue> _consumers = new(StringComparer.Ordinal);
 
     /// <summary>Creates a transport with default options.</summary>
     public InMemoryTransport()
@@ -48,25 +48,18 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
     {
         lock (_gate)
         {
-            return _subscribers.ContainsKey(destination);
+            return _subscribers.ContainsKey(destination) || _consumers.Values.Any(c => c.Source == destination);
         }
     }
 
     /// <summary>Receives every message sent to <paramref name="destination"/> from now on.</summary>
     /// <param name="destination">The destination to listen to.</param>
     /// <returns>A reader of the messages, in the order they were accepted.</returns>
-    public ChannelReader<TransportMessage> Subscribe(string destination) => Subscribe(destination, consumer: null);
-
-    private ChannelReader<TransportMessage> Subscribe(string destination, string? consumer)
+    public ChannelReader<TransportMessage> Subscribe(string destination)
     {
         var channel = Channel.CreateUnbounded<TransportMessage>();
         lock (_gate)
         {
-            if (consumer is not null)
-            {
-                _consumers[consumer] = channel;
-            }
-
             if (!_subscribers.TryGetValue(destination, out var list))
             {
                 _subscribers[destination] = list = [];
@@ -78,23 +71,42 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
         return channel.Reader;
     }
 
+    /// <summary>Creates the consumer's queue, which keeps what is sent to <paramref name="source"/> from now on, read or not.</summary>
+    public ValueTask DeclareAsync(string source, string consumer, CancellationToken cancellationToken)
+    {
+        QueueOf(source, consumer);
+        return ValueTask.CompletedTask;
+    }
+
     /// <inheritdoc />
     public async IAsyncEnumerable<IDelivery> ReceiveAsync(string source, string consumer, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var queue = Channel.CreateUnbounded<IDelivery>();
-        var messages = Subscribe(source, consumer);
-        _ = Task.Run(
-            async () =>
-            {
-                await foreach (var message in messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    await queue.Writer.WriteAsync(new Delivery(message, 1, queue.Writer, timeProvider), cancellationToken).ConfigureAwait(false);
-                }
-            },
-            cancellationToken);
-        await foreach (var delivery in queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var queue = QueueOf(source, consumer);
+        var reading = new InMemoryReading(queue, timeProvider);
+        try
         {
-            yield return delivery;
+            while (true)
+            {
+                var delivery = await reading.NextAsync(cancellationToken).ConfigureAwait(false);
+                yield return delivery;
+            }
+        }
+        finally
+        {
+            reading.Close(); // what was handed out and not settled is delivered again, first
+        }
+    }
+
+    private InMemoryConsumerQueue QueueOf(string source, string consumer)
+    {
+        lock (_gate)
+        {
+            if (!_consumers.TryGetValue(consumer, out var queue))
+            {
+                _consumers[consumer] = queue = new InMemoryConsumerQueue(source);
+            }
+
+            return queue;
         }
     }
 
@@ -135,7 +147,7 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
                 _sent.Add(message);
                 foreach (var receiver in receivers ?? [])
                 {
-                    receiver.Writer.TryWrite(message);
+                    receiver(message);
                 }
 
                 results[i] = SendResult.Sent;
@@ -145,26 +157,25 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
         return ValueTask.FromResult<IReadOnlyList<SendResult>>(results);
     }
 
-    // A message for one consumer only goes to that consumer's stream, not to the destination's other subscribers.
-    private IReadOnlyList<Channel<TransportMessage>>? Receivers(TransportMessage message) =>
-        message.TargetConsumer is { } consumer
-            ? _consumers.TryGetValue(consumer, out var own) ? [own] : null
-            : _subscribers.GetValueOrDefault(message.Destination);
-
-    private sealed class Delivery(TransportMessage message, int attempt, ChannelWriter<IDelivery> queue, TimeProvider timeProvider) : IDelivery
+    // A message for one consumer only goes to that consumer's queue, not to the destination's other readers.
+    private List<Action<TransportMessage>>? Receivers(TransportMessage message)
     {
-        public TransportMessage Message { get; } = message;
-
-        public int Attempt { get; } = attempt;
-
-        public ValueTask AcknowledgeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask RedeliverAsync(TimeSpan delay, CancellationToken cancellationToken)
+        if (message.TargetConsumer is { } consumer)
         {
-            var again = new Delivery(Message, Attempt + 1, queue, timeProvider);
-            _ = Task.Delay(delay, timeProvider, cancellationToken)
-                .ContinueWith(_ => queue.TryWrite(again), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            return ValueTask.CompletedTask;
+            return _consumers.TryGetValue(consumer, out var own) && own.Source == message.Destination ? [own.Enqueue] : null;
         }
+
+        var receivers = new List<Action<TransportMessage>>();
+        foreach (var channel in _subscribers.GetValueOrDefault(message.Destination) ?? [])
+        {
+            receivers.Add(m => channel.Writer.TryWrite(m));
+        }
+
+        foreach (var queue in _consumers.Values.Where(q => q.Source == message.Destination))
+        {
+            receivers.Add(queue.Enqueue);
+        }
+
+        return receivers.Count > 0 ? receivers : null;
     }
 }
