@@ -2,9 +2,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Outbox.EntityFrameworkCore;
 using Outbox.Testing;
 using Outbox.Transport;
+using Quartz;
 
 namespace Outbox.Tests;
 
@@ -20,14 +22,42 @@ public sealed class HostedOutboxTests : IAsyncLifetime
     [Fact]
     public async Task RecoveryJob_InTheHost_SendsWhatACrashedInstanceCommitted()
     {
-        // An instance commits a message and dies before sending it (its dispatcher never runs).
-        // Its clock reads the real time, so the row is fresh and still leased when the new host starts.
-        await using (var crashed = OutboxTestHost.Create(_database, new FakeTimeProvider(DateTimeOffset.UtcNow), settings: FastRecovery()))
-        {
-            await crashed.PlaceOrderAsync(new OrderPlaced(1, "orphan"));
-        }
+        await CrashAfterCommitAsync();
 
         using var host = BuildHost(FastRecovery());
+        await AssertTheOrphanIsRecoveredAsync(host);
+    }
+
+    [Fact]
+    public async Task TheApplicationsOwnQuartz_KeepsItsSettingsAndItsJobs_AndTheOutboxJobsStillRun()
+    {
+        await CrashAfterCommitAsync();
+
+        using var host = BuildHost(FastRecovery(), services =>
+        {
+            // Registered before the outbox, so an outbox that changed these settings would win.
+            services.AddQuartz(quartz => quartz.ScheduleJob<ApplicationJob>(trigger => trigger.WithIdentity("application").StartAt(DateTimeOffset.UtcNow.AddHours(1))));
+            services.AddQuartzHostedService(options => options.WaitForJobsToComplete = false);
+        });
+        await AssertTheOrphanIsRecoveredAsync(host, async () =>
+        {
+            Assert.False(host.Services.GetRequiredService<IOptions<QuartzHostedServiceOptions>>().Value.WaitForJobsToComplete);
+            var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+            Assert.NotNull(await scheduler.GetJobDetail(new JobKey("application")));
+            Assert.Null(await scheduler.GetJobDetail(new JobKey("outbox-recovery")));
+        });
+    }
+
+    // An instance commits a message and dies before sending it (its dispatcher never runs). Its clock
+    // reads the real time, so the row is fresh and still leased when the next host starts.
+    private async Task CrashAfterCommitAsync()
+    {
+        await using var crashed = OutboxTestHost.Create(_database, new FakeTimeProvider(DateTimeOffset.UtcNow), settings: FastRecovery());
+        await crashed.PlaceOrderAsync(new OrderPlaced(1, "orphan"));
+    }
+
+    private static async Task AssertTheOrphanIsRecoveredAsync(IHost host, Func<Task>? whileRunning = null)
+    {
         var received = host.Services.GetRequiredService<InMemoryTransport>().Subscribe("orders.placed");
         await host.StartAsync();
         try
@@ -36,6 +66,7 @@ public sealed class HostedOutboxTests : IAsyncLifetime
             var message = await received.ReadAsync(timeout.Token);
             Assert.Equal("OrderPlaced", message.MessageType);
             Assert.True(DateTimeOffset.UtcNow - message.CreatedAt >= TimeSpan.FromSeconds(3), "recovery must wait for the lease to run out");
+            await (whileRunning?.Invoke() ?? Task.CompletedTask);
         }
         finally
         {
@@ -83,10 +114,11 @@ public sealed class HostedOutboxTests : IAsyncLifetime
         ["Outbox:Dispatch:Retry:MaxDelay"] = "00:00:01",
     };
 
-    private IHost BuildHost(Dictionary<string, string?> settings)
+    private IHost BuildHost(Dictionary<string, string?> settings, Action<IServiceCollection>? before = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
+        before?.Invoke(builder.Services);
         builder.Services.AddDbContext<ShopContext>((sp, o) => o.UseSqlite(_database.ConnectionString).UseOutbox(sp));
         builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
             .UseEntityFrameworkCore<ShopContext>()
@@ -95,4 +127,9 @@ public sealed class HostedOutboxTests : IAsyncLifetime
     }
 
     private sealed class PlainContext(DbContextOptions<PlainContext> options) : DbContext(options);
+
+    private sealed class ApplicationJob : IJob
+    {
+        public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
 }

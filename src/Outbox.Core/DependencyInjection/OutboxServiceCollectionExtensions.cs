@@ -20,8 +20,6 @@ namespace Outbox;
 /// <summary>Registers the outbox.</summary>
 public static class OutboxServiceCollectionExtensions
 {
-    /// <summary>The name of the Quartz scheduler that runs the outbox maintenance jobs (in-memory store).</summary>
-    public const string SchedulerName = "Outbox";
 
     /// <summary>
     /// Registers the outbox: options bound from <paramref name="configuration"/> (the <c>Outbox</c> section)
@@ -302,28 +300,8 @@ public static class OutboxServiceCollectionExtensions
 
     private static void AddJobs(IServiceCollection services)
     {
-        if (services.Any(d => d.ServiceType == typeof(OutboxMaintenanceMarker)))
-        {
-            return;
-        }
-
-        services.AddSingleton<OutboxMaintenanceMarker>();
-        services.AddQuartz(SchedulerName, quartz =>
-        {
-            quartz.UseInMemoryStore(_ => { });
-            quartz.ScheduleJob<RecoveryJob>(
-                (sp, trigger) => trigger
-                    .WithIdentity("outbox-recovery")
-                    .WithSimpleSchedule(sp.GetRequiredService<IOptions<OutboxOptions>>().Value.Transactions.ScanInterval),
-                (_, job) => job.WithIdentity("outbox-recovery").DisallowConcurrentExecution());
-            quartz.ScheduleJob<RetentionJob>(
-                (sp, trigger) => trigger
-                    .WithIdentity("outbox-retention")
-                    .WithSimpleSchedule(sp.GetRequiredService<IOptions<OutboxOptions>>().Value.Retention.Interval),
-                (_, job) => job.WithIdentity("outbox-retention").DisallowConcurrentExecution());
-        });
-        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        services.TryAddSingleton<RecoveryJob>();
+        services.TryAddSingleton<RetentionJob>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxScheduler>());
     }
-
-    private sealed class OutboxMaintenanceMarker;
 }
