@@ -24,6 +24,8 @@ public sealed class OutboxOptionsValidatorTests
     [InlineData("Outbox:Transactions:CheckAfter", "-00:00:01", "Outbox:Transactions:CheckAfter must be longer than zero")]
     [InlineData("Outbox:Retention:BatchSize", "0", "Outbox:Retention:BatchSize must be between 1 and 100000 (was 0)")]
     [InlineData("Outbox:Routes:OrderPlaced", " ", "Outbox:Routes:OrderPlaced must name a destination")]
+    [InlineData("Outbox:Consumers:MaxRedeliveryDelay", "00:00:01", "Outbox:Consumers:MaxRedeliveryDelay (00:00:01) must not be shorter than Outbox:Consumers:RedeliveryDelay (00:00:05)")]
+    [InlineData("Outbox:Consumers:Retry:MaxDelay", "00:00:00.001", "Outbox:Consumers:Retry:MaxDelay (00:00:00.0010000) must not be shorter than Outbox:Consumers:Retry:Delay")]
     public void BadSetting_IsRejected_WithAMessageNamingIt(string key, string value, string expected)
     {
         var result = new OutboxOptionsValidator().Validate(null, Bind(new() { [key] = value }));

@@ -30,22 +30,12 @@ internal sealed class OutboxOptionsValidator(
         Positive(errors, "Outbox:Dispatch:PollInterval", dispatch.PollInterval);
         Positive(errors, "Outbox:Dispatch:LeaseDuration", dispatch.LeaseDuration);
         Positive(errors, "Outbox:Dispatch:AttemptBackoff", dispatch.AttemptBackoff);
-        if (dispatch.MaxPollInterval < dispatch.PollInterval)
-        {
-            errors.Add($"Outbox:Dispatch:MaxPollInterval ({dispatch.MaxPollInterval}) must not be shorter than Outbox:Dispatch:PollInterval ({dispatch.PollInterval}).");
-        }
-
-        if (dispatch.MaxAttemptBackoff < dispatch.AttemptBackoff)
-        {
-            errors.Add($"Outbox:Dispatch:MaxAttemptBackoff ({dispatch.MaxAttemptBackoff}) must not be shorter than Outbox:Dispatch:AttemptBackoff ({dispatch.AttemptBackoff}).");
-        }
+        NotShorter(errors, "Outbox:Dispatch:MaxPollInterval", dispatch.MaxPollInterval, "Outbox:Dispatch:PollInterval", dispatch.PollInterval);
+        NotShorter(errors, "Outbox:Dispatch:MaxAttemptBackoff", dispatch.MaxAttemptBackoff, "Outbox:Dispatch:AttemptBackoff", dispatch.AttemptBackoff);
 
         Range(errors, "Outbox:Dispatch:Retry:MaxRetryAttempts", retry.MaxRetryAttempts, 0, 100);
         Positive(errors, "Outbox:Dispatch:Retry:Delay", retry.Delay);
-        if (retry.MaxDelay < retry.Delay)
-        {
-            errors.Add($"Outbox:Dispatch:Retry:MaxDelay ({retry.MaxDelay}) must not be shorter than Outbox:Dispatch:Retry:Delay ({retry.Delay}).");
-        }
+        NotShorter(errors, "Outbox:Dispatch:Retry:MaxDelay", retry.MaxDelay, "Outbox:Dispatch:Retry:Delay", retry.Delay);
 
         if (retry.Timeout < TimeSpan.FromMilliseconds(10) || retry.Timeout > TimeSpan.FromHours(1))
         {
@@ -95,8 +85,10 @@ internal sealed class OutboxOptionsValidator(
         Range(errors, "Outbox:Consumers:MaxDeliveries", shared.MaxDeliveries, 1, 1_000);
         Positive(errors, "Outbox:Consumers:DedupeWindow", shared.DedupeWindow);
         Positive(errors, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
+        NotShorter(errors, "Outbox:Consumers:MaxRedeliveryDelay", shared.MaxRedeliveryDelay, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
         Range(errors, "Outbox:Consumers:Retry:MaxRetryAttempts", shared.Retry.MaxRetryAttempts, 0, 100);
         Positive(errors, "Outbox:Consumers:Retry:Delay", shared.Retry.Delay);
+        NotShorter(errors, "Outbox:Consumers:Retry:MaxDelay", shared.Retry.MaxDelay, "Outbox:Consumers:Retry:Delay", shared.Retry.Delay);
         foreach (var consumer in consumers)
         {
             if (!options.MessageTypes.TryGetName(consumer.MessageType, out _))
@@ -182,6 +174,14 @@ internal sealed class OutboxOptionsValidator(
         if (value < minimum)
         {
             errors.Add($"{setting} must be at least {minimum.TotalMilliseconds} ms (was {value}).");
+        }
+    }
+
+    private static void NotShorter(List<string> errors, string maxKey, TimeSpan max, string minKey, TimeSpan min)
+    {
+        if (max < min)
+        {
+            errors.Add($"{maxKey} ({max}) must not be shorter than {minKey} ({min}).");
         }
     }
 }
