@@ -3,6 +3,7 @@ using Outbox.Transport;
 
 namespace Outbox.Tests;
 
+#region conformance
 /// <summary>The in-memory transport passes the suite every transport passes.</summary>
 public sealed class InMemoryTransportConformanceTests : TransportConformance
 {
@@ -12,3 +13,4 @@ public sealed class InMemoryTransportConformanceTests : TransportConformance
         return Task.FromResult<(ITransport, IMessageReceiver)>((transport, transport));
     }
 }
+#endregion

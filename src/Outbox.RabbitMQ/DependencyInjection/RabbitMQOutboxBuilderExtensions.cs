@@ -39,6 +39,8 @@ public static class RabbitMQOutboxBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMQOptions>, RabbitMQOptionsValidator>());
         builder.Services.TryAddSingleton<RabbitMQConnection>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RabbitMQStartup>());
+        #region register-transport
         return builder.UseTransport<RabbitMQTransport, RabbitMQReceiver>(TransportName);
+        #endregion
     }
 }
