@@ -6,10 +6,10 @@ namespace Outbox.Benchmarks;
 /// <summary>The handler both sides of the inbox benchmark run: one row per message.</summary>
 public sealed class RecordOrderHandler(BenchContext db) : IMessageHandler<OrderPlaced>
 {
-    public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
     {
         db.Orders.Add(new Order { Customer = message.Customer, Total = message.Total });
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }
 
@@ -29,6 +29,6 @@ internal sealed class BenchDelivery(TransportMessage message) : IDelivery
 /// <summary>Reports each message it handles, for the commit-to-consumer latency.</summary>
 public sealed class ArrivalHandler(System.Threading.Channels.ChannelWriter<Guid> arrivals) : IMessageHandler<OrderPlaced>
 {
-    public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken) =>
-        arrivals.WriteAsync(context.MessageId, cancellationToken).AsTask();
+    public ValueTask HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken) =>
+        arrivals.WriteAsync(context.MessageId, cancellationToken);
 }

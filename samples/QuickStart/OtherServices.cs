@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Outbox.Consumers;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox;
+using Outbox.Serialization;
+using Outbox.Transport;
 
 namespace QuickStart;
 
@@ -32,10 +35,10 @@ public sealed record Delivered(object Message, MessageContext Context)
 public sealed class Recorded<TMessage>(Received received) : IMessageHandler<TMessage>
     where TMessage : notnull
 {
-    public Task HandleAsync(TMessage message, MessageContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(TMessage message, MessageContext context, CancellationToken cancellationToken)
     {
         received.Add(message, context);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }
 
@@ -48,7 +51,7 @@ public sealed class AuditStore
 /// <summary>The audit service: it fails while its store is offline, so its message ends in the dead-letter table.</summary>
 public sealed class AuditHandler(AuditStore store, Received received) : IMessageHandler<AuditRecorded>
 {
-    public Task HandleAsync(AuditRecorded message, MessageContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(AuditRecorded message, MessageContext context, CancellationToken cancellationToken)
     {
         if (!store.Online)
         {
@@ -56,6 +59,22 @@ public sealed class AuditHandler(AuditStore store, Received received) : IMessage
         }
 
         received.Add(message, context);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Delivers a message again, as a broker does after an acknowledgement was lost: step 8.</summary>
+public static class Redelivery
+{
+    /// <summary>Sends what a consumer received to its source again, <paramref name="times"/> times, through the transport in use.</summary>
+    public static async Task SendAgainAsync(IServiceProvider services, Delivered delivered, int times)
+    {
+        var serializer = services.GetRequiredService<IMessageSerializer>();
+        var transports = services.GetRequiredService<OutboxTransports>();
+        var (message, context) = (delivered.Message, delivered.Context);
+        var again = new TransportMessage(
+            context.MessageId, context.Source, context.MessageType, context.Key,
+            serializer.Serialize(message, message.GetType()), serializer.ContentType, context.Headers, DateTimeOffset.UtcNow);
+        await transports.Get(transports.DefaultName).SendAsync([.. Enumerable.Repeat(again, times)], CancellationToken.None);
     }
 }

@@ -4,11 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Outbox;
-using Outbox.DeadLetters;
-using Outbox.EntityFrameworkCore;
-using Outbox.RabbitMQ;
-using Outbox.Serialization;
-using Outbox.Transactions;
 using Outbox.Transport;
 using QuickStart;
 
@@ -177,11 +172,7 @@ Say($"   received {await Receive("payments.requested")}");
 
 // 8. A consumer with an inbox: the transport delivers order 1's message twice more, as a broker does after a lost
 // acknowledgement, then a new order's message. The shipping consumer handles them in that order.
-var serializer = host.Services.GetRequiredService<IMessageSerializer>();
-var again = new TransportMessage(
-    firstOrder.Context.MessageId, firstOrder.Context.Source, firstOrder.Context.MessageType, firstOrder.Context.Key,
-    serializer.Serialize(firstOrder.Message, firstOrder.Message.GetType()), serializer.ContentType, firstOrder.Context.Headers, DateTimeOffset.UtcNow);
-await transports.Get(transports.DefaultName).SendAsync([again, again], CancellationToken.None);
+await Redelivery.SendAgainAsync(host.Services, firstOrder, times: 2);
 var lastOrder = 0;
 await InScope(async (db, outbox) =>
 {

@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Outbox.Consumers;
-using Outbox.EntityFrameworkCore;
-using Outbox.Transactions;
+using Outbox;
 
 namespace QuickStart;
 
@@ -64,10 +62,10 @@ public sealed class Shipment
 /// <summary>A consumer: ships each placed order once, however often the broker delivers the message.</summary>
 public sealed class ShippingHandler(ShopDbContext db) : IMessageHandler<OrderPlaced>
 {
-    public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
     {
         db.Shipments.Add(new Shipment { OrderId = message.OrderId });
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }
 #endregion

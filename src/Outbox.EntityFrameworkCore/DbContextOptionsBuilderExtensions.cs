@@ -1,8 +1,9 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Outbox;
+using Outbox.EntityFrameworkCore;
 using Outbox.EntityFrameworkCore.Interception;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Microsoft.EntityFrameworkCore;
 
 /// <summary>Connects a <see cref="DbContext"/> to the outbox.</summary>
 public static class DbContextOptionsBuilderExtensions

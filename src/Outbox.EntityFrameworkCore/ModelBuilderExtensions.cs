@@ -1,11 +1,12 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Outbox;
+using Outbox.EntityFrameworkCore;
 using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Microsoft.EntityFrameworkCore;
 
 /// <summary>Maps the outbox tables into an application's model.</summary>
 public static class ModelBuilderExtensions

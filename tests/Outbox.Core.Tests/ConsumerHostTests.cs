@@ -183,7 +183,7 @@ public sealed class ConsumerHostTests : IAsyncLifetime
 
     public sealed class PingHandler : IMessageHandler<Ping>
     {
-        public Task HandleAsync(Ping message, MessageContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+        public ValueTask HandleAsync(Ping message, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     /// <summary>The inbox pipeline, scripted: handled, failed once, rejected, or throwing as a database that is down.</summary>

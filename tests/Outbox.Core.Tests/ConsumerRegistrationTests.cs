@@ -112,7 +112,7 @@ public sealed class ConsumerRegistrationTests
 
     public sealed class PingHandler : IMessageHandler<Ping>
     {
-        public Task HandleAsync(Ping message, MessageContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+        public ValueTask HandleAsync(Ping message, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     public sealed class NotAHandler;

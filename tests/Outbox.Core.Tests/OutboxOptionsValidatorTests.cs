@@ -125,9 +125,9 @@ public sealed class OutboxOptionsValidatorTests
 
     private sealed record Ping;
 
-    private sealed class PingCheck : Outbox.Transactions.ITransactionCheck<Ping>
+    private sealed class PingCheck : Outbox.ITransactionCheck<Ping>
     {
-        public ValueTask<Outbox.Transactions.LocalTransactionState> CheckAsync(Ping message, Outbox.Transactions.TransactionCheckContext context, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(Outbox.Transactions.LocalTransactionState.Commit);
+        public ValueTask<Outbox.LocalTransactionState> CheckAsync(Ping message, Outbox.TransactionCheckContext context, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Outbox.LocalTransactionState.Commit);
     }
 }

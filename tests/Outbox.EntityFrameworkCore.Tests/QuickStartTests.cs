@@ -20,6 +20,18 @@ public sealed partial class QuickStartTests
     }
 
     [Fact]
+    public void QuickStart_NeedsAtMostTwoOutboxNamespaces()
+    {
+        // Registration lives in Microsoft.Extensions.DependencyInjection and Microsoft.EntityFrameworkCore,
+        // what a service uses in Outbox; only the sample's look at the transport needs a second one.
+        var usings = File.ReadAllLines(Path.Combine(Repository.Root, "samples/QuickStart/Program.cs"))
+            .Where(line => line.StartsWith("using Outbox", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.True(usings.Count <= 2, $"samples/QuickStart/Program.cs has {usings.Count} Outbox usings: {string.Join(", ", usings)}");
+    }
+
+    [Fact]
     public async Task QuickStart_WithoutItsConnectionString_SaysWhichSettingIsMissing()
     {
         var (exitCode, output) = await QuickStartRun.RunAsync("run --project samples/QuickStart", ("ConnectionStrings__Shop", ""));

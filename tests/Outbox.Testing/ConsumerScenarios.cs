@@ -408,6 +408,6 @@ public abstract class ConsumerScenarios : DatabaseScenarios
     /// <summary>A second consumer of the same source, to show each consumer has its own inbox.</summary>
     public sealed class AuditHandler : IMessageHandler<OrderPlaced>
     {
-        public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+        public ValueTask HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -66,9 +66,9 @@ public sealed class HandlerScript
 /// <summary>The test consumer: records an order row per message it handles.</summary>
 public sealed class OrderPlacedHandler(ShopContext db, IOutbox outbox, HandlerScript script) : IMessageHandler<OrderPlaced>
 {
-    public Task HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
     {
         db.Orders.Add(new Order { Customer = $"handled by {context.Consumer}", Total = message.OrderId });
-        return script.RunAsync(message, context, () => outbox.PublishAsync(new OrderShipped(message.OrderId), cancellationToken: cancellationToken).AsTask());
+        return new ValueTask(script.RunAsync(message, context, () => outbox.PublishAsync(new OrderShipped(message.OrderId), cancellationToken: cancellationToken).AsTask()));
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Outbox.DeadLetters;
 using Outbox.Dispatching;
 using Outbox.EntityFrameworkCore;
 using Outbox.Scheduling;

@@ -8,9 +8,9 @@ public sealed record Tick(string Key, long Seq);
 /// <summary>Records each tick as an order row (customer = key, total = sequence number), in the handler's transaction with the inbox row.</summary>
 public sealed class TickHandler(ShopContext db) : IMessageHandler<Tick>
 {
-    public Task HandleAsync(Tick message, MessageContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(Tick message, MessageContext context, CancellationToken cancellationToken)
     {
         db.Orders.Add(new Order { Customer = message.Key, Total = message.Seq });
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }

@@ -1,7 +1,7 @@
 namespace Outbox.Configuration;
 
 /// <summary>The default value of every setting, in one place.</summary>
-public static class OutboxDefaults
+internal static class OutboxDefaults
 {
     /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "Outbox";

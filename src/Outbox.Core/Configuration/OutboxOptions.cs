@@ -46,7 +46,7 @@ public sealed class OutboxOptions
     public RetentionOptions Retention { get; } = new();
 
     /// <summary>Settings shared by every consumer.</summary>
-    public Outbox.Consumers.ConsumersOptions Consumers { get; } = new();
+    public Outbox.ConsumersOptions Consumers { get; } = new();
 
     internal MessageTypeRegistry MessageTypes { get; } = new();
 

@@ -1,6 +1,6 @@
 using Outbox.Configuration;
 
-namespace Outbox.Consumers;
+namespace Outbox;
 
 /// <summary>One consumer: where it reads from, its name in the inbox, and its limits.</summary>
 public sealed class ConsumerOptions

@@ -1,4 +1,4 @@
-namespace Outbox.Consumers;
+namespace Outbox;
 
 /// <summary>How a consumer orders the messages that share a key.</summary>
 public enum ConsumerOrdering

@@ -1,6 +1,6 @@
 using Outbox.Configuration;
 
-namespace Outbox.Consumers;
+namespace Outbox;
 
 /// <summary>The Polly retry around a handler (<c>Outbox:Consumers:Retry</c>).</summary>
 public sealed class ConsumerRetryOptions

@@ -1,6 +1,6 @@
 using Outbox.Configuration;
 
-namespace Outbox.Consumers;
+namespace Outbox;
 
 /// <summary>Settings shared by every consumer (<c>Outbox:Consumers</c>).</summary>
 public sealed class ConsumersOptions

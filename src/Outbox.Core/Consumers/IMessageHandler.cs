@@ -1,4 +1,4 @@
-namespace Outbox.Consumers;
+namespace Outbox;
 
 /// <summary>
 /// Handles messages of <typeparamref name="TMessage"/> exactly once per consumer: the framework stores an
@@ -12,5 +12,5 @@ public interface IMessageHandler<in TMessage>
     /// Handles one message: change the scope's <c>DbContext</c> and publish through <see cref="IOutbox"/>;
     /// do not call <c>SaveChanges</c>, the framework does. Throwing rolls everything back and retries.
     /// </summary>
-    Task HandleAsync(TMessage message, MessageContext context, CancellationToken cancellationToken);
+    ValueTask HandleAsync(TMessage message, MessageContext context, CancellationToken cancellationToken);
 }

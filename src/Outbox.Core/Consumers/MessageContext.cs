@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Outbox.Consumers;
+namespace Outbox;
 
 /// <summary>What a handler is told about the message it handles.</summary>
 /// <param name="MessageId">The message id (the deduplication key).</param>

@@ -1,4 +1,4 @@
-namespace Outbox.DeadLetters;
+namespace Outbox;
 
 /// <summary>A message that could not be delivered, as it was when it gave up, with the reason.</summary>
 /// <param name="MessageId">The message id.</param>

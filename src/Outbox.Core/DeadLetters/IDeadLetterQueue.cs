@@ -1,4 +1,4 @@
-namespace Outbox.DeadLetters;
+namespace Outbox;
 
 /// <summary>Reads, requeues and purges the <c>outbox_dead_letters</c> table.</summary>
 public interface IDeadLetterQueue

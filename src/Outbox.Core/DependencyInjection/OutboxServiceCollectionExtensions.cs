@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Outbox;
 using Outbox.Configuration;
 using Outbox.Consumers;
 using Outbox.DependencyInjection;
@@ -15,7 +15,7 @@ using Outbox.Transactions;
 using Outbox.Transport;
 using Quartz;
 
-namespace Outbox;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the outbox.</summary>
 public static class OutboxServiceCollectionExtensions
@@ -272,7 +272,7 @@ public static class OutboxServiceCollectionExtensions
 
     private static Task InvokeHandler<THandler, TMessage>(IServiceProvider services, object message, MessageContext context, CancellationToken cancellationToken)
         where THandler : class =>
-        ((IMessageHandler<TMessage>)services.GetRequiredService<THandler>()).HandleAsync((TMessage)message, context, cancellationToken);
+        ((IMessageHandler<TMessage>)services.GetRequiredService<THandler>()).HandleAsync((TMessage)message, context, cancellationToken).AsTask();
 
     // The Polly pipeline around one transport's sends: the default transport's, or a route's.
     private static SendPipeline Pipeline(IServiceProvider services, ITransport transport) => new(

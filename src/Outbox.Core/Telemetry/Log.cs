@@ -35,7 +35,7 @@ internal static partial class Log
     public static partial void LocalTransactionFailed(ILogger logger, Exception exception, Guid messageId);
 
     [LoggerMessage(11, LogLevel.Warning, "A {Decision} of half message {MessageId} arrived after it was {Standing}; the first decision stands.")]
-    public static partial void ConflictingDecision(ILogger logger, Guid messageId, string decision, Outbox.Transactions.TransactionOutcome standing);
+    public static partial void ConflictingDecision(ILogger logger, Guid messageId, string decision, Outbox.TransactionOutcome standing);
 
     [LoggerMessage(12, LogLevel.Warning, "The check of half message {MessageId} failed; it is checked again later.")]
     public static partial void CheckFailed(ILogger logger, Exception exception, Guid messageId);

@@ -10,7 +10,7 @@ public static class OutboxTelemetry
     public const string Name = "Outbox";
 
     /// <summary>Activities: <c>{destination} publish</c> at publish, <c>outbox send</c> around each transport send (linked to each message's publish).</summary>
-    public static readonly ActivitySource Source = new(Name);
+    internal static readonly ActivitySource Source = new(Name);
 
     internal static readonly Meter Meter = new(Name);
 

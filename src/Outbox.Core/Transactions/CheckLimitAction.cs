@@ -1,4 +1,4 @@
-namespace Outbox.Transactions;
+namespace Outbox;
 
 /// <summary>What happens to a half message whose checks reached <c>MaxChecks</c> without a decision.</summary>
 public enum CheckLimitAction

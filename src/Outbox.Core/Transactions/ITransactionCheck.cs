@@ -1,4 +1,4 @@
-namespace Outbox.Transactions;
+namespace Outbox;
 
 /// <summary>
 /// Decides the fate of a half message whose local transaction never reported back, as RocketMQ's

@@ -1,4 +1,4 @@
-namespace Outbox.Transactions;
+namespace Outbox;
 
 /// <summary>The outcome of the application's local transaction, as RocketMQ's <c>LocalTransactionState</c>.</summary>
 public enum LocalTransactionState

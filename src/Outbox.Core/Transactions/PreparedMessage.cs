@@ -1,4 +1,4 @@
-namespace Outbox.Transactions;
+namespace Outbox;
 
 /// <summary>A stored half message, waiting for <see cref="IOutbox.CommitAsync"/> or <see cref="IOutbox.RollbackAsync"/>.</summary>
 /// <param name="MessageId">The message id, to commit or roll back with.</param>

@@ -1,4 +1,4 @@
-namespace Outbox.Transactions;
+namespace Outbox;
 
 /// <summary>What a check callback is told about the half message it checks.</summary>
 /// <param name="MessageId">The message id.</param>

@@ -1,4 +1,4 @@
-namespace Outbox.Transactions;
+namespace Outbox;
 
 /// <summary>
 /// A commit or rollback arrived after the half message had already been decided the other way (by a

@@ -1,4 +1,4 @@
-namespace Outbox.Transactions;
+namespace Outbox;
 
 /// <summary>Where a half message stands.</summary>
 public enum TransactionOutcome

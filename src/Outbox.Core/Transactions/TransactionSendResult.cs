@@ -1,4 +1,4 @@
-namespace Outbox.Transactions;
+namespace Outbox;
 
 /// <summary>The result of <see cref="IOutbox.SendInTransactionAsync{TMessage}"/>.</summary>
 /// <param name="MessageId">The message id.</param>

@@ -1,15 +1,15 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Outbox;
 using Outbox.Consumers;
-using Outbox.DeadLetters;
+using Outbox.EntityFrameworkCore;
 using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.EntityFrameworkCore.Interception;
 using Outbox.EntityFrameworkCore.Publishing;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
 
-namespace Outbox.EntityFrameworkCore;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Stores the outbox with Entity Framework Core.</summary>
 public static class EntityFrameworkCoreOutboxBuilderExtensions

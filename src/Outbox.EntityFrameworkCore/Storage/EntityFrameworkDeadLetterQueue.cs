@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Outbox.DeadLetters;
 using Outbox.Dispatching;
 using Outbox.Storage;
 using Outbox.Telemetry;

@@ -1,7 +1,7 @@
 namespace Outbox.RabbitMQ.Configuration;
 
 /// <summary>The default value of every RabbitMQ setting, in one place.</summary>
-public static class RabbitMQDefaults
+internal static class RabbitMQDefaults
 {
     /// <summary>The configuration section the options bind from, under <c>Outbox</c>.</summary>
     public const string SectionName = "RabbitMQ";

@@ -1,14 +1,15 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Outbox;
+using Outbox.RabbitMQ;
 using Outbox.RabbitMQ.Configuration;
 using Outbox.RabbitMQ.Connection;
 using Outbox.RabbitMQ.Consuming;
 using Outbox.RabbitMQ.Publishing;
 using Outbox.Transport;
 
-namespace Outbox.RabbitMQ;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Sends and receives outbox messages through RabbitMQ.</summary>
 public static class RabbitMQOutboxBuilderExtensions
