@@ -158,7 +158,7 @@ public sealed class ConsumerHostTests : IAsyncLifetime
                 c.Source = "pings";
                 c.Name = "pings";
             });
-        services.AddSingleton<IOutboxStore>(_store);
+        services.AddSingleton<IInboxStore>(_store);
         services.AddSingleton<IInboxPipeline>(_pipeline);
         services.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(_receiver));
         _services = services.BuildServiceProvider();

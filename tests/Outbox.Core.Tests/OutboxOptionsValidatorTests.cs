@@ -40,7 +40,7 @@ public sealed class OutboxOptionsValidatorTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Outbox:Dispatch:BatchSize"] = "0" });
         builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseInMemoryTransport();
-        builder.Services.AddSingleton<Outbox.Storage.IOutboxStore, RecordingStore>();
+        builder.Services.AddSingleton<Outbox.Storage.IDispatchStore, RecordingStore>();
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());

@@ -4,7 +4,7 @@ using Outbox.Storage;
 namespace Outbox.Tests;
 
 /// <summary>Records what the relay asks of the database.</summary>
-internal sealed class RecordingStore : IOutboxStore
+internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInboxStore, IRetentionStore
 {
     public ConcurrentQueue<long> Dispatched { get; } = new();
 
@@ -60,7 +60,10 @@ internal sealed class RecordingStore : IOutboxStore
         return Task.CompletedTask;
     }
 
-    public Task<int> DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken, string? onlyIfPreparedFor = null)
+    public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken) =>
+        DeadLetterUndecidedAsync(requests, "", now, cancellationToken);
+
+    public Task<int> DeadLetterUndecidedAsync(IReadOnlyCollection<DeadLetterRequest> requests, string owner, DateTime now, CancellationToken cancellationToken)
     {
         foreach (var request in requests)
         {
@@ -79,8 +82,11 @@ internal sealed class RecordingStore : IOutboxStore
 
     public Task InsertAsync(OutboxRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<(bool Applied, MessageStatus? Current)> DecideAsync(Guid messageId, bool commit, DateTime now, CancellationToken cancellationToken) =>
-        Task.FromResult(Decision);
+    public Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTime now, CancellationToken cancellationToken) =>
+        Task.FromResult(new HalfMessageDecision(Decision.Applied, Decision.Current));
+
+    public Task<HalfMessageDecision> RollbackAsync(Guid messageId, CancellationToken cancellationToken) =>
+        Task.FromResult(new HalfMessageDecision(Decision.Applied, Decision.Current));
 
     public Task<IReadOnlyList<OutboxRecord>> ClaimChecksAsync(
         string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken)
@@ -90,8 +96,16 @@ internal sealed class RecordingStore : IOutboxStore
         return Task.FromResult(due);
     }
 
-    public Task<int> ApplyCheckAsync(
-        IReadOnlyCollection<long> ids, string owner, MessageStatus? decided, DateTime now, DateTime nextCheckAt, string? error, CancellationToken cancellationToken)
+    public Task<int> CommitCheckedAsync(IReadOnlyCollection<long> ids, string owner, DateTime now, CancellationToken cancellationToken) =>
+        RecordCheck(ids, MessageStatus.Pending, now, null);
+
+    public Task<int> RollbackCheckedAsync(IReadOnlyCollection<long> ids, string owner, CancellationToken cancellationToken) =>
+        RecordCheck(ids, MessageStatus.RolledBack, default, null);
+
+    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? error, CancellationToken cancellationToken) =>
+        RecordCheck(ids, null, nextCheckAt, error);
+
+    private Task<int> RecordCheck(IReadOnlyCollection<long> ids, MessageStatus? decided, DateTime nextCheckAt, string? error)
     {
         Checks.Enqueue(([.. ids], decided, nextCheckAt, error));
         return Task.FromResult(ids.Count);

@@ -157,7 +157,7 @@ public sealed class TransportSelectionTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IOutboxStore>(new RecordingStore());
+        services.AddSingleton<IDispatchStore>(new RecordingStore());
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Outbox");
         outbox(services.AddOutbox(configuration, o =>
         {

@@ -7,12 +7,12 @@ namespace Outbox.Testing;
 /// <summary>A store that runs an action as each claim returns, before the poller's next query: to move a fake clock while a claim runs.</summary>
 public class ClockMovingStore : DispatchProxy
 {
-    private IOutboxStore _inner = null!;
+    private IDispatchStore _inner = null!;
     private Action _afterClaim = null!;
 
-    internal static IOutboxStore Create(IOutboxStore inner, Action afterClaim)
+    internal static IDispatchStore Create(IDispatchStore inner, Action afterClaim)
     {
-        var store = Create<IOutboxStore, ClockMovingStore>();
+        var store = Create<IDispatchStore, ClockMovingStore>();
         var proxy = (ClockMovingStore)(object)store;
         proxy._inner = inner;
         proxy._afterClaim = afterClaim;
@@ -22,7 +22,7 @@ public class ClockMovingStore : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         var result = targetMethod!.Invoke(_inner, args);
-        return targetMethod.Name == nameof(IOutboxStore.ClaimAsync) ? AfterAsync((Task<IReadOnlyList<OutboxRecord>>)result!) : result;
+        return targetMethod.Name == nameof(IDispatchStore.ClaimAsync) ? AfterAsync((Task<IReadOnlyList<OutboxRecord>>)result!) : result;
     }
 
     private async Task<IReadOnlyList<OutboxRecord>> AfterAsync(Task<IReadOnlyList<OutboxRecord>> claim)

@@ -34,7 +34,9 @@ public sealed class OutboxTestHost : IAsyncDisposable
 
     internal OutboxMaintenance Maintenance => Services.GetRequiredService<OutboxMaintenance>();
 
-    internal IOutboxStore Store => Services.GetRequiredService<IOutboxStore>();
+    internal IDispatchStore Store => Services.GetRequiredService<IDispatchStore>();
+
+    internal ITransactionalStore TransactionalStore => Services.GetRequiredService<ITransactionalStore>();
 
     /// <summary>Settings every test host starts from: no in-process retry delays (the tests move the clock).</summary>
     public static Dictionary<string, string?> BaseSettings() => new()

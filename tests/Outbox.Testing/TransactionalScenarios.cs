@@ -252,7 +252,7 @@ public abstract class TransactionalScenarios : DatabaseScenarios
 
         // The first instance leases the row for its check and dies before any callback answers.
         var now = time.GetUtcNow().UtcDateTime;
-        var leased = await dying.Store.ClaimChecksAsync("dead-instance", now, now.AddSeconds(30), now.AddSeconds(-6), [], 10, CancellationToken.None);
+        var leased = await dying.TransactionalStore.ClaimChecksAsync("dead-instance", now, now.AddSeconds(30), now.AddSeconds(-6), [], 10, CancellationToken.None);
         Assert.Single(leased);
 
         var survivor = Host(time: time);

@@ -128,7 +128,7 @@ internal sealed class ConsumerHost(
         : ((OutboxTransports)services.GetService(typeof(OutboxTransports))!).ReceiverOf(consumer.Transport)
             ?? throw new InvalidOperationException($"Consumer '{consumer.Name}' reads from the transport '{consumer.Transport}', which cannot receive.");
 
-    private IOutboxStore StoreOf() => (IOutboxStore)services.GetService(typeof(IOutboxStore))!;
+    private IInboxStore StoreOf() => (IInboxStore)services.GetService(typeof(IInboxStore))!;
 
     private bool KeepsOrder(ConsumerRegistration consumer, IDelivery delivery) =>
         delivery.Message.Key is not null && OrderingOf(consumer) == ConsumerOrdering.PerKey;

@@ -65,7 +65,7 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton<DispatchSignal>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(
             sp,
-            sp.GetService<IOutboxStore>() ?? throw new InvalidOperationException(
+            sp.GetService<IDispatchStore>() ?? throw new InvalidOperationException(
                 "No outbox storage is configured: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.")));
         services.TryAddSingleton<OutboxMaintenance>();
         services.TryAddSingleton<TransactionChecks>();

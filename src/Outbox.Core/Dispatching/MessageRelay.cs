@@ -10,7 +10,7 @@ namespace Outbox.Dispatching;
 /// dead-lettered after <c>MaxAttempts</c>, or released untried.
 /// </summary>
 internal sealed class MessageRelay(
-    IOutboxStore store,
+    IDispatchStore store,
     SendPipelines pipelines,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,

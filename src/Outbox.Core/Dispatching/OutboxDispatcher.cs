@@ -14,7 +14,7 @@ namespace Outbox.Dispatching;
 /// recovered after a crash, rows held back for ordering) and wakes on new work or at the next due time.
 /// </summary>
 internal sealed class OutboxDispatcher(
-    IOutboxStore store,
+    IDispatchStore store,
     MessageRelay relay,
     DispatchSignal signal,
     OutboxInstance instance,

@@ -12,7 +12,9 @@ namespace Outbox.Scheduling;
 /// themselves, so every instance may run it at the same time.
 /// </summary>
 internal sealed class OutboxMaintenance(
-    IOutboxStore store,
+    IDispatchStore store,
+    ITransactionalStore transactional,
+    IRetentionStore retention,
     DispatchSignal signal,
     TransactionChecks checks,
     TransactionCheckRunner checkRunner,
@@ -33,7 +35,7 @@ internal sealed class OutboxMaintenance(
         int batch;
         do
         {
-            batch = await store.RecoverStalePreparedAsync(now, now - transactions.CheckAfter, checks.TypeNames, transactions.CheckBatchSize, cancellationToken).ConfigureAwait(false);
+            batch = await transactional.RecoverStalePreparedAsync(now, now - transactions.CheckAfter, checks.TypeNames, transactions.CheckBatchSize, cancellationToken).ConfigureAwait(false);
             recovered += batch;
         }
         while (batch == transactions.CheckBatchSize);
@@ -57,10 +59,10 @@ internal sealed class OutboxMaintenance(
     /// </summary>
     public async Task<int> CleanUpAsync(CancellationToken cancellationToken)
     {
-        var retention = options.Value.Retention;
+        var settings = options.Value.Retention;
         var now = timeProvider.GetUtcNow().UtcDateTime;
-        var deleted = await DeleteInBatchesAsync(store.DeleteFinishedAsync, now - retention.KeepFinishedFor, retention.BatchSize, cancellationToken).ConfigureAwait(false);
-        deleted += await DeleteInBatchesAsync(store.DeleteInboxAsync, now - options.Value.Consumers.DedupeWindow, retention.BatchSize, cancellationToken).ConfigureAwait(false);
+        var deleted = await DeleteInBatchesAsync(retention.DeleteFinishedAsync, now - settings.KeepFinishedFor, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        deleted += await DeleteInBatchesAsync(retention.DeleteInboxAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
 
         Log.RetentionDeleted(logger, deleted);
         return deleted;

@@ -16,7 +16,7 @@ namespace Outbox.Transactions;
 /// counted only when its callback was called.
 /// </summary>
 internal sealed class TransactionCheckRunner(
-    IOutboxStore store,
+    ITransactionalStore store,
     TransactionChecks checks,
     IMessageSerializer serializer,
     IServiceScopeFactory scopes,
@@ -122,23 +122,23 @@ internal sealed class TransactionCheckRunner(
         var applied = 0;
         if (commits.Count > 0)
         {
-            applied += await store.ApplyCheckAsync(commits, owner, MessageStatus.Pending, now, now, null, CancellationToken.None).ConfigureAwait(false);
+            applied += await store.CommitCheckedAsync(commits, owner, now, CancellationToken.None).ConfigureAwait(false);
             signal.Wake();
         }
 
         if (rollbacks.Count > 0)
         {
-            applied += await store.ApplyCheckAsync(rollbacks, owner, MessageStatus.RolledBack, now, now, null, CancellationToken.None).ConfigureAwait(false);
+            applied += await store.RollbackCheckedAsync(rollbacks, owner, CancellationToken.None).ConfigureAwait(false);
         }
 
         foreach (var (reason, ids) in retries)
         {
-            applied += await store.ApplyCheckAsync(ids, owner, null, now, now + settings.CheckInterval, reason, CancellationToken.None).ConfigureAwait(false);
+            applied += await store.ScheduleNextCheckAsync(ids, owner, now + settings.CheckInterval, reason, CancellationToken.None).ConfigureAwait(false);
         }
 
         if (deadLetters.Count > 0)
         {
-            applied += await store.DeadLetterAsync(deadLetters, now, CancellationToken.None, onlyIfPreparedFor: owner).ConfigureAwait(false);
+            applied += await store.DeadLetterUndecidedAsync(deadLetters, owner, now, CancellationToken.None).ConfigureAwait(false);
         }
 
         var decided = commits.Count + rollbacks.Count + retries.Values.Sum(ids => ids.Count) + deadLetters.Count;

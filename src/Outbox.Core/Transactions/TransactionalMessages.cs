@@ -8,7 +8,7 @@ namespace Outbox.Transactions;
 
 /// <summary>Half messages: prepare, commit, roll back, and the send-then-run-local-transaction flow.</summary>
 internal sealed class TransactionalMessages(
-    IOutboxStore store,
+    ITransactionalStore store,
     OutboxMessageFactory factory,
     TransactionChecks checks,
     DispatchSignal signal,
@@ -76,7 +76,9 @@ internal sealed class TransactionalMessages(
     private async Task DecideAsync(Guid messageId, bool commit, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow().UtcDateTime;
-        var (applied, current) = await store.DecideAsync(messageId, commit, now, cancellationToken).ConfigureAwait(false);
+        var (applied, current) = commit
+            ? await store.CommitAsync(messageId, now, cancellationToken).ConfigureAwait(false)
+            : await store.RollbackAsync(messageId, cancellationToken).ConfigureAwait(false);
         if (applied)
         {
             if (commit)

@@ -30,7 +30,10 @@ public static class EntityFrameworkCoreOutboxBuilderExtensions
         services.TryAddSingleton<OutboxInterceptor>();
         services.TryAddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
         services.TryAddSingleton<ContextRunner<TContext>>();
-        services.TryAddSingleton<IOutboxStore, EntityFrameworkOutboxStore<TContext>>();
+        services.TryAddSingleton<IDispatchStore, EntityFrameworkDispatchStore<TContext>>();
+        services.TryAddSingleton<ITransactionalStore, EntityFrameworkTransactionalStore<TContext>>();
+        services.TryAddSingleton<IInboxStore, EntityFrameworkInboxStore<TContext>>();
+        services.TryAddSingleton<IRetentionStore, EntityFrameworkRetentionStore<TContext>>();
         services.TryAddSingleton<IDeadLetterQueue, EntityFrameworkDeadLetterQueue<TContext>>();
         services.TryAddSingleton<IInboxPipeline, InboxPipeline<TContext>>();
         return builder;

@@ -1,0 +1,150 @@
+using Microsoft.EntityFrameworkCore;
+using Outbox.Storage;
+
+namespace Outbox.EntityFrameworkCore.Storage;
+
+/// <summary>Half messages and their checks on the outbox table.</summary>
+internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<TContext> runner) : ITransactionalStore
+    where TContext : DbContext
+{
+    public Task InsertAsync(OutboxRecord record, CancellationToken cancellationToken) =>
+        runner.RunAsync(async context =>
+        {
+            context.Set<OutboxRecord>().Add(record);
+            return await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        });
+
+    public Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTime now, CancellationToken cancellationToken) =>
+        DecideAsync(
+            messageId,
+            half => half.ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Status, MessageStatus.Pending)
+                    .SetProperty(r => r.NextAttemptAt, r => r.DueAt > now ? r.DueAt : now)
+                    .SetProperty(r => r.LeaseOwner, (string?)null)
+                    .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+                cancellationToken),
+            MessageStatus.Pending,
+            cancellationToken);
+
+    public Task<HalfMessageDecision> RollbackAsync(Guid messageId, CancellationToken cancellationToken) =>
+        DecideAsync(
+            messageId,
+            half => half.ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Status, MessageStatus.RolledBack)
+                    .SetProperty(r => r.LeaseOwner, (string?)null)
+                    .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+                cancellationToken),
+            MessageStatus.RolledBack,
+            cancellationToken);
+
+    public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
+        runner.RunAsync(context => context.Set<OutboxRecord>()
+            .Where(r => r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox && r.CreatedAt <= preparedBefore
+                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now) && !checkedTypes.Contains(r.MessageType))
+            .OrderBy(r => r.Id)
+            .Take(batchSize)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Status, MessageStatus.Pending)
+                    .SetProperty(r => r.LeaseOwner, (string?)null)
+                    .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+                cancellationToken));
+
+    // Optimistic lease: candidates are read, then leased by a conditional update that only one
+    // instance can win per row; what this claim leased is read back by its lease expiry.
+    public Task<IReadOnlyList<OutboxRecord>> ClaimChecksAsync(
+        string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
+        runner.RunAsync<IReadOnlyList<OutboxRecord>>(async context =>
+        {
+            var due = context.Set<OutboxRecord>().Where(r =>
+                r.Status == MessageStatus.Prepared && r.NextAttemptAt <= now
+                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now)
+                && (r.Kind == MessageKind.Transactional || (checkedTypes.Contains(r.MessageType) && r.CreatedAt <= outboxPreparedBefore)));
+            var candidates = await due.OrderBy(r => r.NextAttemptAt).ThenBy(r => r.Id).Select(r => r.Id).Take(batchSize)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (candidates.Count == 0)
+            {
+                return [];
+            }
+
+            await due.Where(r => candidates.Contains(r.Id)).ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.LeaseOwner, owner).SetProperty(r => r.LeaseExpiresAt, leaseUntil),
+                cancellationToken).ConfigureAwait(false);
+            return await context.Set<OutboxRecord>().AsNoTracking()
+                .Where(r => candidates.Contains(r.Id) && r.LeaseOwner == owner && r.LeaseExpiresAt == leaseUntil)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        });
+
+    // Only rows nobody decided meanwhile: a commit or rollback from the application wins.
+    public Task<int> DeadLetterUndecidedAsync(IReadOnlyCollection<DeadLetterRequest> requests, string owner, DateTime now, CancellationToken cancellationToken) =>
+        runner.RunInTransactionAsync(
+            async context =>
+            {
+                var moved = 0;
+                foreach (var request in requests)
+                {
+                    var id = request.Record.Id;
+                    if (await context.Set<OutboxRecord>()
+                            .Where(r => r.Id == id && r.Status == MessageStatus.Prepared && r.LeaseOwner == owner)
+                            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 1)
+                    {
+                        context.Set<DeadLetterRecord>().Add(StoredRows.DeadLetter(request, now));
+                        moved++;
+                    }
+                }
+
+                return moved;
+            },
+            cancellationToken);
+
+    public Task<int> CommitCheckedAsync(IReadOnlyCollection<long> ids, string owner, DateTime now, CancellationToken cancellationToken) =>
+        runner.RunAsync(context => Leased(context, ids, owner).ExecuteUpdateAsync(
+            s => s.SetProperty(r => r.Status, MessageStatus.Pending)
+                .SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
+                .SetProperty(r => r.NextAttemptAt, r => r.DueAt > now ? r.DueAt : now)
+                .SetProperty(r => r.LeaseOwner, (string?)null)
+                .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+            cancellationToken));
+
+    public Task<int> RollbackCheckedAsync(IReadOnlyCollection<long> ids, string owner, CancellationToken cancellationToken) =>
+        runner.RunAsync(context => Leased(context, ids, owner).ExecuteUpdateAsync(
+            s => s.SetProperty(r => r.Status, MessageStatus.RolledBack)
+                .SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
+                .SetProperty(r => r.LeaseOwner, (string?)null)
+                .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+            cancellationToken));
+
+    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? error, CancellationToken cancellationToken)
+    {
+        var lastError = StoredRows.Truncate(error);
+        return runner.RunAsync(context => Leased(context, ids, owner).ExecuteUpdateAsync(
+            s => s.SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
+                .SetProperty(r => r.NextAttemptAt, nextCheckAt)
+                .SetProperty(r => r.LastError, lastError)
+                .SetProperty(r => r.LeaseOwner, (string?)null)
+                .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
+            cancellationToken));
+    }
+
+    // The application decides a half message only while it is prepared; otherwise the status it has answers.
+    private Task<HalfMessageDecision> DecideAsync(
+        Guid messageId, Func<IQueryable<OutboxRecord>, Task<int>> decide, MessageStatus decided, CancellationToken cancellationToken) =>
+        runner.RunAsync(async context =>
+        {
+            var half = context.Set<OutboxRecord>()
+                .Where(r => r.MessageId == messageId && r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Transactional);
+            if (await decide(half).ConfigureAwait(false) == 1)
+            {
+                return new HalfMessageDecision(true, decided);
+            }
+
+            var current = await context.Set<OutboxRecord>()
+                .Where(r => r.MessageId == messageId)
+                .Select(r => (MessageStatus?)r.Status)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            return new HalfMessageDecision(false, current);
+        });
+
+    // Rows still prepared and leased to this instance's check: a decision that arrived meanwhile wins.
+    private static IQueryable<OutboxRecord> Leased(TContext context, IReadOnlyCollection<long> ids, string owner) =>
+        context.Set<OutboxRecord>().Where(r => ids.Contains(r.Id) && r.Status == MessageStatus.Prepared && r.LeaseOwner == owner);
+}

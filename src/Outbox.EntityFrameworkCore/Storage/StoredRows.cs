@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Outbox.Storage;
+
+namespace Outbox.EntityFrameworkCore.Storage;
+
+/// <summary>What the stores share: the dead-letter row of an outbox row, unsent rows, and error texts cut to the column's length.</summary>
+internal static class StoredRows
+{
+    public static DeadLetterRecord DeadLetter(DeadLetterRequest request, DateTime now) => new()
+    {
+        MessageId = request.Record.MessageId,
+        Destination = request.Record.Destination,
+        MessageType = request.Record.MessageType,
+        MessageKey = request.Record.MessageKey,
+        Payload = request.Record.Payload,
+        Headers = request.Record.Headers,
+        Source = request.Source,
+        Reason = request.Reason,
+        Attempts = request.Attempts,
+        LastError = Truncate(request.LastError),
+        CreatedAt = request.Record.CreatedAt,
+        DeadLetteredAt = now,
+    };
+
+    public static IQueryable<OutboxRecord> Unsent(DbContext context) => context.Set<OutboxRecord>()
+        .Where(r => r.Status == MessageStatus.Pending || (r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox));
+
+    public static string? Truncate(string? error) =>
+        error is { Length: > ModelBuilderExtensions.ErrorLength } ? error[..ModelBuilderExtensions.ErrorLength] : error;
+}
