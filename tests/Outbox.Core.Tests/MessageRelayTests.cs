@@ -119,7 +119,7 @@ public sealed class MessageRelayTests
     [Fact]
     public async Task OpenCircuit_ReleasesRowsWithoutCountingAnAttempt_UntilTheBreakEnds()
     {
-        _options.Dispatch.Retry.MinimumThroughput = 2;
+        _options.Dispatch.CircuitBreaker.MinimumThroughput = 2;
         _transport.Throw = new IOException("broker down");
         var relay = Relay();
 
@@ -144,7 +144,7 @@ public sealed class MessageRelayTests
     [Fact]
     public async Task RejectedMessages_DoNotOpenTheCircuit_AGoodMessageOnAnotherKeyGoesOutAtOnce()
     {
-        _options.Dispatch.Retry.MinimumThroughput = 2;
+        _options.Dispatch.CircuitBreaker.MinimumThroughput = 2;
         _transport.Answer = (m, _) => m.Key == "good" ? SendResult.Sent
             : m.Key == "nacked" ? SendResult.Failed("the broker did not accept the message (basic.nack)")
             : SendResult.Unroutable("no queue bound");
@@ -166,7 +166,7 @@ public sealed class MessageRelayTests
     [Fact]
     public async Task UnavailableAnswers_CountTowardTheCircuit_AsABrokerThatIsDown()
     {
-        _options.Dispatch.Retry.MinimumThroughput = 2;
+        _options.Dispatch.CircuitBreaker.MinimumThroughput = 2;
         _transport.Answer = (_, _) => SendResult.Unavailable("the connection was lost");
         var relay = Relay();
 

@@ -18,8 +18,10 @@ public sealed class OutboxOptionsValidatorTests
     [InlineData("Outbox:MaxPayloadBytes", "0", "Outbox:MaxPayloadBytes must be greater than 0 (was 0)")]
     [InlineData("Outbox:Dispatch:PollInterval", "00:00:00", "Outbox:Dispatch:PollInterval must be longer than zero")]
     [InlineData("Outbox:Dispatch:MaxPollInterval", "00:00:00.1", "Outbox:Dispatch:MaxPollInterval (00:00:00.1000000) must not be shorter than Outbox:Dispatch:PollInterval")]
-    [InlineData("Outbox:Dispatch:Retry:FailureRatio", "1.5", "Outbox:Dispatch:Retry:FailureRatio must be greater than 0 and at most 1 (was 1.5)")]
-    [InlineData("Outbox:Dispatch:Retry:BreakDuration", "00:00:00.1", "Outbox:Dispatch:Retry:BreakDuration must be at least 500 ms")]
+    [InlineData("Outbox:Dispatch:CircuitBreaker:FailureRatio", "1.5", "Outbox:Dispatch:CircuitBreaker:FailureRatio must be greater than 0 and at most 1 (was 1.5)")]
+    [InlineData("Outbox:Dispatch:CircuitBreaker:BreakDuration", "00:00:00.1", "Outbox:Dispatch:CircuitBreaker:BreakDuration must be at least 500 ms")]
+    [InlineData("Outbox:Dispatch:AttemptTimeout", "00:00:00.001", "Outbox:Dispatch:AttemptTimeout must be between 10 ms and 1 hour (was 00:00:00.0010000)")]
+    [InlineData("Outbox:Consumers:Retry:MaxRetryAttempts", "101", "Outbox:Consumers:Retry:MaxRetryAttempts must be between 0 and 100 (was 101)")]
     [InlineData("Outbox:Dispatch:LeaseDuration", "00:00:10", "Outbox:Dispatch:LeaseDuration (00:00:10) must be longer than a send with all its retries")]
     [InlineData("Outbox:Transactions:CheckAfter", "-00:00:01", "Outbox:Transactions:CheckAfter must be longer than zero")]
     [InlineData("Outbox:Retention:BatchSize", "0", "Outbox:Retention:BatchSize must be between 1 and 100000 (was 0)")]
@@ -46,6 +48,21 @@ public sealed class OutboxOptionsValidatorTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("Outbox:Dispatch:BatchSize must be between 1 and 10000 (was 0)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Outbox:Dispatch:Retry:Timeout", "00:00:01", "Outbox:Dispatch:Retry:Timeout has moved: set Outbox:Dispatch:AttemptTimeout instead.")]
+    [InlineData("Outbox:Dispatch:Retry:BreakDuration", "00:00:20", "Outbox:Dispatch:Retry:BreakDuration has moved: set Outbox:Dispatch:CircuitBreaker:BreakDuration instead.")]
+    public void MovedSetting_IsAStartUpError_NamingItsNewName(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+        var services = new ServiceCollection();
+        services.AddOutbox(configuration.GetSection("Outbox")).UseInMemoryTransport();
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<OutboxOptions>>().Value);
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -115,7 +115,7 @@ public sealed class TransportSelectionTests
         var main = new ScriptedTransport();
         _other.Throw = new IOException("broker down");
         using var provider = Services(
-            new() { ["Outbox:Transport"] = "Main", ["Outbox:Dispatch:Retry:MaxRetryAttempts"] = "0", ["Outbox:Dispatch:Retry:MinimumThroughput"] = "2" },
+            new() { ["Outbox:Transport"] = "Main", ["Outbox:Dispatch:Retry:MaxRetryAttempts"] = "0", ["Outbox:Dispatch:CircuitBreaker:MinimumThroughput"] = "2" },
             o => o.UseTransport("Main", _ => main).UseTransport("Other", _ => _other),
             o => o.Route<Pong>("pongs", transport: "Other"));
         var relay = provider.GetRequiredService<MessageRelay>();

@@ -110,7 +110,7 @@ public sealed class HostedOutboxTests : IAsyncLifetime
         ["Outbox:Transactions:ScanInterval"] = "00:00:00.200",
         ["Outbox:Dispatch:LeaseDuration"] = "00:00:03",
         ["Outbox:Dispatch:Retry:MaxRetryAttempts"] = "0",
-        ["Outbox:Dispatch:Retry:Timeout"] = "00:00:01",
+        ["Outbox:Dispatch:AttemptTimeout"] = "00:00:01",
         ["Outbox:Dispatch:Retry:MaxDelay"] = "00:00:01",
     };
 

@@ -209,10 +209,10 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
             ["Outbox:Dispatch:LeaseDuration"] = "00:00:05",
             ["Outbox:Dispatch:MaxAttempts"] = "1000",
             ["Outbox:Dispatch:Retry:MaxRetryAttempts"] = "1",
-            ["Outbox:Dispatch:Retry:Timeout"] = "00:00:01",
+            ["Outbox:Dispatch:AttemptTimeout"] = "00:00:01",
             ["Outbox:Dispatch:Retry:Delay"] = "00:00:00.100",
             ["Outbox:Dispatch:Retry:MaxDelay"] = "00:00:00.500",
-            ["Outbox:Dispatch:Retry:BreakDuration"] = "00:00:02",
+            ["Outbox:Dispatch:CircuitBreaker:BreakDuration"] = "00:00:02",
             ["Outbox:Transactions:CheckAfter"] = "00:00:01",
             ["Outbox:Transactions:ScanInterval"] = "00:00:01",
         });

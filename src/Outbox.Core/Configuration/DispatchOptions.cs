@@ -34,6 +34,13 @@ public sealed class DispatchOptions
     /// <value>The default is 5 minutes.</value>
     public TimeSpan MaxAttemptBackoff { get; set; } = OutboxDefaults.MaxAttemptBackoff;
 
-    /// <summary>The Polly pipeline around each send.</summary>
+    /// <summary>In-process retries of a failed send, before the row is given back with a later attempt time.</summary>
     public RetryOptions Retry { get; } = new();
+
+    /// <summary>The time limit of one send to the transport (each try, not the retries together).</summary>
+    /// <value>The default is 5 seconds.</value>
+    public TimeSpan AttemptTimeout { get; set; } = OutboxDefaults.SendTimeout;
+
+    /// <summary>The circuit breaker that stops sending for a while when the broker looks down.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; } = new();
 }

@@ -36,6 +36,9 @@ public sealed class OutboxOptions
     /// </summary>
     public IDictionary<string, string> RouteTransports { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>Settings found under a name they no longer have, and their new names: start-up reports them.</summary>
+    internal List<(string Old, string New)> MovedSettings { get; } = [];
+
     /// <summary>The dispatcher.</summary>
     public DispatchOptions Dispatch { get; } = new();
 

@@ -33,30 +33,32 @@ internal sealed class OutboxOptionsValidator(
         NotShorter(errors, "Outbox:Dispatch:MaxPollInterval", dispatch.MaxPollInterval, "Outbox:Dispatch:PollInterval", dispatch.PollInterval);
         NotShorter(errors, "Outbox:Dispatch:MaxAttemptBackoff", dispatch.MaxAttemptBackoff, "Outbox:Dispatch:AttemptBackoff", dispatch.AttemptBackoff);
 
-        Range(errors, "Outbox:Dispatch:Retry:MaxRetryAttempts", retry.MaxRetryAttempts, 0, 100);
-        Positive(errors, "Outbox:Dispatch:Retry:Delay", retry.Delay);
-        NotShorter(errors, "Outbox:Dispatch:Retry:MaxDelay", retry.MaxDelay, "Outbox:Dispatch:Retry:Delay", retry.Delay);
-
-        if (retry.Timeout < TimeSpan.FromMilliseconds(10) || retry.Timeout > TimeSpan.FromHours(1))
+        Retry(errors, "Outbox:Dispatch:Retry", retry);
+        if (dispatch.AttemptTimeout < TimeSpan.FromMilliseconds(10) || dispatch.AttemptTimeout > TimeSpan.FromHours(1))
         {
-            errors.Add($"Outbox:Dispatch:Retry:Timeout must be between 10 ms and 1 hour (was {retry.Timeout}).");
+            errors.Add($"Outbox:Dispatch:AttemptTimeout must be between 10 ms and 1 hour (was {dispatch.AttemptTimeout}).");
         }
 
-        if (retry.FailureRatio is <= 0 or > 1)
+        var breaker = dispatch.CircuitBreaker;
+        if (breaker.FailureRatio is <= 0 or > 1)
         {
-            errors.Add($"Outbox:Dispatch:Retry:FailureRatio must be greater than 0 and at most 1 (was {retry.FailureRatio}).");
+            errors.Add($"Outbox:Dispatch:CircuitBreaker:FailureRatio must be greater than 0 and at most 1 (was {breaker.FailureRatio}).");
         }
 
-        Range(errors, "Outbox:Dispatch:Retry:MinimumThroughput", retry.MinimumThroughput, 2, int.MaxValue);
-        AtLeast(errors, "Outbox:Dispatch:Retry:SamplingDuration", retry.SamplingDuration, PollyMinimum);
-        AtLeast(errors, "Outbox:Dispatch:Retry:BreakDuration", retry.BreakDuration, PollyMinimum);
+        Range(errors, "Outbox:Dispatch:CircuitBreaker:MinimumThroughput", breaker.MinimumThroughput, 2, int.MaxValue);
+        AtLeast(errors, "Outbox:Dispatch:CircuitBreaker:SamplingDuration", breaker.SamplingDuration, PollyMinimum);
+        AtLeast(errors, "Outbox:Dispatch:CircuitBreaker:BreakDuration", breaker.BreakDuration, PollyMinimum);
+        foreach (var (old, now) in options.MovedSettings)
+        {
+            errors.Add($"{old} has moved: set {now} instead.");
+        }
 
-        var longestSend = (retry.MaxRetryAttempts + 1) * (retry.Timeout + retry.MaxDelay);
+        var longestSend = (retry.MaxRetryAttempts + 1) * (dispatch.AttemptTimeout + retry.MaxDelay);
         if (dispatch.LeaseDuration <= longestSend)
         {
             errors.Add(
                 $"Outbox:Dispatch:LeaseDuration ({dispatch.LeaseDuration}) must be longer than a send with all its retries " +
-                $"((Retry:MaxRetryAttempts + 1) x (Retry:Timeout + Retry:MaxDelay) = {longestSend}); otherwise another instance may send a row that is still in flight.");
+                $"((Retry:MaxRetryAttempts + 1) x (AttemptTimeout + Retry:MaxDelay) = {longestSend}); otherwise another instance may send a row that is still in flight.");
         }
 
         Positive(errors, "Outbox:Transactions:CheckAfter", options.Transactions.CheckAfter);
@@ -86,9 +88,7 @@ internal sealed class OutboxOptionsValidator(
         Positive(errors, "Outbox:Consumers:DedupeWindow", shared.DedupeWindow);
         Positive(errors, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
         NotShorter(errors, "Outbox:Consumers:MaxRedeliveryDelay", shared.MaxRedeliveryDelay, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
-        Range(errors, "Outbox:Consumers:Retry:MaxRetryAttempts", shared.Retry.MaxRetryAttempts, 0, 100);
-        Positive(errors, "Outbox:Consumers:Retry:Delay", shared.Retry.Delay);
-        NotShorter(errors, "Outbox:Consumers:Retry:MaxDelay", shared.Retry.MaxDelay, "Outbox:Consumers:Retry:Delay", shared.Retry.Delay);
+        Retry(errors, "Outbox:Consumers:Retry", shared.Retry);
         foreach (var consumer in consumers)
         {
             if (!options.MessageTypes.TryGetName(consumer.MessageType, out _))
@@ -175,6 +175,13 @@ internal sealed class OutboxOptionsValidator(
         {
             errors.Add($"{setting} must be at least {minimum.TotalMilliseconds} ms (was {value}).");
         }
+    }
+
+    private static void Retry(List<string> errors, string section, RetryOptions retry)
+    {
+        Range(errors, $"{section}:MaxRetryAttempts", retry.MaxRetryAttempts, 0, 100);
+        Positive(errors, $"{section}:Delay", retry.Delay);
+        NotShorter(errors, $"{section}:MaxDelay", retry.MaxDelay, $"{section}:Delay", retry.Delay);
     }
 
     private static void NotShorter(List<string> errors, string maxKey, TimeSpan max, string minKey, TimeSpan min)

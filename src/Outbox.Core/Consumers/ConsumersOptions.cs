@@ -26,7 +26,7 @@ public sealed class ConsumersOptions
     public TimeSpan MaxRedeliveryDelay { get; set; } = OutboxDefaults.MaxAttemptBackoff;
 
     /// <summary>In-process retries of a failing handler before the message is redelivered (Polly).</summary>
-    public ConsumerRetryOptions Retry { get; } = new();
+    public RetryOptions Retry { get; } = new();
 
     /// <summary>How every consumer orders the messages that share a key, unless it says otherwise; see <see cref="ConsumerOrdering"/>.</summary>
     /// <value>The default is <see cref="ConsumerOrdering.PerKey"/>.</value>

@@ -168,7 +168,7 @@ internal sealed class MessageRelay(
 
         if (deferred.Count > 0)
         {
-            var retryAt = now + dispatch.Retry.BreakDuration;
+            var retryAt = now + dispatch.CircuitBreaker.BreakDuration;
             Log.CircuitOpen(logger, deferred.Count, retryAt);
             await store.ReleaseAsync(deferred, retryAt, CancellationToken.None).ConfigureAwait(false);
         }

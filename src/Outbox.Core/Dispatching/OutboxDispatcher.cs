@@ -171,7 +171,7 @@ internal sealed class OutboxDispatcher(
                 sending.RemoveAll(t => t.IsCompleted);
                 if (relay.IsCircuitOpen)
                 {
-                    wait = dispatch.Retry.BreakDuration;
+                    wait = dispatch.CircuitBreaker.BreakDuration;
                 }
                 else if (sending.Count >= BatchesInFlight)
                 {

@@ -25,6 +25,7 @@ internal sealed class SendPipeline
         _contentType = serializer.ContentType;
         _timeProvider = timeProvider;
         var retry = options.Value.Dispatch.Retry;
+        var breaker = options.Value.Dispatch.CircuitBreaker;
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
         if (retry.MaxRetryAttempts > 0)
         {
@@ -43,14 +44,14 @@ internal sealed class SendPipeline
         // about the broker, and must not hold back every other key.
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
-            FailureRatio = retry.FailureRatio,
-            MinimumThroughput = retry.MinimumThroughput,
-            SamplingDuration = retry.SamplingDuration,
-            BreakDuration = retry.BreakDuration,
+            FailureRatio = breaker.FailureRatio,
+            MinimumThroughput = breaker.MinimumThroughput,
+            SamplingDuration = breaker.SamplingDuration,
+            BreakDuration = breaker.BreakDuration,
             StateProvider = _circuit,
             ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException and not MessagesRejectedException),
         });
-        builder.AddTimeout(retry.Timeout);
+        builder.AddTimeout(options.Value.Dispatch.AttemptTimeout);
         _pipeline = builder.Build();
     }
 
