@@ -151,7 +151,7 @@ internal sealed class ConsumerHost(
     private async Task ConsumeAsync(ConsumerRegistration consumer, CancellationToken stoppingToken)
     {
         var receiver = ReceiverOf(consumer);
-        var scheduler = new DeliveryScheduler(
+        using var scheduler = new DeliveryScheduler(
             consumer.MaxConcurrency ?? options.Value.Consumers.MaxConcurrency,
             OrderingOf(consumer) == ConsumerOrdering.PerKey,
             (delivery, token) => RunAsync(consumer, delivery, token),

@@ -26,7 +26,7 @@ internal sealed class DeliveryScheduler(
     Func<IDelivery, CancellationToken, Task<DeliveryRetry?>> run,
     TimeProvider timeProvider,
     ILogger logger,
-    CancellationToken stopping)
+    CancellationToken stopping) : IDisposable
 {
     /// <summary>Deliveries received and not yet finished, at most.</summary>
     public const int MaxHeld = 256;
@@ -86,6 +86,13 @@ internal sealed class DeliveryScheduler(
         {
             return Task.WhenAll([.. _chains]);
         }
+    }
+
+    /// <summary>Releases the semaphores; call it once <see cref="DrainAsync"/> has finished.</summary>
+    public void Dispose()
+    {
+        _running.Dispose();
+        _held.Dispose();
     }
 
     // Runs a delivery to its end, then the next of its key, until the key's queue is empty. It starts

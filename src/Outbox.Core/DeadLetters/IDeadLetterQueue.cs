@@ -1,6 +1,7 @@
 namespace Outbox;
 
 /// <summary>Reads, requeues and purges the <c>outbox_dead_letters</c> table.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A dead-letter queue is the name the field uses for it (RabbitMQ, Azure Service Bus, MassTransit).")]
 public interface IDeadLetterQueue
 {
     /// <summary>Lists dead letters, oldest first.</summary>
