@@ -28,9 +28,6 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Error, "The outbox job {Job} failed; it runs again at its next interval.")]
     public static partial void JobFailed(ILogger logger, Exception exception, string job);
 
-    [LoggerMessage(9, LogLevel.Information, "Requeued dead letter {MessageId}.")]
-    public static partial void Requeued(ILogger logger, Guid messageId);
-
     [LoggerMessage(10, LogLevel.Warning, "The local transaction of half message {MessageId} failed; its check callback decides later.")]
     public static partial void LocalTransactionFailed(ILogger logger, Exception exception, Guid messageId);
 

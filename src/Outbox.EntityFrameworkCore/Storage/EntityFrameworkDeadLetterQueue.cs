@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Outbox.Dispatching;
+using Outbox.EntityFrameworkCore.Telemetry;
 using Outbox.Storage;
-using Outbox.Telemetry;
 using Outbox.Transport;
 
 namespace Outbox.EntityFrameworkCore.Storage;
