@@ -130,8 +130,7 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
                     continue;
                 }
 
-                var receivers = Receivers(message);
-                if (receivers is null && options.Value.Mandatory)
+                if (Deliver(message) == 0 && options.Value.Mandatory)
                 {
                     results[i] = SendResult.Unroutable(message.TargetConsumer is { } consumer
                         ? $"no consumer '{consumer}' reads '{message.Destination}'"
@@ -145,11 +144,6 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
                 }
 
                 _sent.Add(message);
-                foreach (var receiver in receivers ?? [])
-                {
-                    receiver(message);
-                }
-
                 results[i] = SendResult.Sent;
             }
         }
@@ -157,25 +151,37 @@ public sealed class InMemoryTransport(IOptions<InMemoryTransportOptions> options
         return ValueTask.FromResult<IReadOnlyList<SendResult>>(results);
     }
 
-    // A message for one consumer only goes to that consumer's queue, not to the destination's other readers.
-    private List<Action<TransportMessage>>? Receivers(TransportMessage message)
+    // Hands the message to everyone who reads its destination and returns how many did. A message for one
+    // consumer only goes to that consumer's queue, not to the destination's other readers.
+    private int Deliver(TransportMessage message)
     {
         if (message.TargetConsumer is { } consumer)
         {
-            return _consumers.TryGetValue(consumer, out var own) && own.Source == message.Destination ? [own.Enqueue] : null;
+            if (!_consumers.TryGetValue(consumer, out var own) || own.Source != message.Destination)
+            {
+                return 0;
+            }
+
+            own.Enqueue(message);
+            return 1;
         }
 
-        var receivers = new List<Action<TransportMessage>>();
+        var delivered = 0;
         foreach (var channel in _subscribers.GetValueOrDefault(message.Destination) ?? [])
         {
-            receivers.Add(m => channel.Writer.TryWrite(m));
+            channel.Writer.TryWrite(message);
+            delivered++;
         }
 
-        foreach (var queue in _consumers.Values.Where(q => q.Source == message.Destination))
+        foreach (var queue in _consumers.Values)
         {
-            receivers.Add(queue.Enqueue);
+            if (queue.Source == message.Destination)
+            {
+                queue.Enqueue(message);
+                delivered++;
+            }
         }
 
-        return receivers.Count > 0 ? receivers : null;
+        return delivered;
     }
 }
