@@ -232,14 +232,13 @@ public sealed class MessageRelayTests
 
     private static Guid Id(long id) => new(id.ToString("D32", System.Globalization.CultureInfo.InvariantCulture));
 
-    private OutboxRecord Row(long id, string? key = null, int attempts = 0) => new()
+    private StoredMessage Row(long id, string? key = null, int attempts = 0) => new()
     {
         Id = id,
         MessageId = Id(id),
         Destination = "d",
         MessageType = "t",
-        MessageKey = key,
-        Payload = [],
+        Key = key,
         Attempts = attempts,
         CreatedAt = Now,
         DueAt = Now,

@@ -17,15 +17,15 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
     public ConcurrentQueue<(long[] Ids, MessageStatus? Decided, DateTime NextCheckAt, string? Error)> Checks { get; } = new();
 
     /// <summary>Rows the next check claim returns (then none).</summary>
-    public List<OutboxRecord> DueForCheck { get; } = [];
+    public List<StoredMessage> DueForCheck { get; } = [];
 
     /// <summary>What <see cref="DecideAsync"/> answers.</summary>
     public (bool Applied, MessageStatus? Current) Decision { get; set; } = (true, MessageStatus.Pending);
 
     public Task ValidateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<IReadOnlyList<OutboxRecord>> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<OutboxRecord>>([]);
+    public Task<IReadOnlyList<StoredMessage>> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredMessage>>([]);
 
     public Task<IReadOnlyDictionary<string, long>> GetOldestUnsentIdsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
@@ -80,7 +80,7 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
     public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
         Task.FromResult(0);
 
-    public Task InsertAsync(OutboxRecord record, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PrepareAsync(StoredMessage message, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTime now, CancellationToken cancellationToken) =>
         Task.FromResult(new HalfMessageDecision(Decision.Applied, Decision.Current));
@@ -88,10 +88,10 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
     public Task<HalfMessageDecision> RollbackAsync(Guid messageId, CancellationToken cancellationToken) =>
         Task.FromResult(new HalfMessageDecision(Decision.Applied, Decision.Current));
 
-    public Task<IReadOnlyList<OutboxRecord>> ClaimChecksAsync(
+    public Task<IReadOnlyList<StoredMessage>> ClaimChecksAsync(
         string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken)
     {
-        IReadOnlyList<OutboxRecord> due = [.. DueForCheck];
+        IReadOnlyList<StoredMessage> due = [.. DueForCheck];
         DueForCheck.Clear();
         return Task.FromResult(due);
     }
@@ -102,8 +102,8 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
     public Task<int> RollbackCheckedAsync(IReadOnlyCollection<long> ids, string owner, CancellationToken cancellationToken) =>
         RecordCheck(ids, MessageStatus.RolledBack, default, null);
 
-    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? error, CancellationToken cancellationToken) =>
-        RecordCheck(ids, null, nextCheckAt, error);
+    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? lastError, CancellationToken cancellationToken) =>
+        RecordCheck(ids, null, nextCheckAt, lastError);
 
     private Task<int> RecordCheck(IReadOnlyCollection<long> ids, MessageStatus? decided, DateTime nextCheckAt, string? error)
     {
@@ -118,7 +118,7 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
 
     public ConcurrentQueue<(Guid MessageId, string Reason)> DeadLetteredDeliveries { get; } = new();
 
-    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? error, DateTime now, CancellationToken cancellationToken)
+    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, CancellationToken cancellationToken)
     {
         if (FailDeadLetterDeliveries > 0)
         {
@@ -129,6 +129,9 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
         DeadLetteredDeliveries.Enqueue((message.MessageId, reason));
         return Task.CompletedTask;
     }
+
+    public Task<bool> HandleOnceAsync(Guid messageId, string consumer, Func<IServiceProvider, CancellationToken, Task> handle, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The relay's tests do not consume.");
 
     public Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 }

@@ -94,10 +94,8 @@ public sealed class TransactionTests
     [Fact]
     public async Task RowThatCannotBeChecked_IsDeadLettered_WithoutCountingACheck()
     {
-        var unreadable = Half(1, checks: 4);
-        unreadable.Payload = "not json"u8.ToArray();
-        var unknownType = Half(2, checks: 0);
-        unknownType.MessageType = "Gone";
+        var unreadable = Half(1, checks: 4) with { Body = "not json"u8.ToArray() };
+        var unknownType = Half(2, checks: 0) with { MessageType = "Gone" };
         _store.DueForCheck.AddRange([unreadable, unknownType]);
         var calls = 0;
         _answer = (_, _) =>
@@ -110,7 +108,7 @@ public sealed class TransactionTests
 
         Assert.Equal(0, calls);
         Assert.Empty(_store.Checks);
-        var dead = _store.DeadLettered.OrderBy(d => d.Record.Id).ToList();
+        var dead = _store.DeadLettered.OrderBy(d => d.Message.Id).ToList();
         Assert.Equal(["check-failed", "check-failed"], dead.Select(d => d.Reason));
         Assert.Equal([4, 0], dead.Select(d => d.Attempts));
         Assert.Contains("cannot be read as Charge", dead[0].LastError, StringComparison.Ordinal);
@@ -126,8 +124,7 @@ public sealed class TransactionTests
             seen = context;
             return LocalTransactionState.Commit;
         };
-        var row = Half(1, checks: 2);
-        row.Headers = JsonSerializer.Serialize(new Dictionary<string, string> { ["tenant"] = "t1" });
+        var row = Half(1, checks: 2) with { Headers = new Dictionary<string, string> { ["tenant"] = "t1" } };
         _store.DueForCheck.Add(row);
 
         await Runner().RunAsync(CancellationToken.None);
@@ -183,13 +180,13 @@ public sealed class TransactionTests
         ? Messages().CommitAsync(Guid.NewGuid(), CancellationToken.None)
         : Messages().RollbackAsync(Guid.NewGuid(), CancellationToken.None);
 
-    private OutboxRecord Half(long id, int checks) => new()
+    private StoredMessage Half(long id, int checks) => new()
     {
         Id = id,
         MessageId = Guid.CreateVersion7(),
         Destination = "charges",
         MessageType = "Charge",
-        Payload = JsonSerializer.SerializeToUtf8Bytes(new Charge(id), new JsonSerializerOptions(JsonSerializerDefaults.Web)),
+        Body = JsonSerializer.SerializeToUtf8Bytes(new Charge(id), new JsonSerializerOptions(JsonSerializerDefaults.Web)),
         Status = MessageStatus.Prepared,
         Kind = MessageKind.Transactional,
         CheckCount = checks,

@@ -141,13 +141,12 @@ public sealed class TransportSelectionTests
 
     private static Guid Id(long id) => new(id.ToString("D32", System.Globalization.CultureInfo.InvariantCulture));
 
-    private static OutboxRecord Row(long id, string type) => new()
+    private static StoredMessage Row(long id, string type) => new()
     {
         Id = id,
         MessageId = Id(id),
         Destination = "d",
         MessageType = type,
-        Payload = [],
         Status = MessageStatus.Pending,
     };
 

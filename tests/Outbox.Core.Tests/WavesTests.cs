@@ -18,5 +18,5 @@ public sealed class WavesTests
     [Fact]
     public void NoRows_NoWaves() => Assert.Empty(Waves.Plan([]));
 
-    private static OutboxRecord Row(long id, string? key) => new() { Id = id, MessageKey = key };
+    private static StoredMessage Row(long id, string? key) => new() { Id = id, Key = key };
 }

@@ -22,10 +22,10 @@ public class ClockMovingStore : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         var result = targetMethod!.Invoke(_inner, args);
-        return targetMethod.Name == nameof(IDispatchStore.ClaimAsync) ? AfterAsync((Task<IReadOnlyList<OutboxRecord>>)result!) : result;
+        return targetMethod.Name == nameof(IDispatchStore.ClaimAsync) ? AfterAsync((Task<IReadOnlyList<StoredMessage>>)result!) : result;
     }
 
-    private async Task<IReadOnlyList<OutboxRecord>> AfterAsync(Task<IReadOnlyList<OutboxRecord>> claim)
+    private async Task<IReadOnlyList<StoredMessage>> AfterAsync(Task<IReadOnlyList<StoredMessage>> claim)
     {
         var claimed = await claim;
         _afterClaim();

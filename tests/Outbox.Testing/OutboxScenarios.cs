@@ -156,7 +156,7 @@ public abstract class OutboxScenarios : DatabaseScenarios
             Database.Configure(options);
             options.UseOutbox(host.Services).AddInterceptors(failOnce);
             await using var db = new ShopContext(options.Options);
-            var outbox = ActivatorUtilities.CreateInstance<Outbox.EntityFrameworkCore.Publishing.EntityFrameworkOutbox<ShopContext>>(scope.ServiceProvider, db);
+            var outbox = OutboxOf(scope.ServiceProvider, db);
             var strategy = new RetryOnce(db);
 
             await strategy.ExecuteAsync(async () =>
@@ -668,7 +668,7 @@ public abstract class OutboxScenarios : DatabaseScenarios
         Database.Configure(options);
         await using var db = new ShopContext(options.Options);
         await using var scope = host.Services.CreateAsyncScope();
-        var outbox = ActivatorUtilities.CreateInstance<Outbox.EntityFrameworkCore.Publishing.EntityFrameworkOutbox<ShopContext>>(scope.ServiceProvider, db);
+        var outbox = OutboxOf(scope.ServiceProvider, db);
 
         var error = await Assert.ThrowsAsync<OutboxException>(() => outbox.PublishAsync(new OrderPlaced(1, "x")).AsTask());
         Assert.Contains("UseOutbox(sp)", error.Message);
@@ -697,6 +697,10 @@ public abstract class OutboxScenarios : DatabaseScenarios
     }
 
     /// <summary>Holds back a batch containing a message <c>held</c> picks until one <c>release</c> picks has been sent.</summary>
+    // The outbox of a context created by the test rather than by the scope.
+    private static IOutbox OutboxOf(IServiceProvider scope, ShopContext db) => ActivatorUtilities.CreateInstance<Outbox.Publishing.ScopedOutbox>(
+        scope, ActivatorUtilities.CreateInstance<Outbox.EntityFrameworkCore.Publishing.EntityFrameworkOutboxWriter<ShopContext>>(scope, db));
+
     private sealed class HeldTransport(Func<TransportMessage, bool> held, Func<TransportMessage, bool> release) : ITransport
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);

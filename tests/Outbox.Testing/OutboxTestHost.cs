@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Outbox.Dispatching;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Scheduling;
 using Outbox.Storage;
 using Outbox.Transport;

@@ -32,7 +32,7 @@ internal sealed class ConsumerHost(
     {
         if (_consumers.Count > 0)
         {
-            if (services.GetService(typeof(IInboxPipeline)) is null)
+            if (services.GetService(typeof(IInboxStore)) is null)
             {
                 throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.");
             }

@@ -20,6 +20,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the outbox.</summary>
 public static class OutboxServiceCollectionExtensions
 {
+    private const string NoStorage = "No outbox storage is configured: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.";
 
     /// <summary>
     /// Registers the outbox: options bound from <paramref name="configuration"/> (the <c>Outbox</c> section)
@@ -72,10 +73,15 @@ public static class OutboxServiceCollectionExtensions
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(
             sp,
             sp.GetService<IDispatchStore>() ?? throw new InvalidOperationException(
-                "No outbox storage is configured: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.")));
+                NoStorage)));
         services.TryAddSingleton<OutboxMaintenance>();
         services.TryAddSingleton<TransactionChecks>();
         services.TryAddSingleton<TransactionalMessages>();
+        services.TryAddScoped<IOutbox>(sp => ActivatorUtilities.CreateInstance<ScopedOutbox>(
+            sp,
+            sp.GetService<IOutboxWriter>() ?? throw new InvalidOperationException(
+                NoStorage)));
+        services.TryAddSingleton<IInboxPipeline, InboxPipeline>();
         services.TryAddSingleton<TransactionCheckRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxDispatcher>(sp => sp.GetRequiredService<OutboxDispatcher>()));
         services.TryAddSingleton<ConsumerHost>();

@@ -18,10 +18,10 @@ internal sealed class MessageRelay(
 {
     public bool IsCircuitOpen => pipelines.AllCircuitsOpen;
 
-    public async Task RelayAsync(IReadOnlyList<OutboxRecord> rows, CancellationToken cancellationToken)
+    public async Task RelayAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken)
     {
-        var sent = new List<OutboxRecord>();
-        var failed = new List<(OutboxRecord Row, string Error, Exception? Exception)>();
+        var sent = new List<StoredMessage>();
+        var failed = new List<(StoredMessage Row, string Error, Exception? Exception)>();
         var heldBack = new List<long>();
         var deferred = new List<long>();
         var stoppedKeys = new HashSet<string>(StringComparer.Ordinal);
@@ -30,10 +30,10 @@ internal sealed class MessageRelay(
         var waves = pipelines.Single is { KeepsKeyOrderInBatch: true } ? [[.. rows.OrderBy(r => r.Id)]] : Waves.Plan(rows);
         foreach (var wave in waves)
         {
-            var live = new List<OutboxRecord>(wave.Count);
+            var live = new List<StoredMessage>(wave.Count);
             foreach (var row in wave)
             {
-                if (row.MessageKey is { } key && stoppedKeys.Contains(key))
+                if (row.Key is { } key && stoppedKeys.Contains(key))
                 {
                     heldBack.Add(row.Id);
                 }
@@ -52,7 +52,7 @@ internal sealed class MessageRelay(
             for (var i = 0; i < live.Count; i++)
             {
                 var row = live[i];
-                if (results[i].Status != RelayStatus.Sent && row.MessageKey is { } held && stoppedKeys.Contains(held))
+                if (results[i].Status != RelayStatus.Sent && row.Key is { } held && stoppedKeys.Contains(held))
                 {
                     heldBack.Add(row.Id); // behind a failed row of its key in the same batch: not tried, no attempt counted
                     continue;
@@ -71,7 +71,7 @@ internal sealed class MessageRelay(
                         break;
                 }
 
-                if (row.MessageKey is { } stopped)
+                if (row.Key is { } stopped)
                 {
                     stoppedKeys.Add(stopped);
                 }
@@ -82,7 +82,7 @@ internal sealed class MessageRelay(
     }
 
     // A wave goes to each transport its rows are routed to; the results come back in the wave's order.
-    private async Task<RelayResult[]> SendAsync(List<OutboxRecord> wave, CancellationToken cancellationToken)
+    private async Task<RelayResult[]> SendAsync(List<StoredMessage> wave, CancellationToken cancellationToken)
     {
         if (pipelines.Single is { } single)
         {
@@ -111,8 +111,8 @@ internal sealed class MessageRelay(
 
     // Outcomes are recorded even when the host is stopping: a sent row left unmarked would be sent again.
     private async Task RecordAsync(
-        List<OutboxRecord> sent,
-        List<(OutboxRecord Row, string Error, Exception? Exception)> failed,
+        List<StoredMessage> sent,
+        List<(StoredMessage Row, string Error, Exception? Exception)> failed,
         List<long> heldBack,
         List<long> deferred)
     {
@@ -139,7 +139,7 @@ internal sealed class MessageRelay(
                 var attempts = row.Attempts + 1;
                 if (attempts >= dispatch.MaxAttempts)
                 {
-                    deadLetters.Add(new DeadLetterRequest(row, "max-attempts", attempts, error));
+                    deadLetters.Add(new DeadLetterRequest(row, "max-attempts", attempts, error, DeadLetterSources.Dispatch));
                     Log.DeadLettered(logger, row.MessageId, row.MessageType, row.Destination, attempts, error);
                 }
                 else

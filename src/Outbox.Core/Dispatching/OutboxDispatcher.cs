@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,22 +21,10 @@ internal sealed class OutboxDispatcher(
     TimeProvider timeProvider,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
-    private readonly Channel<OutboxRecord> _committed = Channel.CreateUnbounded<OutboxRecord>(new UnboundedChannelOptions { SingleReader = true });
-
     // Batches being sent at once by the poller: while one is sent, the next is claimed.
     private const int BatchesInFlight = 2;
 
-    /// <summary>Hands rows over right after their transaction committed.</summary>
-    public void Enqueue(IEnumerable<OutboxRecord> committed)
-    {
-        foreach (var row in committed)
-        {
-            _committed.Writer.TryWrite(row.Clone());
-        }
-    }
-
-    /// <summary>Makes the poller look for due rows now (new delayed rows, released rows, recovered rows).</summary>
-    public void Wake() => signal.Wake();
+    private void Wake() => signal.Wake();
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +39,7 @@ internal sealed class OutboxDispatcher(
 
         // Rows handed over but not sent go back to the table so that any instance sends them at once.
         var left = new List<long>();
-        while (_committed.Reader.TryRead(out var row))
+        while (signal.CommittedMessages.TryRead(out var row))
         {
             left.Add(row.Id);
         }
@@ -67,9 +54,9 @@ internal sealed class OutboxDispatcher(
         Task.WhenAll(RunFastPathAsync(stoppingToken), RunPollerAsync(stoppingToken));
 
     /// <summary>Sends one batch of handed-over rows. Rows whose key has an older unsent row go back to the poller.</summary>
-    internal async Task SendCommittedAsync(IReadOnlyList<OutboxRecord> rows, CancellationToken cancellationToken)
+    internal async Task SendCommittedAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken)
     {
-        var keys = rows.Where(r => r.MessageKey is not null).Select(r => r.MessageKey!).Distinct(StringComparer.Ordinal).ToList();
+        var keys = rows.Where(r => r.Key is not null).Select(r => r.Key!).Distinct(StringComparer.Ordinal).ToList();
         if (keys.Count == 0)
         {
             await relay.RelayAsync(rows, cancellationToken).ConfigureAwait(false);
@@ -77,10 +64,10 @@ internal sealed class OutboxDispatcher(
         }
 
         var oldest = await store.GetOldestUnsentIdsAsync(keys, cancellationToken).ConfigureAwait(false);
-        var firstHere = rows.Where(r => r.MessageKey is not null)
-            .GroupBy(r => r.MessageKey!, StringComparer.Ordinal)
+        var firstHere = rows.Where(r => r.Key is not null)
+            .GroupBy(r => r.Key!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Min(r => r.Id), StringComparer.Ordinal);
-        var blocked = rows.Where(r => r.MessageKey is { } key && oldest.TryGetValue(key, out var id) && id < firstHere[key]).ToList();
+        var blocked = rows.Where(r => r.Key is { } key && oldest.TryGetValue(key, out var id) && id < firstHere[key]).ToList();
         var ready = blocked.Count == 0 ? rows : rows.Except(blocked).ToList();
         if (blocked.Count > 0)
         {
@@ -105,7 +92,7 @@ internal sealed class OutboxDispatcher(
         return claimed.Count;
     }
 
-    private Task<IReadOnlyList<OutboxRecord>> ClaimAsync(DateTime now, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<StoredMessage>> ClaimAsync(DateTime now, CancellationToken cancellationToken)
     {
         var dispatch = options.Value.Dispatch;
         return store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, dispatch.BatchSize, cancellationToken);
@@ -118,8 +105,8 @@ internal sealed class OutboxDispatcher(
         var taken = 0;
         while (true)
         {
-            var batch = new List<OutboxRecord>(batchSize);
-            while (batch.Count < batchSize && _committed.Reader.TryRead(out var row))
+            var batch = new List<StoredMessage>(batchSize);
+            while (batch.Count < batchSize && signal.CommittedMessages.TryRead(out var row))
             {
                 batch.Add(row);
             }
@@ -138,7 +125,7 @@ internal sealed class OutboxDispatcher(
     {
         try
         {
-            while (await _committed.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            while (await signal.CommittedMessages.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
                 try
                 {
@@ -221,7 +208,7 @@ internal sealed class OutboxDispatcher(
     }
 
     /// <summary>Sends a claimed batch and records its outcome, then wakes the poller: rows of its keys may now be first in line.</summary>
-    private async Task SendClaimedAsync(IReadOnlyList<OutboxRecord> claimed, CancellationToken stoppingToken)
+    private async Task SendClaimedAsync(IReadOnlyList<StoredMessage> claimed, CancellationToken stoppingToken)
     {
         try
         {

@@ -61,7 +61,7 @@ internal sealed class SendPipeline
     /// <summary>Whether sends are currently refused because the broker looked down.</summary>
     public bool IsCircuitOpen => _circuit.CircuitState is CircuitState.Open or CircuitState.Isolated;
 
-    public async Task<RelayResult[]> SendAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+    public async Task<RelayResult[]> SendAsync(IReadOnlyList<StoredMessage> records, CancellationToken cancellationToken)
     {
         var results = new RelayResult[records.Count];
         var pending = Enumerable.Range(0, records.Count).ToList();
@@ -132,7 +132,7 @@ internal sealed class SendPipeline
         ? $"unroutable: {result.Error ?? "no destination accepted the message"}"
         : result.Error ?? "the transport reported a failure";
 
-    private static Activity? StartActivity(IReadOnlyList<OutboxRecord> records)
+    private static Activity? StartActivity(IReadOnlyList<StoredMessage> records)
     {
         if (!OutboxTelemetry.Source.HasListeners())
         {
@@ -142,7 +142,7 @@ internal sealed class SendPipeline
         var links = new List<ActivityLink>(records.Count);
         foreach (var record in records)
         {
-            var published = TraceHeaders.Read(TransportMessages.ParseHeaders(record.Headers));
+            var published = TraceHeaders.Read(record.Headers);
             if (published != default)
             {
                 links.Add(new ActivityLink(published));

@@ -37,7 +37,7 @@ internal sealed class SendPipelines
     public bool AllCircuitsOpen => _default.IsCircuitOpen && _named.Values.All(p => p.IsCircuitOpen);
 
     /// <summary>The pipeline of the transport <paramref name="row"/>'s message type is routed to.</summary>
-    public SendPipeline For(OutboxRecord row) =>
+    public SendPipeline For(StoredMessage row) =>
         _options is not null &&
         _options.Value.RouteTransports.TryGetValue(row.MessageType, out var name) &&
         !string.Equals(name, _defaultName ??= _transports!.DefaultName, StringComparison.OrdinalIgnoreCase)

@@ -9,14 +9,14 @@ namespace Outbox.Dispatching;
 /// </summary>
 internal static class Waves
 {
-    public static List<List<OutboxRecord>> Plan(IEnumerable<OutboxRecord> rows)
+    public static List<List<StoredMessage>> Plan(IEnumerable<StoredMessage> rows)
     {
-        var waves = new List<List<OutboxRecord>>();
+        var waves = new List<List<StoredMessage>>();
         var depthByKey = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in rows.OrderBy(r => r.Id))
         {
             var depth = 0;
-            if (row.MessageKey is { } key)
+            if (row.Key is { } key)
             {
                 depth = depthByKey.GetValueOrDefault(key);
                 depthByKey[key] = depth + 1;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Outbox.Consumers;
 using Outbox.Serialization;
@@ -16,13 +15,15 @@ internal sealed class OutboxMessageFactory(
     TimeProvider timeProvider,
     OutboxInstance instance)
 {
-    /// <summary>A row for the outbox interceptor: prepared and leased to this instance, or pending when due later.</summary>
-    public OutboxRecord Create(object message, PublishOptions? publish) => Create(message, publish, MessageKind.Outbox);
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+
+    /// <summary>A message for the application's transaction: prepared and leased to this instance, or pending when due later.</summary>
+    public StoredMessage Create(object message, PublishOptions? publish) => Create(message, publish, MessageKind.Outbox);
 
     /// <summary>A half message: prepared, unleased, first checked after its check immunity or <c>CheckAfter</c>.</summary>
-    public OutboxRecord CreateHalf(object message, PublishOptions? publish) => Create(message, publish, MessageKind.Transactional);
+    public StoredMessage CreateHalf(object message, PublishOptions? publish) => Create(message, publish, MessageKind.Transactional);
 
-    private OutboxRecord Create(object message, PublishOptions? publish, MessageKind kind)
+    private StoredMessage Create(object message, PublishOptions? publish, MessageKind kind)
     {
         var settings = options.Value;
         var type = message.GetType();
@@ -50,20 +51,10 @@ internal sealed class OutboxMessageFactory(
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
         var dueAt = DueAt(publish, now);
-        var record = new OutboxRecord
-        {
-            MessageId = publish?.MessageId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()),
-            Destination = destination,
-            MessageType = typeName,
-            MessageKey = publish?.Key,
-            Payload = payload,
-            Headers = Headers(publish, destination),
-            Kind = kind,
-            CreatedAt = now,
-            DueAt = dueAt,
-            NextAttemptAt = dueAt,
-        };
-
+        var status = MessageStatus.Prepared;
+        var nextAttemptAt = dueAt;
+        string? leaseOwner = null;
+        DateTime? leaseExpiresAt = null;
         if (kind == MessageKind.Transactional)
         {
             if (publish?.CheckImmunity < TimeSpan.Zero)
@@ -71,22 +62,35 @@ internal sealed class OutboxMessageFactory(
                 throw new OutboxException($"PublishOptions.CheckImmunity must not be negative (was {publish.CheckImmunity}).");
             }
 
-            record.Status = MessageStatus.Prepared;
-            record.NextAttemptAt = now + (publish?.CheckImmunity ?? settings.Transactions.CheckAfter);
+            nextAttemptAt = now + (publish?.CheckImmunity ?? settings.Transactions.CheckAfter);
         }
         else if (dueAt > now)
         {
-            // Nothing sends a delayed row at commit, so nothing needs protecting: it is pending from the start.
-            record.Status = MessageStatus.Pending;
+            // Nothing sends a delayed message at commit, so nothing needs protecting: it is pending from the start.
+            status = MessageStatus.Pending;
         }
         else
         {
-            record.Status = MessageStatus.Prepared;
-            record.LeaseOwner = instance.Id;
-            record.LeaseExpiresAt = now + settings.Dispatch.LeaseDuration;
+            leaseOwner = instance.Id;
+            leaseExpiresAt = now + settings.Dispatch.LeaseDuration;
         }
 
-        return record;
+        return new StoredMessage
+        {
+            MessageId = publish?.MessageId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()),
+            Destination = destination,
+            MessageType = typeName,
+            Key = publish?.Key,
+            Body = payload,
+            Headers = Headers(publish, destination),
+            Status = status,
+            Kind = kind,
+            CreatedAt = now,
+            DueAt = dueAt,
+            NextAttemptAt = nextAttemptAt,
+            LeaseOwner = leaseOwner,
+            LeaseExpiresAt = leaseExpiresAt,
+        };
     }
 
     private static DateTime DueAt(PublishOptions? publish, DateTime now)
@@ -110,7 +114,7 @@ internal sealed class OutboxMessageFactory(
         return due < now ? now : due;
     }
 
-    private static string? Headers(PublishOptions? publish, string destination)
+    private static IReadOnlyDictionary<string, string> Headers(PublishOptions? publish, string destination)
     {
         Dictionary<string, string>? headers = publish?.Headers is { Count: > 0 } given
             ? new Dictionary<string, string>(given, StringComparer.Ordinal)
@@ -132,6 +136,6 @@ internal sealed class OutboxMessageFactory(
             headers[TransportMessage.CorrelationIdHeader] = incoming.Headers.GetValueOrDefault(TransportMessage.CorrelationIdHeader) ?? incoming.MessageId.ToString();
         }
 
-        return headers is null ? null : JsonSerializer.Serialize(headers);
+        return headers ?? NoHeaders;
     }
 }

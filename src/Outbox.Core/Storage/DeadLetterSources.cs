@@ -1,7 +1,7 @@
 namespace Outbox.Storage;
 
 /// <summary>Who gave up on a dead-lettered message; a requeue hands it back to the same place.</summary>
-internal static class DeadLetterSources
+public static class DeadLetterSources
 {
     /// <summary>The dispatcher, after <c>MaxAttempts</c> failed sends.</summary>
     public const string Dispatch = "dispatch";

@@ -1,8 +1,29 @@
+using Outbox.Transport;
+
 namespace Outbox.Storage;
 
-/// <summary>What consumers need from the database besides the inbox pipeline: setting a delivery aside.</summary>
-internal interface IInboxStore
+/// <summary>What consumers need from the database: handling a message once per consumer, and setting a delivery aside.</summary>
+public interface IInboxStore
 {
+    /// <summary>
+    /// In one transaction: records that <paramref name="consumer"/> handles <paramref name="messageId"/>, runs
+    /// <paramref name="handle"/> with the services of a scope whose unit of work is that transaction (the
+    /// handler's changes and what it publishes), and commits it all together. When the record is there
+    /// already (a redelivery, or a concurrent duplicate that committed first), returns <see langword="false"/>
+    /// without running <paramref name="handle"/>.
+    /// </summary>
+    /// <param name="messageId">The message's id.</param>
+    /// <param name="consumer">The consumer's name.</param>
+    /// <param name="handle">Runs the handler; the store calls it at most once per call, inside the transaction.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the handler ran and its transaction committed.</returns>
+    /// <remarks>
+    /// When <paramref name="handle"/>, saving its changes or the commit throws, the store rolls back and
+    /// throws that exception; the outbox counts it as a failed delivery. What throws before
+    /// <paramref name="handle"/> is called (the database is down) is not the handler's failure.
+    /// </remarks>
+    Task<bool> HandleOnceAsync(Guid messageId, string consumer, Func<IServiceProvider, CancellationToken, Task> handle, CancellationToken cancellationToken);
+
     /// <summary>Sets aside a delivery a consumer could not handle, with the consumer's name and the reason.</summary>
-    Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? error, DateTime now, CancellationToken cancellationToken);
+    Task DeadLetterDeliveryAsync(TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, CancellationToken cancellationToken);
 }

@@ -1,11 +1,16 @@
 namespace Outbox.Storage;
 
-/// <summary>What the retention job needs: deleting finished outbox rows and old inbox rows, in batches.</summary>
-internal interface IRetentionStore
+/// <summary>What the retention job needs: deleting finished outbox messages and old inbox records, a batch at a time. Times are UTC.</summary>
+public interface IRetentionStore
 {
-    /// <summary>Deletes up to <paramref name="batchSize"/> dispatched or rolled-back rows older than <paramref name="before"/>.</summary>
+    /// <summary>
+    /// Deletes up to <paramref name="batchSize"/> finished messages: dispatched before <paramref name="before"/>,
+    /// or rolled back and created before it.
+    /// </summary>
+    /// <returns>How many it deleted; the job calls again until fewer than <paramref name="batchSize"/>.</returns>
     Task<int> DeleteFinishedAsync(DateTime before, int batchSize, CancellationToken cancellationToken);
 
-    /// <summary>Deletes up to <paramref name="batchSize"/> inbox rows received before <paramref name="before"/>.</summary>
+    /// <summary>Deletes up to <paramref name="batchSize"/> inbox records received before <paramref name="before"/>.</summary>
+    /// <returns>How many it deleted.</returns>
     Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken);
 }

@@ -1,7 +1,7 @@
 namespace Outbox.Storage;
 
-/// <summary>How a <see cref="MessageStatus.Prepared"/> row is resolved when no decision reaches it.</summary>
-internal enum MessageKind
+/// <summary>How a <see cref="MessageStatus.Prepared"/> message is decided when no decision reaches it.</summary>
+public enum MessageKind
 {
     /// <summary>Written by the outbox interceptor: a visible row was committed.</summary>
     Outbox = 0,

@@ -1,6 +1,6 @@
 namespace Outbox.Storage;
 
-/// <summary>The state of a row in the <c>outbox_messages</c> table.</summary>
+/// <summary>Where a message in the outbox is in its life.</summary>
 public enum MessageStatus
 {
     /// <summary>Written inside a transaction whose outcome is not yet known to the dispatcher (a half message).</summary>

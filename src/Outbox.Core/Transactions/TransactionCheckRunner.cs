@@ -53,10 +53,10 @@ internal sealed class TransactionCheckRunner(
         }
     }
 
-    private async Task CheckBatchAsync(IReadOnlyList<OutboxRecord> rows, CancellationToken cancellationToken)
+    private async Task CheckBatchAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken)
     {
         var settings = options.Value.Transactions;
-        var answers = new ConcurrentBag<(OutboxRecord Row, LocalTransactionState? Answer, string? Error)>();
+        var answers = new ConcurrentBag<(StoredMessage Row, LocalTransactionState? Answer, string? Error)>();
         await Parallel.ForEachAsync(
             rows,
             new ParallelOptions { MaxDegreeOfParallelism = settings.CheckConcurrency, CancellationToken = cancellationToken },
@@ -149,7 +149,7 @@ internal sealed class TransactionCheckRunner(
         }
     }
 
-    private async Task<(LocalTransactionState? Answer, string? Error)> CheckAsync(OutboxRecord row, CancellationToken cancellationToken)
+    private async Task<(LocalTransactionState? Answer, string? Error)> CheckAsync(StoredMessage row, CancellationToken cancellationToken)
     {
         if (!checks.TryGet(row.MessageType, out var type, out var check))
         {
@@ -159,7 +159,7 @@ internal sealed class TransactionCheckRunner(
         object message;
         try
         {
-            message = serializer.Deserialize(row.Payload, type);
+            message = serializer.Deserialize(row.Body.Span, type);
         }
         catch (Exception ex)
         {
@@ -168,7 +168,7 @@ internal sealed class TransactionCheckRunner(
 
         var context = new TransactionCheckContext(
             row.MessageId,
-            TransportMessages.ParseHeaders(row.Headers),
+            row.Headers,
             row.CheckCount,
             new DateTimeOffset(row.CreatedAt, TimeSpan.Zero));
 

@@ -26,7 +26,7 @@ internal sealed class TransactionalMessages(
         }
 
         var row = factory.CreateHalf(message, options);
-        await store.InsertAsync(row, cancellationToken).ConfigureAwait(false);
+        await store.PrepareAsync(row, cancellationToken).ConfigureAwait(false);
         OutboxTelemetry.Written.Add(1);
         return new PreparedMessage(row.MessageId, new DateTimeOffset(row.CreatedAt, TimeSpan.Zero));
     }

@@ -1,9 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Outbox;
-using Outbox.Consumers;
 using Outbox.EntityFrameworkCore;
-using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.EntityFrameworkCore.Interception;
 using Outbox.EntityFrameworkCore.Publishing;
 using Outbox.EntityFrameworkCore.Storage;
@@ -28,14 +26,13 @@ public static class EntityFrameworkCoreOutboxBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.TryAddSingleton<OutboxInterceptor>();
-        services.TryAddScoped<IOutbox, EntityFrameworkOutbox<TContext>>();
+        services.TryAddScoped<IOutboxWriter, EntityFrameworkOutboxWriter<TContext>>();
         services.TryAddSingleton<ContextRunner<TContext>>();
         services.TryAddSingleton<IDispatchStore, EntityFrameworkDispatchStore<TContext>>();
         services.TryAddSingleton<ITransactionalStore, EntityFrameworkTransactionalStore<TContext>>();
         services.TryAddSingleton<IInboxStore, EntityFrameworkInboxStore<TContext>>();
         services.TryAddSingleton<IRetentionStore, EntityFrameworkRetentionStore<TContext>>();
         services.TryAddSingleton<IDeadLetterQueue, EntityFrameworkDeadLetterQueue<TContext>>();
-        services.TryAddSingleton<IInboxPipeline, InboxPipeline<TContext>>();
         return builder;
     }
 }

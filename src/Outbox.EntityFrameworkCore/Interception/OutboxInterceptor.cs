@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Outbox.Dispatching;
+using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
-using Outbox.Telemetry;
 
 namespace Outbox.EntityFrameworkCore.Interception;
 
@@ -17,14 +17,14 @@ namespace Outbox.EntityFrameworkCore.Interception;
 /// ADO.NET object) hands over nothing either: the rows are sent by the recovery job after
 /// <c>CheckAfter</c>, once their lease has run out.
 /// </remarks>
-internal sealed class OutboxInterceptor(OutboxDispatcher dispatcher) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class OutboxInterceptor(DispatchSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, ContextState> _contexts = [];
 
-    public void Track(DbContext context, OutboxRecord row)
+    public void Track(DbContext context, StoredMessage message, OutboxRecord row)
     {
         var state = _contexts.GetOrCreateValue(context);
-        state.Messages.Add(new PublishedMessage(row, InTransaction(context) ? state.Generation : null));
+        state.Messages.Add(new PublishedMessage(message, row, InTransaction(context) ? state.Generation : null));
     }
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -171,7 +171,7 @@ internal sealed class OutboxInterceptor(OutboxDispatcher dispatcher) : ISaveChan
             {
                 if (e.Transaction?.TransactionInformation.Status == System.Transactions.TransactionStatus.Committed)
                 {
-                    HandOver(saved.ConvertAll(m => m.Row));
+                    HandOver(saved);
                 }
             };
             return;
@@ -223,18 +223,12 @@ internal sealed class OutboxInterceptor(OutboxDispatcher dispatcher) : ISaveChan
         }
 
         Forget(context, state, committed);
-        HandOver(committed.ConvertAll(m => m.Row));
+        HandOver(committed);
     }
 
-    private void HandOver(List<OutboxRecord> rows)
-    {
-        OutboxTelemetry.Written.Add(rows.Count);
-        dispatcher.Enqueue(rows.Where(r => r.Status == MessageStatus.Prepared));
-        if (rows.Exists(r => r.Status == MessageStatus.Pending))
-        {
-            dispatcher.Wake();
-        }
-    }
+    // The ids are the database's, known since SaveChanges.
+    private void HandOver(List<PublishedMessage> committed) =>
+        signal.Committed(committed.ConvertAll(m => m.Message with { Id = m.Row.Id }));
 
     private static void Forget(DbContext context, ContextState state, List<PublishedMessage> forget)
     {

@@ -26,7 +26,7 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
                 d.MessageType,
                 d.MessageKey,
                 d.Payload,
-                TransportMessages.ParseHeaders(d.Headers),
+                HeadersJson.Read(d.Headers),
                 d.Reason,
                 d.Attempts,
                 d.LastError,
@@ -59,8 +59,7 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
                 var headers = dead.Headers;
                 if (dead.Source == DeadLetterSources.Consumer && dead.ConsumerName is { } consumer)
                 {
-                    var map = new Dictionary<string, string>(TransportMessages.ParseHeaders(dead.Headers)) { [TransportMessage.ConsumerHeader] = consumer };
-                    headers = System.Text.Json.JsonSerializer.Serialize(map);
+                    headers = HeadersJson.Write(new Dictionary<string, string>(HeadersJson.Read(dead.Headers)) { [TransportMessage.ConsumerHeader] = consumer });
 
                     // In a database shared by producer and consumer, the sent row may still be kept for retention.
                     await context.Set<OutboxRecord>()

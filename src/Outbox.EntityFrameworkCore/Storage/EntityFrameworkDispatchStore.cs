@@ -34,15 +34,16 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
         return Task.FromResult(true);
     });
 
-    public Task<IReadOnlyList<OutboxRecord>> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
-        runner.RunAsync<IReadOnlyList<OutboxRecord>>(async context =>
+    public Task<IReadOnlyList<StoredMessage>> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
+        runner.RunAsync<IReadOnlyList<StoredMessage>>(async context =>
         {
             _claimSql ??= ClaimSql.For(context);
-            return await context.Set<OutboxRecord>()
+            var rows = await context.Set<OutboxRecord>()
                 .FromSqlRaw(_claimSql, owner, leaseUntil, now, batchSize)
                 .AsNoTracking()
                 .ToListAsync(cancellationToken)
                 .ConfigureAwait(false);
+            return rows.ConvertAll(r => r.ToMessage());
         });
 
     public Task<IReadOnlyDictionary<string, long>> GetOldestUnsentIdsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
@@ -100,7 +101,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
         runner.RunInTransactionAsync(
             async context =>
             {
-                var ids = requests.Select(r => r.Record.Id).ToList();
+                var ids = requests.Select(r => r.Message.Id).ToList();
                 await context.Set<OutboxRecord>().Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
                 context.Set<DeadLetterRecord>().AddRange(requests.Select(r => StoredRows.DeadLetter(r, now)));
                 return ids.Count;

@@ -1,15 +1,41 @@
-using System.Text.Json;
+using System.Runtime.ExceptionServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.Storage;
 using Outbox.Transport;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
-/// <summary>Consumer dead letters.</summary>
-internal sealed class EntityFrameworkInboxStore<TContext>(ContextRunner<TContext> runner) : IInboxStore
+/// <summary>
+/// The inbox and consumer dead letters. A message is handled in one transaction of the handler's
+/// <typeparamref name="TContext"/>: the inbox row is inserted first unless it is there already (a concurrent
+/// duplicate waits on its key, then inserts nothing), the handler runs, and its changes and published
+/// messages are saved and committed.
+/// </summary>
+internal sealed class EntityFrameworkInboxStore<TContext>(ContextRunner<TContext> runner, IServiceScopeFactory scopes, TimeProvider timeProvider) : IInboxStore
     where TContext : DbContext
 {
-    public Task DeadLetterDeliveryAsync(TransportMessage message, string consumer, string reason, int attempts, string? error, DateTime now, CancellationToken cancellationToken) =>
+    private string? _insertSql;
+
+    public async Task<bool> HandleOnceAsync(Guid messageId, string consumer, Func<IServiceProvider, CancellationToken, Task> handle, CancellationToken cancellationToken)
+    {
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+
+            // The execution strategy retries the transaction when the database fails before the handler
+            // runs; what fails from the handler on is the delivery's failure, thrown once the strategy is done.
+            var (handled, failure) = await db.Database.CreateExecutionStrategy().ExecuteAsync(
+                async ct => await HandleInTransactionAsync(scope.ServiceProvider, db, messageId, consumer, handle, ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+            failure?.Throw();
+            return handled;
+        }
+    }
+
+    public Task DeadLetterDeliveryAsync(TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, CancellationToken cancellationToken) =>
         runner.RunAsync(async context =>
         {
             context.Set<DeadLetterRecord>().Add(new DeadLetterRecord
@@ -19,15 +45,50 @@ internal sealed class EntityFrameworkInboxStore<TContext>(ContextRunner<TContext
                 MessageType = message.MessageType,
                 MessageKey = message.Key,
                 Payload = message.Body.ToArray(),
-                Headers = message.Headers.Count == 0 ? null : JsonSerializer.Serialize(message.Headers),
+                Headers = HeadersJson.Write(message.Headers),
                 Source = DeadLetterSources.Consumer,
                 ConsumerName = consumer,
                 Reason = reason,
                 Attempts = attempts,
-                LastError = StoredRows.Truncate(error),
+                LastError = StoredRows.Truncate(lastError),
                 CreatedAt = message.CreatedAt.UtcDateTime,
                 DeadLetteredAt = now,
             });
             return await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         });
+
+    private async Task<(bool Handled, ExceptionDispatchInfo? Failure)> HandleInTransactionAsync(
+        IServiceProvider services, TContext db, Guid messageId, string consumer, Func<IServiceProvider, CancellationToken, Task> handle, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+
+        // Any failure rolls the whole transaction back, so per-SaveChanges savepoints would only add
+        // two round trips each.
+        db.Database.AutoSavepointsEnabled = false;
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            _insertSql ??= InboxSql.InsertIfAbsent(db);
+            var inserted = await db.Database.ExecuteSqlRawAsync(
+                _insertSql, [messageId, consumer, timeProvider.GetUtcNow().UtcDateTime], cancellationToken).ConfigureAwait(false);
+            if (inserted == 0)
+            {
+                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                return (false, null);
+            }
+
+            try
+            {
+                await handle(services, cancellationToken).ConfigureAwait(false);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return (true, null);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                return (false, ExceptionDispatchInfo.Capture(ex));
+            }
+        }
+    }
 }

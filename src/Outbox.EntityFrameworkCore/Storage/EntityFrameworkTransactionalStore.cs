@@ -7,10 +7,10 @@ namespace Outbox.EntityFrameworkCore.Storage;
 internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<TContext> runner) : ITransactionalStore
     where TContext : DbContext
 {
-    public Task InsertAsync(OutboxRecord record, CancellationToken cancellationToken) =>
+    public Task PrepareAsync(StoredMessage message, CancellationToken cancellationToken) =>
         runner.RunAsync(async context =>
         {
-            context.Set<OutboxRecord>().Add(record);
+            context.Set<OutboxRecord>().Add(OutboxRecord.From(message));
             return await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         });
 
@@ -51,9 +51,9 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
 
     // Optimistic lease: candidates are read, then leased by a conditional update that only one
     // instance can win per row; what this claim leased is read back by its lease expiry.
-    public Task<IReadOnlyList<OutboxRecord>> ClaimChecksAsync(
+    public Task<IReadOnlyList<StoredMessage>> ClaimChecksAsync(
         string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
-        runner.RunAsync<IReadOnlyList<OutboxRecord>>(async context =>
+        runner.RunAsync<IReadOnlyList<StoredMessage>>(async context =>
         {
             var due = context.Set<OutboxRecord>().Where(r =>
                 r.Status == MessageStatus.Prepared && r.NextAttemptAt <= now
@@ -69,9 +69,10 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
             await due.Where(r => candidates.Contains(r.Id)).ExecuteUpdateAsync(
                 s => s.SetProperty(r => r.LeaseOwner, owner).SetProperty(r => r.LeaseExpiresAt, leaseUntil),
                 cancellationToken).ConfigureAwait(false);
-            return await context.Set<OutboxRecord>().AsNoTracking()
+            var leased = await context.Set<OutboxRecord>().AsNoTracking()
                 .Where(r => candidates.Contains(r.Id) && r.LeaseOwner == owner && r.LeaseExpiresAt == leaseUntil)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return leased.ConvertAll(r => r.ToMessage());
         });
 
     // Only rows nobody decided meanwhile: a commit or rollback from the application wins.
@@ -82,7 +83,7 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
                 var moved = 0;
                 foreach (var request in requests)
                 {
-                    var id = request.Record.Id;
+                    var id = request.Message.Id;
                     if (await context.Set<OutboxRecord>()
                             .Where(r => r.Id == id && r.Status == MessageStatus.Prepared && r.LeaseOwner == owner)
                             .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) == 1)
@@ -113,13 +114,13 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
                 .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
             cancellationToken));
 
-    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? error, CancellationToken cancellationToken)
+    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? lastError, CancellationToken cancellationToken)
     {
-        var lastError = StoredRows.Truncate(error);
+        var error = StoredRows.Truncate(lastError);
         return runner.RunAsync(context => Leased(context, ids, owner).ExecuteUpdateAsync(
             s => s.SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
                 .SetProperty(r => r.NextAttemptAt, nextCheckAt)
-                .SetProperty(r => r.LastError, lastError)
+                .SetProperty(r => r.LastError, error)
                 .SetProperty(r => r.LeaseOwner, (string?)null)
                 .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
             cancellationToken));

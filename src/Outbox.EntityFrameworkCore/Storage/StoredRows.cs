@@ -3,22 +3,22 @@ using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
-/// <summary>What the stores share: the dead-letter row of an outbox row, unsent rows, and error texts cut to the column's length.</summary>
+/// <summary>What the stores share: the dead-letter row of an outbox message, unsent rows, and error texts cut to the column's length.</summary>
 internal static class StoredRows
 {
     public static DeadLetterRecord DeadLetter(DeadLetterRequest request, DateTime now) => new()
     {
-        MessageId = request.Record.MessageId,
-        Destination = request.Record.Destination,
-        MessageType = request.Record.MessageType,
-        MessageKey = request.Record.MessageKey,
-        Payload = request.Record.Payload,
-        Headers = request.Record.Headers,
+        MessageId = request.Message.MessageId,
+        Destination = request.Message.Destination,
+        MessageType = request.Message.MessageType,
+        MessageKey = request.Message.Key,
+        Payload = request.Message.Body.ToArray(),
+        Headers = HeadersJson.Write(request.Message.Headers),
         Source = request.Source,
         Reason = request.Reason,
         Attempts = request.Attempts,
         LastError = Truncate(request.LastError),
-        CreatedAt = request.Record.CreatedAt,
+        CreatedAt = request.Message.CreatedAt,
         DeadLetteredAt = now,
     };
 
