@@ -47,6 +47,17 @@ public sealed class PublicApiTests
         Assert.Contains("type Outbox.Transport.ITransport", surface, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EveryPackage_BuildsOnCoresPublicApiOnly()
+    {
+        var granted = typeof(IOutbox).Assembly.GetCustomAttributes<System.Runtime.CompilerServices.InternalsVisibleToAttribute>()
+            .Select(a => a.AssemblyName)
+            .ToList();
+
+        Assert.NotEmpty(granted); // the tests' own grants: the attribute is read
+        Assert.All(Packages.Skip(1), package => Assert.DoesNotContain(package.GetName().Name, granted));
+    }
+
     private static string Describe(IEnumerable<Assembly> assemblies)
     {
         var text = new StringBuilder();
