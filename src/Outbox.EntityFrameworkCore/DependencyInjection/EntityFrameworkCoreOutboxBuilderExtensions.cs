@@ -26,13 +26,15 @@ public static class EntityFrameworkCoreOutboxBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.TryAddSingleton<OutboxInterceptor>();
-        services.TryAddScoped<IOutboxWriter, EntityFrameworkOutboxWriter<TContext>>();
         services.TryAddSingleton<ContextRunner<TContext>>();
+        #region register-store
+        services.TryAddScoped<IOutboxWriter, EntityFrameworkOutboxWriter<TContext>>();
         services.TryAddSingleton<IDispatchStore, EntityFrameworkDispatchStore<TContext>>();
         services.TryAddSingleton<ITransactionalStore, EntityFrameworkTransactionalStore<TContext>>();
         services.TryAddSingleton<IInboxStore, EntityFrameworkInboxStore<TContext>>();
         services.TryAddSingleton<IRetentionStore, EntityFrameworkRetentionStore<TContext>>();
         services.TryAddSingleton<IDeadLetterQueue, EntityFrameworkDeadLetterQueue<TContext>>();
+        #endregion
         return builder;
     }
 }
