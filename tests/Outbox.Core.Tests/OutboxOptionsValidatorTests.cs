@@ -10,7 +10,7 @@ public sealed class OutboxOptionsValidatorTests
 {
     [Fact]
     public void Defaults_AreValid() =>
-        Assert.True(new OutboxOptionsValidator().Validate(null, new OutboxOptions()).Succeeded);
+        Assert.True(Validate(new OutboxOptions()).Succeeded);
 
     [Theory]
     [InlineData("Outbox:Dispatch:BatchSize", "0", "Outbox:Dispatch:BatchSize must be between 1 and 10000 (was 0)")]
@@ -30,7 +30,7 @@ public sealed class OutboxOptionsValidatorTests
     [InlineData("Outbox:Consumers:Retry:MaxDelay", "00:00:00.001", "Outbox:Consumers:Retry:MaxDelay (00:00:00.0010000) must not be shorter than Outbox:Consumers:Retry:Delay")]
     public void BadSetting_IsRejected_WithAMessageNamingIt(string key, string value, string expected)
     {
-        var result = new OutboxOptionsValidator().Validate(null, Bind(new() { [key] = value }));
+        var result = Validate(Bind(new() { [key] = value }));
 
         Assert.True(result.Failed);
         Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
@@ -132,6 +132,17 @@ public sealed class OutboxOptionsValidatorTests
     [InlineData("Outbox:Transactions:CheckConcurrency", "0", "Outbox:Transactions:CheckConcurrency must be between 1 and 256 (was 0)")]
     public void BadTransactionSetting_IsRejected_WithAMessageNamingIt(string key, string value, string expected) =>
         BadSetting_IsRejected_WithAMessageNamingIt(key, value, expected);
+
+    // As at start-up: the generated range checks, then the hand-written rules.
+    private static ValidateOptionsResult Validate(OutboxOptions options)
+    {
+        var failures = new IValidateOptions<OutboxOptions>[] { new OutboxOptionsRanges(), new OutboxOptionsValidator() }
+            .Select(validator => validator.Validate(null, options))
+            .Where(result => result.Failed)
+            .SelectMany(result => result.Failures!)
+            .ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 
     private static OutboxOptions Bind(Dictionary<string, string?> settings)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 namespace Outbox.Configuration;
 
 /// <summary>The dispatcher that relays committed rows to the transport (<c>Outbox:Dispatch</c>).</summary>
@@ -5,6 +6,7 @@ public sealed class DispatchOptions
 {
     /// <summary>Rows claimed and sent per batch.</summary>
     /// <value>The default is 100.</value>
+    [SettingRange(1, 10_000)]
     public int BatchSize { get; set; } = OutboxDefaults.BatchSize;
 
     /// <summary>The wait between polls after a poll that found nothing; it doubles while idle.</summary>
@@ -24,6 +26,7 @@ public sealed class DispatchOptions
 
     /// <summary>Send attempts (each with its in-process retries) before the message moves to the dead-letter table.</summary>
     /// <value>The default is 10.</value>
+    [SettingRange(1, 1_000)]
     public int MaxAttempts { get; set; } = OutboxDefaults.MaxAttempts;
 
     /// <summary>The wait before the second attempt of a failed row; it doubles for each further attempt.</summary>
@@ -35,12 +38,15 @@ public sealed class DispatchOptions
     public TimeSpan MaxAttemptBackoff { get; set; } = OutboxDefaults.MaxAttemptBackoff;
 
     /// <summary>In-process retries of a failed send, before the row is given back with a later attempt time.</summary>
+    [ValidateObjectMembers]
     public RetryOptions Retry { get; } = new();
 
     /// <summary>The time limit of one send to the transport (each try, not the retries together).</summary>
     /// <value>The default is 5 seconds.</value>
+    [SettingRange(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan AttemptTimeout { get; set; } = OutboxDefaults.SendTimeout;
 
     /// <summary>The circuit breaker that stops sending for a while when the broker looks down.</summary>
+    [ValidateObjectMembers]
     public CircuitBreakerOptions CircuitBreaker { get; } = new();
 }

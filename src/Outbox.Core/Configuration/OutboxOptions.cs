@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Outbox.Configuration;
 using Outbox.Publishing;
 
@@ -12,6 +13,7 @@ public sealed class OutboxOptions
 
     /// <summary>The largest serialized message, in bytes, that may be published.</summary>
     /// <value>The default is 1 MiB (1,048,576).</value>
+    [SettingRange(1, int.MaxValue)]
     public int MaxPayloadBytes { get; set; } = OutboxDefaults.MaxPayloadBytes;
 
     /// <summary>
@@ -40,15 +42,19 @@ public sealed class OutboxOptions
     internal List<(string Old, string New)> MovedSettings { get; } = [];
 
     /// <summary>The dispatcher.</summary>
+    [ValidateObjectMembers]
     public DispatchOptions Dispatch { get; } = new();
 
     /// <summary>Resolution of prepared (half) rows.</summary>
+    [ValidateObjectMembers]
     public TransactionOptions Transactions { get; } = new();
 
     /// <summary>Deletion of finished rows.</summary>
+    [ValidateObjectMembers]
     public RetentionOptions Retention { get; } = new();
 
     /// <summary>Settings shared by every consumer.</summary>
+    [ValidateObjectMembers]
     public Outbox.ConsumersOptions Consumers { get; } = new();
 
     internal MessageTypeRegistry MessageTypes { get; } = new();

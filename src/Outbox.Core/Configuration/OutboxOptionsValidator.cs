@@ -5,7 +5,10 @@ using Outbox.Transport;
 
 namespace Outbox.Configuration;
 
-/// <summary>Checks the options at start-up; each failure names the setting and the bad value.</summary>
+/// <summary>
+/// Checks the options at start-up beyond their ranges (<see cref="OutboxOptionsRanges"/>): durations, rules
+/// between settings, and registrations. Each failure names the setting, the bad value and the fix.
+/// </summary>
 internal sealed class OutboxOptionsValidator(
     IEnumerable<TransactionCheckRegistration> checks,
     IEnumerable<ConsumerRegistration> consumers,
@@ -24,9 +27,6 @@ internal sealed class OutboxOptionsValidator(
         var dispatch = options.Dispatch;
         var retry = dispatch.Retry;
 
-        Positive(errors, "Outbox:MaxPayloadBytes", options.MaxPayloadBytes);
-        Range(errors, "Outbox:Dispatch:BatchSize", dispatch.BatchSize, 1, 10_000);
-        Range(errors, "Outbox:Dispatch:MaxAttempts", dispatch.MaxAttempts, 1, 1_000);
         Positive(errors, "Outbox:Dispatch:PollInterval", dispatch.PollInterval);
         Positive(errors, "Outbox:Dispatch:LeaseDuration", dispatch.LeaseDuration);
         Positive(errors, "Outbox:Dispatch:AttemptBackoff", dispatch.AttemptBackoff);
@@ -34,18 +34,7 @@ internal sealed class OutboxOptionsValidator(
         NotShorter(errors, "Outbox:Dispatch:MaxAttemptBackoff", dispatch.MaxAttemptBackoff, "Outbox:Dispatch:AttemptBackoff", dispatch.AttemptBackoff);
 
         Retry(errors, "Outbox:Dispatch:Retry", retry);
-        if (dispatch.AttemptTimeout < TimeSpan.FromMilliseconds(10) || dispatch.AttemptTimeout > TimeSpan.FromHours(1))
-        {
-            errors.Add($"Outbox:Dispatch:AttemptTimeout must be between 10 ms and 1 hour (was {dispatch.AttemptTimeout}).");
-        }
-
         var breaker = dispatch.CircuitBreaker;
-        if (breaker.FailureRatio is <= 0 or > 1)
-        {
-            errors.Add($"Outbox:Dispatch:CircuitBreaker:FailureRatio must be greater than 0 and at most 1 (was {breaker.FailureRatio}).");
-        }
-
-        Range(errors, "Outbox:Dispatch:CircuitBreaker:MinimumThroughput", breaker.MinimumThroughput, 2, int.MaxValue);
         AtLeast(errors, "Outbox:Dispatch:CircuitBreaker:SamplingDuration", breaker.SamplingDuration, PollyMinimum);
         AtLeast(errors, "Outbox:Dispatch:CircuitBreaker:BreakDuration", breaker.BreakDuration, PollyMinimum);
         foreach (var (old, now) in options.MovedSettings)
@@ -63,10 +52,7 @@ internal sealed class OutboxOptionsValidator(
 
         Positive(errors, "Outbox:Transactions:CheckAfter", options.Transactions.CheckAfter);
         Positive(errors, "Outbox:Transactions:ScanInterval", options.Transactions.ScanInterval);
-        Range(errors, "Outbox:Transactions:CheckBatchSize", options.Transactions.CheckBatchSize, 1, 100_000);
         Positive(errors, "Outbox:Transactions:CheckInterval", options.Transactions.CheckInterval);
-        Range(errors, "Outbox:Transactions:MaxChecks", options.Transactions.MaxChecks, 1, 10_000);
-        Range(errors, "Outbox:Transactions:CheckConcurrency", options.Transactions.CheckConcurrency, 1, 256);
         if (!Enum.IsDefined(options.Transactions.OnCheckLimit))
         {
             errors.Add($"Outbox:Transactions:OnCheckLimit must be DeadLetter, Rollback or Commit (was {options.Transactions.OnCheckLimit}).");
@@ -83,8 +69,6 @@ internal sealed class OutboxOptionsValidator(
         }
 
         var shared = options.Consumers;
-        Range(errors, "Outbox:Consumers:MaxConcurrency", shared.MaxConcurrency, 1, 1_000);
-        Range(errors, "Outbox:Consumers:MaxDeliveries", shared.MaxDeliveries, 1, 1_000);
         Positive(errors, "Outbox:Consumers:DedupeWindow", shared.DedupeWindow);
         Positive(errors, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
         NotShorter(errors, "Outbox:Consumers:MaxRedeliveryDelay", shared.MaxRedeliveryDelay, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
@@ -132,7 +116,6 @@ internal sealed class OutboxOptionsValidator(
         }
         Positive(errors, "Outbox:Retention:KeepFinishedFor", options.Retention.KeepFinishedFor);
         Positive(errors, "Outbox:Retention:Interval", options.Retention.Interval);
-        Range(errors, "Outbox:Retention:BatchSize", options.Retention.BatchSize, 1, 100_000);
 
         foreach (var (type, destination) in options.Routes)
         {
@@ -143,22 +126,6 @@ internal sealed class OutboxOptionsValidator(
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-
-    private static void Range(List<string> errors, string setting, int value, int min, int max)
-    {
-        if (value < min || value > max)
-        {
-            errors.Add($"{setting} must be between {min} and {max} (was {value}).");
-        }
-    }
-
-    private static void Positive(List<string> errors, string setting, int value)
-    {
-        if (value <= 0)
-        {
-            errors.Add($"{setting} must be greater than 0 (was {value}).");
-        }
     }
 
     private static void Positive(List<string> errors, string setting, TimeSpan value)
@@ -179,7 +146,6 @@ internal sealed class OutboxOptionsValidator(
 
     private static void Retry(List<string> errors, string section, RetryOptions retry)
     {
-        Range(errors, $"{section}:MaxRetryAttempts", retry.MaxRetryAttempts, 0, 100);
         Positive(errors, $"{section}:Delay", retry.Delay);
         NotShorter(errors, $"{section}:MaxDelay", retry.MaxDelay, $"{section}:Delay", retry.Delay);
     }

@@ -13,5 +13,6 @@ public sealed class RetentionOptions
 
     /// <summary>Rows deleted per statement.</summary>
     /// <value>The default is 1000.</value>
+    [SettingRange(1, 100_000)]
     public int BatchSize { get; set; } = OutboxDefaults.RetentionBatchSize;
 }

@@ -8,6 +8,7 @@ public sealed class RetryOptions
 {
     /// <summary>Retries after the first try fails, before the failure is handed on (a later attempt, a redelivery).</summary>
     /// <value>The default is 3. Zero turns in-process retries off.</value>
+    [SettingRange(0, 100)]
     public int MaxRetryAttempts { get; set; } = OutboxDefaults.RetryAttempts;
 
     /// <summary>The first retry delay; later ones double, with jitter.</summary>

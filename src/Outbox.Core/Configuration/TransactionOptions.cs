@@ -25,6 +25,7 @@ public sealed class TransactionOptions
 
     /// <summary>Checks of a half message before <see cref="OnCheckLimit"/> applies.</summary>
     /// <value>The default is 15.</value>
+    [SettingRange(1, 10_000)]
     public int MaxChecks { get; set; } = OutboxDefaults.MaxChecks;
 
     /// <summary>What happens when a half message reaches <see cref="MaxChecks"/> without a decision.</summary>
@@ -33,9 +34,11 @@ public sealed class TransactionOptions
 
     /// <summary>Check callbacks one instance runs at the same time.</summary>
     /// <value>The default is 8.</value>
+    [SettingRange(1, 256)]
     public int CheckConcurrency { get; set; } = OutboxDefaults.CheckConcurrency;
 
     /// <summary>Prepared rows resolved or checked per batch of the recovery job.</summary>
     /// <value>The default is 500.</value>
+    [SettingRange(1, 100_000)]
     public int CheckBatchSize { get; set; } = OutboxDefaults.CheckBatchSize;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Outbox.Configuration;
 
 namespace Outbox;
@@ -7,10 +8,12 @@ public sealed class ConsumersOptions
 {
     /// <summary>Messages one consumer handles at the same time, unless it sets its own.</summary>
     /// <value>The default is 1.</value>
+    [SettingRange(1, 1_000)]
     public int MaxConcurrency { get; set; } = OutboxDefaults.ConsumerConcurrency;
 
     /// <summary>Deliveries before a failing message moves to the dead-letter table, unless a consumer sets its own.</summary>
     /// <value>The default is 10.</value>
+    [SettingRange(1, 1_000)]
     public int MaxDeliveries { get; set; } = OutboxDefaults.MaxDeliveries;
 
     /// <summary>How long inbox rows are kept; a duplicate arriving later than this is handled again.</summary>
@@ -26,6 +29,7 @@ public sealed class ConsumersOptions
     public TimeSpan MaxRedeliveryDelay { get; set; } = OutboxDefaults.MaxAttemptBackoff;
 
     /// <summary>In-process retries of a failing handler before the message is redelivered (Polly).</summary>
+    [ValidateObjectMembers]
     public RetryOptions Retry { get; } = new();
 
     /// <summary>How every consumer orders the messages that share a key, unless it says otherwise; see <see cref="ConsumerOrdering"/>.</summary>

@@ -49,6 +49,7 @@ public static class OutboxServiceCollectionExtensions
                 FindMovedSettings(configuration, options);
             })
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsRanges>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);

@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
+namespace Outbox.Configuration;
+
+/// <summary>
+/// A <see cref="RangeAttribute"/> whose message names the setting as it is written in the configuration
+/// (<c>Outbox:Dispatch:BatchSize</c>), the range and the value found.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class SettingRangeAttribute : RangeAttribute
+{
+    public SettingRangeAttribute(int minimum, int maximum)
+        : base(minimum, maximum)
+    {
+    }
+
+    public SettingRangeAttribute(double minimum, double maximum)
+        : base(minimum, maximum)
+    {
+    }
+
+    public SettingRangeAttribute(Type type, string minimum, string maximum)
+        : base(type, minimum, maximum)
+    {
+    }
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        IsValid(value) ? ValidationResult.Success : new ValidationResult(
+            string.Create(CultureInfo.InvariantCulture, $"{Setting(validationContext.DisplayName)} must be {Bounds()} (was {value})."));
+
+    // The generated validator names a member OutboxOptions.Dispatch.BatchSize; the configuration, Outbox:Dispatch:BatchSize.
+    private static string Setting(string displayName) =>
+        "Outbox:" + displayName[(displayName.IndexOf('.', StringComparison.Ordinal) + 1)..].Replace('.', ':');
+
+    private string Bounds() => (Minimum, Maximum, MinimumIsExclusive) switch
+    {
+        (TimeSpan min, TimeSpan max, _) => $"between {Milliseconds(min)} and {Milliseconds(max)}",
+        (int min, int.MaxValue, _) when min == 1 => "greater than 0",
+        (int min, int.MaxValue, _) => string.Create(CultureInfo.InvariantCulture, $"at least {min}"),
+        (_, _, true) => string.Create(CultureInfo.InvariantCulture, $"greater than {Minimum} and at most {Maximum}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"between {Minimum} and {Maximum}"),
+    };
+
+    private static string Milliseconds(TimeSpan value) => value.TotalHours switch
+    {
+        1 => "1 hour",
+        > 1 => $"{value.TotalHours} hours",
+        _ => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds} ms"),
+    };
+}
