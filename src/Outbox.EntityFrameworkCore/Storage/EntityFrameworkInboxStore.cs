@@ -44,7 +44,7 @@ internal sealed class EntityFrameworkInboxStore<TContext>(ContextRunner<TContext
                 Destination = message.Destination,
                 MessageType = message.MessageType,
                 MessageKey = message.Key,
-                Payload = message.Body.ToArray(),
+                Payload = StoredRows.Bytes(message.Body),
                 Headers = HeadersJson.Write(message.Headers),
                 Source = DeadLetterSources.Consumer,
                 ConsumerName = consumer,

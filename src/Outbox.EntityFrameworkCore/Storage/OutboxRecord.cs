@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Storage;
@@ -50,7 +49,7 @@ internal sealed class OutboxRecord
         Destination = message.Destination,
         MessageType = message.MessageType,
         MessageKey = message.Key,
-        Payload = ArrayOf(message.Body),
+        Payload = StoredRows.Bytes(message.Body),
         Headers = HeadersJson.Write(message.Headers),
         Status = message.Status,
         Kind = message.Kind,
@@ -86,10 +85,4 @@ internal sealed class OutboxRecord
         LeaseExpiresAt = LeaseExpiresAt,
         CheckCount = CheckCount,
     };
-
-    // The serializer's array as it is when the body is one whole array, which it is on the publish path.
-    private static byte[] ArrayOf(ReadOnlyMemory<byte> body) =>
-        MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : body.ToArray();
 }

@@ -1,9 +1,10 @@
+using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
-/// <summary>What the stores share: the dead-letter row of an outbox message, unsent rows, and error texts cut to the column's length.</summary>
+/// <summary>What the stores share: the dead-letter row of an outbox message, unsent rows, bodies as byte arrays, and error texts cut to the column's length.</summary>
 internal static class StoredRows
 {
     public static DeadLetterRecord DeadLetter(DeadLetterRequest request, DateTime now) => new()
@@ -12,7 +13,7 @@ internal static class StoredRows
         Destination = request.Message.Destination,
         MessageType = request.Message.MessageType,
         MessageKey = request.Message.Key,
-        Payload = request.Message.Body.ToArray(),
+        Payload = Bytes(request.Message.Body),
         Headers = HeadersJson.Write(request.Message.Headers),
         Source = request.Source,
         Reason = request.Reason,
@@ -24,6 +25,12 @@ internal static class StoredRows
 
     public static IQueryable<OutboxRecord> Unsent(DbContext context) => context.Set<OutboxRecord>()
         .Where(r => r.Status == MessageStatus.Pending || (r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox));
+
+    /// <summary>A body as the <c>payload</c> column takes it: its own array when it is one whole array (from the serializer, or read from a row), else a copy.</summary>
+    public static byte[] Bytes(ReadOnlyMemory<byte> body) =>
+        MemoryMarshal.TryGetArray(body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : body.ToArray();
 
     public static string? Truncate(string? error) =>
         error is { Length: > ModelBuilderExtensions.ErrorLength } ? error[..ModelBuilderExtensions.ErrorLength] : error;
