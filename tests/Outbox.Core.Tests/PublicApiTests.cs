@@ -15,6 +15,7 @@ public sealed class PublicApiTests
         typeof(IOutbox).Assembly,
         typeof(EntityFrameworkCoreOutboxBuilderExtensions).Assembly,
         typeof(RabbitMQOutboxBuilderExtensions).Assembly,
+        typeof(KafkaOutboxBuilderExtensions).Assembly,
     ];
 
     [Fact]

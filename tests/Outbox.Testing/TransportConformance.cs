@@ -166,8 +166,9 @@ public abstract class TransportConformance : IAsyncLifetime
         var targeted = Message(source, null, "only mine") with { Headers = new Dictionary<string, string> { [TransportMessage.ConsumerHeader] = mine } };
         await SendAsync(targeted, Message(source, null, "everyone"));
 
-        Assert.Equal("only mine", Encoding.UTF8.GetString((await mineReading.NextAsync()).Message.Body.Span));
-        Assert.Equal("everyone", Encoding.UTF8.GetString((await mineReading.NextAsync()).Message.Body.Span));
+        // Messages without a key keep no order between them (Kafka spreads them over partitions).
+        string[] mineGot = [Encoding.UTF8.GetString((await mineReading.NextAsync()).Message.Body.Span), Encoding.UTF8.GetString((await mineReading.NextAsync()).Message.Body.Span)];
+        Assert.Equal(["everyone", "only mine"], mineGot.Order(StringComparer.Ordinal));
         Assert.Equal("everyone", Encoding.UTF8.GetString((await otherReading.NextAsync()).Message.Body.Span));
     }
 
@@ -271,17 +272,22 @@ public abstract class BrokerTransportConformance : TransportConformance
             await Task.Delay(200);
         }
 
+        // The acknowledgement on the dropped connection is lost (RabbitMQ delivers "before" again), or kept
+        // (a Kafka consumer that still owns its partition commits it when the broker is back): either way
+        // "after" arrives, and nothing else is missing.
         var bodies = new List<string>();
-        while (bodies.Count < 2)
+        while (!bodies.Contains("after"))
         {
             Assert.True(DateTime.UtcNow < deadline, $"Receiving did not resume within {Resume.TotalSeconds} s; got [{string.Join(", ", bodies)}].");
             await using var again = new Reading(Receiver, source, consumer); // as the consumer host reads again
             try
             {
-                var delivery = await again.NextAsync();
-                bodies.Add(Encoding.UTF8.GetString(delivery.Message.Body.Span));
-                await delivery.AcknowledgeAsync(CancellationToken.None);
-                bodies.Add(Encoding.UTF8.GetString((await again.NextAsync()).Message.Body.Span));
+                while (!bodies.Contains("after"))
+                {
+                    var delivery = await again.NextAsync();
+                    bodies.Add(Encoding.UTF8.GetString(delivery.Message.Body.Span));
+                    await delivery.AcknowledgeAsync(CancellationToken.None);
+                }
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException and not TimeoutException)
             {
@@ -289,7 +295,8 @@ public abstract class BrokerTransportConformance : TransportConformance
             }
         }
 
-        Assert.Equal(["before", "after"], bodies);
+        string[] received = [.. bodies.Distinct()];
+        Assert.True(received is ["before", "after"] or ["after"], $"Received [{string.Join(", ", bodies)}]; expected \"before\" (at most once) and then \"after\".");
     }
 
     private async Task<SendStatus?> TrySendAsync(TransportMessage message)
