@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (from Debian's packages) and starts the servers the integration tests talk to, when they
-# are missing or stopped. Idempotent; needs root for the first install.
+# are missing or stopped, and the client tools they use. Idempotent; needs root for the first install.
 set -euo pipefail
 
 log() { printf '[services] %s\n' "$*" >&2; }
@@ -64,6 +64,12 @@ ensure_rabbitmq() {
   done
   rabbitmqctl -q await_startup >/dev/null 2>&1 || { log "RabbitMQ did not start"; exit 1; }
   log "RabbitMQ: ready on 127.0.0.1:5672"
+}
+
+# kcat: a Kafka client nobody here wrote, which the Kafka tests read and write messages with.
+ensure_kcat() {
+  command -v kcat >/dev/null 2>&1 || { log "kcat: installing"; apt_install kcat; }
+  log "kcat: $(command -v kcat)"
 }
 
 for service in "$@"; do

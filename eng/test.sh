@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash eng/librdkafka.sh || { echo "0 passed, 1 failed"; echo "Could not install librdkafka." >&2; exit 1; }
-bash eng/services.sh postgres rabbitmq || { echo "0 passed, 1 failed"; echo "Could not start the services the tests need." >&2; exit 1; }
+bash eng/services.sh postgres rabbitmq kcat || { echo "0 passed, 1 failed"; echo "Could not start the services the tests need." >&2; exit 1; }
 
 dotnet build Outbox.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; echo "The build failed." >&2; exit 1; }
 

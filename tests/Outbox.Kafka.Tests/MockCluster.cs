@@ -14,15 +14,17 @@ internal sealed partial class MockCluster : IDisposable
     private const string Library = "librdkafka";
     private const int BrokerId = 1;
 
-    private static readonly Lazy<MockCluster> Shared = new(() => new MockCluster(brokers: 1));
+    private static readonly Lazy<MockCluster> Shared = new(() => new MockCluster());
 
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;
 
-    private MockCluster(int brokers)
+    /// <summary>A cluster of its own, for a test that must not share topics or groups with others.</summary>
+    public MockCluster(int brokers = 1)
     {
         var conf = rd_kafka_conf_new();
         Set(conf, "test.mock.num.brokers", brokers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Set(conf, "log_level", "0"); // the handle is a client of its own cluster: its complaints while the broker is down are noise
         var error = new byte[512];
         _handle = rd_kafka_new(1 /* consumer: it never sends anything itself */, conf, error, error.Length);
         if (_handle == IntPtr.Zero)

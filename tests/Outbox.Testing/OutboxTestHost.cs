@@ -150,5 +150,27 @@ public sealed class OutboxTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Polls until no unsent row is left, moving the clock on by <paramref name="step"/> whenever a poll claims
+    /// nothing (rows waiting for their backoff, or the circuit breaker open after a broker outage).
+    /// </summary>
+    public async Task RelayAllAsync(TimeSpan step, TimeSpan within)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await Store.GetOldestUnsentAsync(CancellationToken.None) is not null)
+        {
+            if (waited.Elapsed > within)
+            {
+                throw new TimeoutException($"Rows were still unsent after {within.TotalSeconds} s.");
+            }
+
+            if (await PollAsync() == 0)
+            {
+                Time.Advance(step);
+                await Task.Delay(50);
+            }
+        }
+    }
+
     public ValueTask DisposeAsync() => Services.DisposeAsync();
 }

@@ -21,8 +21,10 @@ public sealed class KafkaOptions
     /// <summary>librdkafka properties for the producer (<c>linger.ms</c>, <c>compression.type</c>, ...); they override <see cref="Client"/>.</summary>
     /// <value>
     /// The default is empty, on top of what the outbox sets: <c>enable.idempotence=true</c> and <c>acks=all</c>
-    /// (fixed), and <c>allow.auto.create.topics=false</c>, so that a message to a topic that does not exist is
-    /// unroutable rather than creating it (set it to <c>true</c> to let brokers that allow it create topics).
+    /// (fixed); <c>allow.auto.create.topics=false</c>, so that a message to a topic that does not exist is
+    /// unroutable rather than creating it (set it to <c>true</c> to let brokers that allow it create topics);
+    /// and <c>message.timeout.ms</c> = <c>Outbox:Dispatch:AttemptTimeout</c> (5 seconds), so that a message the
+    /// dispatcher gave up on is not also sent later.
     /// </value>
     public IDictionary<string, string> Producer { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

@@ -7,7 +7,13 @@ namespace Outbox.Kafka.Configuration;
 /// defaults under them and its fixed settings over them. Also says which properties conflict with the
 /// fixed settings, and hides secret values in any text.
 /// </summary>
-internal sealed class KafkaSettings(KafkaOptions options)
+/// <param name="options">The user's settings.</param>
+/// <param name="sendTimeout">
+/// The dispatcher's time limit of one send (<c>Outbox:Dispatch:AttemptTimeout</c>), librdkafka's
+/// <c>message.timeout.ms</c> unless set: a message the dispatcher gave up on and sends again is not also
+/// sent later from librdkafka's queue.
+/// </param>
+internal sealed class KafkaSettings(KafkaOptions options, TimeSpan sendTimeout)
 {
     // What the producer's guarantees rest on: no duplicates or reordering across librdkafka's retries, and a
     // message counts as sent only once every in-sync replica has it.
@@ -23,7 +29,6 @@ internal sealed class KafkaSettings(KafkaOptions options)
         new("enable.auto.commit", "false", ["false"], "the outbox commits an offset only after the handler's transaction committed"),
     ];
 
-    private static readonly Dictionary<string, string> ProducerDefaults = new(StringComparer.Ordinal) { ["allow.auto.create.topics"] = "false" };
 
     private static readonly Dictionary<string, string> ConsumerDefaults = new(StringComparer.Ordinal)
     {
@@ -39,6 +44,12 @@ internal sealed class KafkaSettings(KafkaOptions options)
     ];
 
     public KafkaOptions Options => options;
+
+    private Dictionary<string, string> ProducerDefaults => new(StringComparer.Ordinal)
+    {
+        ["allow.auto.create.topics"] = "false",
+        ["message.timeout.ms"] = ((long)sendTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>The producer's configuration.</summary>
     public ProducerConfig Producer() => new(Build(ProducerDefaults, options.Producer, ProducerFixed));

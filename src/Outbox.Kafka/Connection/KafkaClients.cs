@@ -12,7 +12,7 @@ namespace Outbox.Kafka.Connection;
 /// The clients this process shares: one idempotent producer (replaced when librdkafka reports it failed
 /// for good) and one admin client, both created on first use, and the topics known to exist.
 /// </summary>
-internal sealed class KafkaClients(IOptions<KafkaOptions> options, ILoggerFactory loggers) : IDisposable
+internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<OutboxOptions> outbox, ILoggerFactory loggers) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, bool> _topics = new(StringComparer.Ordinal);
@@ -20,8 +20,10 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, ILoggerFactor
     private IProducer<byte[]?, byte[]>? _producer;
     private IAdminClient? _admin;
     private volatile bool _producerFailed;
+    private ErrorReporter? _producerErrors;
+    private ErrorReporter? _adminErrors;
 
-    public KafkaSettings Settings { get; } = new(options.Value);
+    public KafkaSettings Settings { get; } = new(options.Value, outbox.Value.Dispatch.AttemptTimeout);
 
     public ILoggerFactory Loggers => loggers;
 
@@ -59,7 +61,8 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, ILoggerFactor
         {
             lock (_gate)
             {
-                return _admin ??= Create("admin client", () => new AdminClientBuilder(Settings.Admin()).SetLogHandler((_, m) => Reporter("admin client").Native(m)).Build());
+                _adminErrors ??= Reporter("admin client");
+                return _admin ??= Create("admin client", () => new AdminClientBuilder(Settings.Admin()).SetLogHandler((_, m) => _adminErrors.Native(m)).Build());
             }
         }
     }
@@ -114,7 +117,8 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, ILoggerFactor
             return;
         }
 
-        using (var asking = Create("admin client", () => new AdminClientBuilder(Settings.Admin(creatingTopics: true)).SetLogHandler((_, m) => Reporter("admin client").Native(m)).Build()))
+        var errors = Reporter("admin client");
+        using (var asking = Create("admin client", () => new AdminClientBuilder(Settings.Admin(creatingTopics: true)).SetLogHandler((_, m) => errors.Native(m)).Build()))
         {
             await Task.Run(() => asking.GetMetadata(topic, timeout), cancellationToken).ConfigureAwait(false);
         }
@@ -166,9 +170,12 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, ILoggerFactor
         }
     }
 
+    /// <summary>The producer delivered a message: its next error is logged again.</summary>
+    public void ProducerWorks() => _producerErrors?.Healthy();
+
     private IProducer<byte[]?, byte[]> CreateProducer()
     {
-        var reporter = Reporter("producer");
+        var reporter = _producerErrors = Reporter("producer");
         return Create("producer", () => new ProducerBuilder<byte[]?, byte[]>(Settings.Producer())
             .SetErrorHandler((_, error) =>
             {

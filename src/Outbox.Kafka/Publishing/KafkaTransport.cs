@@ -52,7 +52,13 @@ internal sealed class KafkaTransport(KafkaClients clients) : ITransport
         }
 
         await reports.AllAsync(cancellationToken).ConfigureAwait(false);
-        return InKeyOrder(batch, results, reports);
+        var final = InKeyOrder(batch, results, reports);
+        if (final.Any(r => r.Status == SendStatus.Sent))
+        {
+            clients.ProducerWorks();
+        }
+
+        return final;
     }
 
     // A key's messages after one that was not sent count as not sent either, whatever their report, so
