@@ -25,7 +25,8 @@ var messaging = builder.Services.AddOutbox(builder.Configuration.GetSection("Out
         .Route<AuditRecorded>("audit"))
     .UseEntityFrameworkCore<ShopDbContext>()
     .UseInMemoryTransport()
-    .UseRabbitMQ() // Outbox:Transport in appsettings.json chooses one; RabbitMQ connects only when chosen
+    .UseRabbitMQ() // Outbox:Transport in appsettings.json chooses one; a broker is connected only when chosen
+    .UseKafka()
     .AddTransactionCheck<PaymentRequested, PaymentCheck>()
     #region consumer
     .AddConsumer<ShippingHandler>(consumer =>

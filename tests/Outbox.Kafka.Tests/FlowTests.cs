@@ -16,7 +16,7 @@ public sealed class FlowTests : KafkaScenarios
 
         await PlaceOrdersAsync(host, 0, 10_000, i => $"customer-{i % 200}");
         await host.PollUntilAllSentAsync();
-        await WaitAsync(() => Script.Handled.Count >= 10_000, "10,000 messages", seconds: 180);
+        await WaitForHandledAsync(host, 10_000, seconds: 180);
         await Consumers(host).StopAsync(CancellationToken.None);
 
         Assert.Equal(10_000, Script.Handled.Select(h => h.OrderId).Distinct().Count());
@@ -35,7 +35,7 @@ public sealed class FlowTests : KafkaScenarios
         // NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND.
         Cluster.PushRequestErrors(MockCluster.ApiKey.Produce, 6, 7, 19, 20, 6, 7, 19, 20);
         await host.PollUntilAllSentAsync();
-        await WaitAsync(() => Script.Handled.Count >= 500, "500 messages");
+        await WaitForHandledAsync(host, 500);
         await Consumers(host).StopAsync(CancellationToken.None);
 
         Assert.Equal(500, await HandledOrdersAsync(host));
@@ -58,7 +58,7 @@ public sealed class FlowTests : KafkaScenarios
         var claimed = await host.PollAsync(); // librdkafka cannot deliver them: each times out, unavailable
         Cluster.BrokerUp();
         await host.RelayAllAsync(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(90)); // the clock moves past backoffs and the open circuit
-        await WaitAsync(() => Script.Handled.Select(h => h.OrderId).Distinct().Count() >= 300, "all 300 messages");
+        await WaitForHandledAsync(host, 300);
         await Consumers(host).StopAsync(CancellationToken.None);
 
         Assert.True(claimed > 0, "The poll during the outage claimed nothing.");
@@ -76,18 +76,20 @@ public sealed class FlowTests : KafkaScenarios
 
         var first = Host(consumer: ConsumerName);
         await Consumers(first).StartAsync(CancellationToken.None);
-        await WaitAsync(() => Script.Handled.Count >= 300, "300 messages");
+        await WaitForHandledAsync(first, 300);
         await Consumers(first).StopAsync(CancellationToken.None);
-        var handledByFirst = Script.Handled.Count;
+        var handledByFirst = await HandledOrdersAsync(first);
+        var committed = CommittedOffsets(partitions: 4);
 
         var second = Host(consumer: ConsumerName);
         await Consumers(second).StartAsync(CancellationToken.None);
-        await WaitAsync(() => Script.Handled.Select(h => h.OrderId).Distinct().Count() >= 1000, "the rest");
+        await WaitForHandledAsync(second, 1000);
         await Consumers(second).StopAsync(CancellationToken.None);
 
         Assert.InRange(handledByFirst, 300, 999);
+        Assert.Equal(handledByFirst, committed); // every committed handling, and nothing past it, was committed to Kafka
         Assert.Equal(1000, await HandledOrdersAsync(second));
-        Assert.Equal(1000, Script.Handled.Count); // the committed offsets held: nothing was handled twice
+        Assert.Equal(1000, Script.Handled.Select(h => h.OrderId).Distinct().Count());
         AssertOrderPerKey(Script.Handled);
     }
 
@@ -109,18 +111,19 @@ public sealed class FlowTests : KafkaScenarios
         await Consumers(instances[1]).StartAsync(CancellationToken.None); // the group rebalances over both
         await WaitAsync(() => scripts[1].Handled.Count >= 100, "the second instance to get partitions");
         await Consumers(instances[0]).StopAsync(CancellationToken.None); // and again, to the second alone
-        await WaitAsync(() => scripts.Sum(s => s.Handled.Count) >= 2000, "all 2000 messages");
+        await WaitForHandledAsync(instances[1], 2000);
         await Consumers(instances[1]).StopAsync(CancellationToken.None);
 
         Assert.Equal(2000, await HandledOrdersAsync(instances[1]));
-        Assert.Equal(2000, scripts.Sum(s => s.Handled.Count));
+        Assert.Equal(2000, scripts.SelectMany(s => s.Handled).Select(h => h.OrderId).Distinct().Count());
         AssertOrderPerKey(scripts[0].Handled);
         AssertOrderPerKey(scripts[1].Handled);
         foreach (var key in scripts[1].Handled.GroupBy(h => h.Key))
         {
-            // What the second handled of a key comes after what the first handled of it.
+            // What the second handled of a key comes after what the first handled of it (or is the one the first
+            // was handling when it stopped, whose commit the stop cancelled).
             var firstLast = scripts[0].Handled.Where(h => h.Key == key.Key).Select(h => h.OrderId).DefaultIfEmpty(-1).Max();
-            Assert.True(key.Min(h => h.OrderId) > firstLast, $"Key {key.Key}: the second instance handled {key.Min(h => h.OrderId)} before the first had finished {firstLast}.");
+            Assert.True(key.Min(h => h.OrderId) >= firstLast, $"Key {key.Key}: the second instance handled {key.Min(h => h.OrderId)} before the first had finished {firstLast}.");
         }
     }
 
@@ -139,7 +142,7 @@ public sealed class FlowTests : KafkaScenarios
         await WaitAsync(() => Script.Handled.Count == 1, "the second message, while the first waits");
         Assert.Equal([2L], Script.Handled.Select(h => h.OrderId));
         host.Time.Advance(TimeSpan.FromMinutes(1)); // the first one's delay, on the test's clock
-        await WaitAsync(() => Script.Handled.Count == 2, "the first message again");
+        await WaitForHandledAsync(host, 2);
         await Consumers(host).StopAsync(CancellationToken.None);
 
         var again = Host(settings, ConsumerName); // reads from the committed offset: past both
@@ -152,5 +155,14 @@ public sealed class FlowTests : KafkaScenarios
         Assert.Equal([1, 1, 2], contexts.Select(c => c.DeliveryAttempt));
         Assert.Equal(contexts[0].MessageId, contexts[2].MessageId);
         Assert.Equal(2, await HandledOrdersAsync(again));
+    }
+
+    // The group's committed offsets, summed over the topic's partitions: how many records it has finished.
+    private long CommittedOffsets(int partitions)
+    {
+        var settings = new Confluent.Kafka.ConsumerConfig { BootstrapServers = Cluster.BootstrapServers, GroupId = ConsumerName };
+        using var reader = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(settings).Build();
+        var offsets = reader.Committed(Enumerable.Range(0, partitions).Select(p => new Confluent.Kafka.TopicPartition(Topic, p)), TimeSpan.FromSeconds(10));
+        return offsets.Sum(o => Math.Max(0, o.Offset.Value));
     }
 }

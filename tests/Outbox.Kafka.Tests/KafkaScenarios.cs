@@ -107,6 +107,17 @@ public abstract class KafkaScenarios : IAsyncLifetime
     protected Task<int> HandledOrdersAsync(OutboxTestHost host) =>
         host.InScopeAsync((db, _) => db.Orders.CountAsync(o => o.Customer == $"handled by {ConsumerName}"));
 
+    /// <summary>Waits until <paramref name="count"/> orders were handled and committed (the handler's own record comes before its commit).</summary>
+    protected async Task WaitForHandledAsync(OutboxTestHost host, int count, int seconds = 60)
+    {
+        var waited = Stopwatch.StartNew();
+        while (await HandledOrdersAsync(host) < count)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(seconds), $"Gave up waiting for {count} handled orders.");
+            await Task.Delay(50);
+        }
+    }
+
     protected static async Task WaitAsync(Func<bool> condition, string what, int seconds = 60)
     {
         var waited = Stopwatch.StartNew();

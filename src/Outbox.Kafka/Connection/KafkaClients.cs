@@ -71,19 +71,13 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
     /// <exception cref="OutboxException">The brokers did not answer in time.</exception>
     public int Connect(TimeSpan timeout)
     {
-        try
-        {
-            var brokers = Admin.GetMetadata(timeout).Brokers.Count;
-            Log.Connected(_logger, Address, brokers);
-            return brokers;
-        }
-        catch (KafkaException ex)
-        {
-            throw new OutboxException($"Kafka at {Address} did not answer within {timeout.TotalSeconds:0.#} s: {Settings.Redact(ex.Error.Reason)}. Check Outbox:Kafka:BootstrapServers and the security settings.", ex);
-        }
+        var brokers = Ask(admin => admin.GetMetadata(timeout), timeout).Brokers.Count;
+        Log.Connected(_logger, Address, brokers);
+        return brokers;
     }
 
     /// <summary>Whether <paramref name="topic"/> exists; a topic once seen is remembered.</summary>
+    /// <exception cref="OutboxException">The brokers did not answer in time.</exception>
     public async Task<bool> TopicExistsAsync(string topic, TimeSpan timeout)
     {
         if (_topics.ContainsKey(topic))
@@ -91,7 +85,7 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
             return true;
         }
 
-        var metadata = await Task.Run(() => Admin.GetMetadata(topic, timeout)).ConfigureAwait(false);
+        var metadata = await Task.Run(() => Ask(admin => admin.GetMetadata(topic, timeout), timeout)).ConfigureAwait(false);
         var exists = metadata.Topics.Any(t => t.Topic == topic && t.Error.Code == ErrorCode.NoError);
         if (exists)
         {
@@ -99,6 +93,18 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
         }
 
         return exists;
+    }
+
+    private Metadata Ask(Func<IAdminClient, Metadata> ask, TimeSpan timeout, IAdminClient? admin = null)
+    {
+        try
+        {
+            return ask(admin ?? Admin);
+        }
+        catch (KafkaException ex)
+        {
+            throw new OutboxException($"Kafka at {Address} did not answer within {timeout.TotalSeconds:0.#} s: {Settings.Redact(ex.Error.Reason)}. Check Outbox:Kafka:BootstrapServers and the security settings.", ex);
+        }
     }
 
     /// <summary>A topic was found missing after it was seen (deleted): ask the cluster again next time.</summary>
@@ -120,7 +126,7 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
         var errors = Reporter("admin client");
         using (var asking = Create("admin client", () => new AdminClientBuilder(Settings.Admin(creatingTopics: true)).SetLogHandler((_, m) => errors.Native(m)).Build()))
         {
-            await Task.Run(() => asking.GetMetadata(topic, timeout), cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => Ask(a => a.GetMetadata(topic, timeout), timeout, asking), cancellationToken).ConfigureAwait(false);
         }
 
         if (!await TopicExistsAsync(topic, timeout).ConfigureAwait(false))
