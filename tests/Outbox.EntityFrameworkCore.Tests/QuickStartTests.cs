@@ -47,7 +47,7 @@ public sealed partial class QuickStartTests
         var (exitCode, output) = await QuickStartRun.RunAsync("run --project samples/QuickStart", ("Outbox__Transport", "Kafak"));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("Outbox:Transport is 'Kafak', which is not a registered transport; registered: InMemory, RabbitMQ.", output, StringComparison.Ordinal);
+        Assert.Contains("Outbox:Transport is 'Kafak', which is not a registered transport; registered: InMemory, RabbitMQ, Kafka.", output, StringComparison.Ordinal);
         Assert.DoesNotContain("] 1. ", output, StringComparison.Ordinal);
     }
 
