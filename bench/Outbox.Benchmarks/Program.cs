@@ -9,14 +9,19 @@ using Npgsql;
 using Outbox;
 using Outbox.Benchmarks;
 using Outbox.EntityFrameworkCore;
+using Outbox.Kafka;
+using Outbox.Kafka.Tests;
 using Outbox.RabbitMQ;
 using RabbitMQ.Client;
 using Outbox.Transport;
 
 // Measures the outbox on PostgreSQL against baselines taken in the same run. Usage:
-//   dotnet run -c Release --project bench/Outbox.Benchmarks [-- --quick]
+//   dotnet run -c Release --project bench/Outbox.Benchmarks [-- --quick] [--section N] [--check]
+// --check exits with 1 when a figure misses its target in targets.json.
 // OUTBOX_BENCH_POSTGRES and OUTBOX_BENCH_RABBITMQ name the servers (default: the local ones eng/services.sh starts).
 var quick = args.Contains("--quick");
+var check = args.Contains("--check");
+var targets = Targets.Load(Path.Combine(AppContext.BaseDirectory, "targets.json"));
 var only = args.SkipWhile(a => a != "--section").Skip(1).FirstOrDefault();
 bool Run(string section) => only is null || only == section;
 var server = Environment.GetEnvironmentVariable("OUTBOX_BENCH_POSTGRES") is { Length: > 0 } s
@@ -64,7 +69,12 @@ if (Run("7"))
     await RabbitMQLatencyAsync(seconds: quick ? 4 : 20);
 }
 
-return;
+if (Run("8"))
+{
+    await KafkaRelayAsync(quick ? 20_000 : 100_000);
+}
+
+return targets.Report() || !check ? 0 : 1;
 
 // (7) Commit to consumer through RabbitMQ: each message is published with confirms, read by a consumer
 // in the same process and handled through its inbox; at 500 messages/s, the target rate, and at 250.
@@ -109,6 +119,128 @@ async Task RabbitMQLatencyAsync(int seconds)
     Console.WriteLine();
 }
 
+// (8) Relay of a PostgreSQL backlog to Kafka, against raw Confluent.Kafka produce of the same messages with
+// the same producer settings, in batches of the same size, in the same run; over 1,000 keys and over one.
+// Kafka is librdkafka's mock cluster in this process: it speaks the protocol on a localhost port, and its
+// broker threads take their share of the same two cores in both variants.
+async Task KafkaRelayAsync(int count)
+{
+    const int batch = 500;
+    const string topic = "orders.placed";
+    var results = new List<(int Keys, TimeSpan Raw, TimeSpan Relay, TimeSpan Store)>();
+    // The first round, on a small backlog, is not counted: the relay's code is compiled and tiered up in it,
+    // which would otherwise take a core for seconds of a measured round.
+    foreach (var keys in new[] { -1, 1000, 1 })
+    {
+        using var cluster = new MockCluster();
+        cluster.CreateTopic(topic, partitions: 6);
+        var rows = keys < 0 ? count / 10 : count;
+        var raw = await RawKafkaProduceAsync(cluster.BootstrapServers, topic, rows, batch, Math.Abs(keys));
+        var relay = await RelayBacklogAsync(rows, Math.Abs(keys), new Dictionary<string, string?>
+        {
+            ["Outbox:Dispatch:BatchSize"] = batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Outbox:Transport"] = "Kafka",
+            ["Outbox:Kafka:BootstrapServers"] = cluster.BootstrapServers,
+        }, o => o.UseKafka());
+        // The same backlog to the in-memory transport: what claiming and marking the rows cost alone.
+        var store = await RelayBacklogAsync(rows, Math.Abs(keys), new Dictionary<string, string?>
+        {
+            ["Outbox:Dispatch:BatchSize"] = batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        if (keys > 0)
+        {
+            results.Add((keys, raw, relay, store));
+        }
+    }
+
+    Console.WriteLine($"## 8. Relay to Kafka (librdkafka's mock cluster, 6 partitions): {count:N0} messages, batches of {batch}");
+    Console.WriteLine();
+    Console.WriteLine("| keys | raw Confluent.Kafka messages/s | outbox relay to Kafka messages/s | relay / raw | relay to the in-memory transport messages/s |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|");
+    foreach (var (keys, raw, relay, store) in results)
+    {
+        Console.WriteLine($"| {keys:N0} | {count / raw.TotalSeconds:N0} | {count / relay.TotalSeconds:N0} | **{raw / relay:0.00}** | {count / store.TotalSeconds:N0} |");
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("Both produce with enable.idempotence=true and acks=all and wait for every delivery report of a batch; targets: at least 0.8 over 1,000 keys, 0.4 on one key.");
+    Console.WriteLine();
+    targets.Record("kafka-relay-ratio", results[0].Raw / results[0].Relay);
+    targets.Record("kafka-hot-key-ratio", results[1].Raw / results[1].Relay);
+}
+
+// Seeds a backlog of count rows over keys and times the relay from starting the host to the last row marked
+// dispatched, as the dispatcher's own counter reports (polling the table would load the database).
+async Task<TimeSpan> RelayBacklogAsync(int count, int keys, Dictionary<string, string?> settings, Action<IOutboxBuilder>? configure = null)
+{
+    await ResetAsync();
+    await SeedBacklogAsync(count, keys);
+    using var host = BuildHost(settings, configure);
+    using var dispatched = new DispatchedCounter();
+    var relay = Stopwatch.StartNew();
+    await host.StartAsync();
+    while (dispatched.Count < count)
+    {
+        await Task.Delay(5);
+    }
+
+    relay.Stop();
+    await host.StopAsync();
+    return relay.Elapsed;
+}
+
+// Produces count messages, as the relay would send them, in batches whose delivery reports are all awaited.
+static async Task<TimeSpan> RawKafkaProduceAsync(string bootstrapServers, string topic, int count, int batch, int keys)
+{
+    var config = new Confluent.Kafka.ProducerConfig
+    {
+        BootstrapServers = bootstrapServers,
+        EnableIdempotence = true,
+        Acks = Confluent.Kafka.Acks.All,
+        AllowAutoCreateTopics = false,
+    };
+    using var producer = new Confluent.Kafka.ProducerBuilder<byte[]?, byte[]>(config).Build();
+    var contentType = System.Text.Encoding.UTF8.GetBytes("application/json");
+    var messageType = System.Text.Encoding.UTF8.GetBytes("OrderPlaced");
+    var watch = Stopwatch.StartNew();
+    for (var sent = 0; sent < count; sent += batch)
+    {
+        var size = Math.Min(batch, count - sent);
+        var left = size;
+        var reported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = sent; i < sent + size; i++)
+        {
+            var record = new Confluent.Kafka.Message<byte[]?, byte[]>
+            {
+                Key = System.Text.Encoding.UTF8.GetBytes($"k{i % keys}"),
+                Value = System.Text.Encoding.UTF8.GetBytes($"{{\"orderId\":{i},\"customer\":\"ada\",\"total\":10}}"),
+                Timestamp = new Confluent.Kafka.Timestamp(DateTimeOffset.UtcNow),
+                Headers = new Confluent.Kafka.Headers
+                {
+                    { "message-id", System.Text.Encoding.UTF8.GetBytes(Guid.CreateVersion7().ToString()) },
+                    { "message-type", messageType },
+                    { "content-type", contentType },
+                },
+            };
+            producer.Produce(topic, record, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    reported.TrySetException(new Confluent.Kafka.KafkaException(report.Error));
+                }
+                else if (Interlocked.Decrement(ref left) == 0)
+                {
+                    reported.TrySetResult();
+                }
+            });
+        }
+
+        await reported.Task;
+    }
+
+    return watch.Elapsed;
+}
+
 string RabbitMQUri() => Environment.GetEnvironmentVariable("OUTBOX_BENCH_RABBITMQ") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/";
 
 // (6) Relay of a PostgreSQL backlog to RabbitMQ, against raw RabbitMQ.Client publishing of the same
@@ -149,39 +281,27 @@ async Task RabbitMQRelayAsync(int count)
     raw.Stop();
     await channel.QueuePurgeAsync(exchange);
 
-    await ResetAsync();
-    await SeedBacklogAsync(count, keys: 1000);
-    using var host = BuildHost(new Dictionary<string, string?>
+    var relay = await RelayBacklogAsync(count, keys: 1000, new Dictionary<string, string?>
     {
         ["Outbox:Dispatch:BatchSize"] = batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Outbox:Transport"] = "RabbitMQ",
         ["Outbox:RabbitMQ:Uri"] = uri,
         ["Outbox:RabbitMQ:Exchange"] = exchange,
     }, o => o.UseRabbitMQ());
-    // Done when every row is marked dispatched, as the dispatcher's own counter reports (polling the table would load the database).
-    using var dispatched = new DispatchedCounter();
-    var relay = Stopwatch.StartNew();
-    await host.StartAsync();
-    while (dispatched.Count < count)
-    {
-        await Task.Delay(5);
-    }
-
-    relay.Stop();
-    await host.StopAsync();
     var queued = (await channel.QueueDeclarePassiveAsync(exchange)).MessageCount;
     await channel.QueuePurgeAsync(exchange);
 
     var rawRate = count / raw.Elapsed.TotalSeconds;
-    var relayRate = count / relay.Elapsed.TotalSeconds;
+    var relayRate = count / relay.TotalSeconds;
     Console.WriteLine($"## 6. Relay to RabbitMQ: {count} messages, batches of {batch}, 1,000 keys");
     Console.WriteLine();
     Console.WriteLine("| variant | seconds | messages/s |");
     Console.WriteLine("|---|---:|---:|");
     Console.WriteLine($"| raw RabbitMQ.Client, pipelined confirms | {raw.Elapsed.TotalSeconds:0.00} | {rawRate:0} |");
-    Console.WriteLine($"| outbox relay from a PostgreSQL backlog | {relay.Elapsed.TotalSeconds:0.00} | {relayRate:0} |");
+    Console.WriteLine($"| outbox relay from a PostgreSQL backlog | {relay.TotalSeconds:0.00} | {relayRate:0} |");
     Console.WriteLine();
     Console.WriteLine($"relay / raw throughput: **{relayRate / rawRate:0.00}** (target at least 0.8); messages in the queue after the relay: {queued}");
+    targets.Record("rabbitmq-relay-ratio", relayRate / rawRate);
     Console.WriteLine();
 }
 
@@ -233,6 +353,10 @@ async Task TransactionOverheadAsync(int iterations, bool dispatcherRunning)
 
     Console.WriteLine();
     Console.WriteLine($"ratio with/without message (median): EF order + 2 lines **{Stats.Median(times[6]) / Stats.Median(times[5]):0.00}**; EF single INSERT {Stats.Median(times[4]) / Stats.Median(times[3]):0.00}; raw SQL order + 2 lines {Stats.Median(times[2]) / Stats.Median(times[1]):0.00} (target at most 1.15)");
+    if (!dispatcherRunning)
+    {
+        targets.Record("transaction-ratio", Stats.Median(times[6]) / Stats.Median(times[5]));
+    }
     Console.WriteLine();
     if (dispatcherRunning)
     {
@@ -321,6 +445,7 @@ async Task LatencyAsync(int messagesPerSecond, int seconds)
     Console.WriteLine($"## 3. Commit-to-send latency at {messagesPerSecond} messages/s for {seconds} s ({run.Describe()})");
     run.PrintTable();
     Console.WriteLine("Measured from SaveChanges returning (the commit) to the transport accepting the message; target p99 under 10 ms.");
+    targets.Record("latency-p99-ms", Stats.Percentile(run.Latencies, 99));
 }
 
 // Commits one outbox message per business transaction at a steady rate, from several writers, and
@@ -418,6 +543,7 @@ async Task CheckJobAsync(int rows)
     Console.WriteLine($"| {resolved:N0} | {watch.Elapsed.TotalSeconds:0.00} | {resolved / watch.Elapsed.TotalSeconds:N0} |");
     Console.WriteLine();
     Console.WriteLine("Default settings: CheckBatchSize 500, CheckConcurrency 8; target at least 2,000 rows/s.");
+    targets.Record("check-job-rows-per-second", resolved / watch.Elapsed.TotalSeconds);
 }
 
 // (5) Handling messages with the inbox against the same handler without it.
@@ -487,6 +613,7 @@ async Task InboxAsync(int messages, int concurrency)
     Console.WriteLine($"| inbox pipeline (inbox row + handler, one transaction) | {withWatch.Elapsed.TotalSeconds:0.00} | {messages / withWatch.Elapsed.TotalSeconds:N0} |");
     Console.WriteLine();
     Console.WriteLine($"time ratio with/without inbox: **{withWatch.Elapsed.TotalSeconds / withoutWatch.Elapsed.TotalSeconds:0.00}** (target at most 1.3)");
+    targets.Record("inbox-ratio", withWatch.Elapsed.TotalSeconds / withoutWatch.Elapsed.TotalSeconds);
 }
 
 async Task<double> TimeAsync(Func<Task> action)
