@@ -87,7 +87,7 @@ public sealed class OutboxOptionsValidatorTests
 
         var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<Outbox.Dispatching.SendPipeline>());
 
-        Assert.Contains("No outbox transport is configured: call UseInMemoryTransport() or UseRabbitMQ()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("No outbox transport is configured: call UseInMemoryTransport(), UseRabbitMQ() or UseKafka()", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class OutboxTransports
             case 1:
                 return registered.Single();
             case 0:
-                problem = "No outbox transport is configured: call UseInMemoryTransport() or UseRabbitMQ() on the builder AddOutbox returns.";
+                problem = "No outbox transport is configured: call UseInMemoryTransport(), UseRabbitMQ() or UseKafka() on the builder AddOutbox returns.";
                 return null;
             default:
                 problem = $"Several outbox transports are registered ({string.Join(", ", registered)}): choose the default one with Outbox:Transport.";
