@@ -107,17 +107,19 @@ public sealed class MessageRelayTests
     }
 
     [Fact]
-    public async Task TransportException_FailsTheWholeBatch()
+    public async Task TransportException_GivesTheWholeBatchBack_DueAtOnce_WithoutCountingAnAttempt()
     {
         _transport.Throw = new IOException("connection reset");
 
-        await Relay().RelayAsync([Row(1), Row(2)], CancellationToken.None);
+        await Relay().RelayAsync([Row(1, attempts: 9), Row(2)], CancellationToken.None);
 
-        Assert.Equal(["connection reset", "connection reset"], _store.Failed.Select(f => f.Error));
+        Assert.Empty(_store.Failed);
+        Assert.Empty(_store.DeadLettered);
+        Assert.Equal([(1L, Now), (2L, Now)], _store.Released.OrderBy(r => r.Id));
     }
 
     [Fact]
-    public async Task OpenCircuit_ReleasesRowsWithoutCountingAnAttempt_UntilTheBreakEnds()
+    public async Task OpenCircuit_SendsNothing_UntilTheBreakEnds_ThenOneSendTriesTheBroker_AndClosesIt()
     {
         _options.Dispatch.CircuitBreaker.MinimumThroughput = 2;
         _transport.Throw = new IOException("broker down");
@@ -130,15 +132,73 @@ public sealed class MessageRelayTests
 
         Assert.True(relay.IsCircuitOpen);
         Assert.Equal(callsBefore, _transport.Calls);
-        Assert.Equal([1, 2], _store.Failed.Select(f => f.Id));
-        Assert.Equal([(3L, Now.AddSeconds(15))], _store.Released);
+        Assert.Empty(_store.Failed);
+        Assert.Equal([(1L, Now), (2L, Now), (3L, Now)], _store.Released);
+        Assert.Equal(TimeSpan.FromSeconds(1), relay.RefusedFor(_time.GetUtcNow()));
+
+        _time.Advance(TimeSpan.FromMilliseconds(600));
+        Assert.Equal(TimeSpan.FromMilliseconds(400), relay.RefusedFor(_time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromMilliseconds(400));
+        Assert.Null(relay.RefusedFor(_time.GetUtcNow()));
 
         _transport.Throw = null;
-        _time.Advance(TimeSpan.FromSeconds(16));
         await relay.RelayAsync([Row(4)], CancellationToken.None);
 
         Assert.Equal([4], _store.Dispatched);
         Assert.False(relay.IsCircuitOpen);
+    }
+
+    [Fact]
+    public async Task FailedTrialAfterTheBreak_OpensTheCircuitForAnotherBreak()
+    {
+        _options.Dispatch.CircuitBreaker.MinimumThroughput = 2;
+        _transport.Throw = new IOException("broker down");
+        var relay = Relay();
+        await relay.RelayAsync([Row(1)], CancellationToken.None);
+        await relay.RelayAsync([Row(2)], CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var callsBefore = _transport.Calls;
+        await relay.RelayAsync([Row(3)], CancellationToken.None);
+
+        Assert.Equal(callsBefore + 1, _transport.Calls);
+        Assert.Equal(TimeSpan.FromSeconds(1), relay.RefusedFor(_time.GetUtcNow()));
+        Assert.Empty(_store.Failed);
+    }
+
+    [Fact]
+    public async Task AnOutage_IsLoggedOnceWhenTheCircuitOpens_AndOnceWhenItCloses_NotPerTrial()
+    {
+        _options.Dispatch.CircuitBreaker.MinimumThroughput = 2;
+        _transport.Throw = new IOException("broker down");
+        var logs = new LogCapture();
+        using var loggers = new LoggerFactory([logs]);
+        var options = Options.Create(_options);
+        var signal = new DispatchSignal();
+        var pipeline = new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time, signal, loggers.CreateLogger<SendPipeline>());
+        var relay = new MessageRelay(_store, new SendPipelines(pipeline), options, _time, loggers.CreateLogger<MessageRelay>());
+
+        for (var i = 1; i <= 2; i++)
+        {
+            await relay.RelayAsync([Row(i)], CancellationToken.None);
+        }
+
+        for (var trial = 0; trial < 5; trial++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await relay.RelayAsync([Row(10 + trial)], CancellationToken.None);
+        }
+
+        var woken = signal.Arm();
+        _transport.Throw = null;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await relay.RelayAsync([Row(20)], CancellationToken.None);
+
+        var opened = Assert.Single(logs.Entries, e => e.EventId.Id == 4);
+        Assert.Equal((LogLevel.Warning, "broker down"), (opened.Level, opened.Exception?.Message));
+        Assert.Equal(LogLevel.Information, Assert.Single(logs.Entries, e => e.EventId.Id == 23).Level);
+        Assert.Equal(1, logs.Entries.Count(e => e.EventId.Id == 2)); // the first send; the second opened the circuit, which said so
+        Assert.True(woken.IsCompleted, "closing the circuit must wake the poller");
     }
 
     [Fact]
@@ -164,7 +224,7 @@ public sealed class MessageRelayTests
     }
 
     [Fact]
-    public async Task UnavailableAnswers_CountTowardTheCircuit_AsABrokerThatIsDown()
+    public async Task UnavailableAnswers_CountTowardTheCircuit_AsABrokerThatIsDown_AndCountNoAttempt()
     {
         _options.Dispatch.CircuitBreaker.MinimumThroughput = 2;
         _transport.Answer = (_, _) => SendResult.Unavailable("the connection was lost");
@@ -175,8 +235,9 @@ public sealed class MessageRelayTests
         await relay.RelayAsync([Row(3, "c")], CancellationToken.None);
 
         Assert.True(relay.IsCircuitOpen);
-        Assert.Equal([1, 2], _store.Failed.Select(f => f.Id));
-        Assert.Equal([3], _store.Released.Select(r => r.Id));
+        Assert.Empty(_store.Failed);
+        Assert.Equal([1, 2, 3], _store.Released.Select(r => r.Id));
+        Assert.Equal(2, _transport.Calls);
     }
 
     [Fact]

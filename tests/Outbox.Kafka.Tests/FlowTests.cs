@@ -86,9 +86,12 @@ public sealed class FlowTests : KafkaScenarios
         await WaitForHandledAsync(second, 1000);
         await Consumers(second).StopAsync(CancellationToken.None);
 
+        // Handlers run eight at a time: a handling that finished above one the stop abandoned is in the
+        // database but not committed to Kafka, and is read again by the second instance and absorbed by the
+        // inbox. An offset committed without its handling would be lost: the second instance would not see it.
         Assert.InRange(handledByFirst, 300, 999);
-        Assert.Equal(handledByFirst, committed); // every committed handling, and nothing past it, was committed to Kafka
-        Assert.Equal(1000, await HandledOrdersAsync(second));
+        Assert.InRange(committed, 300, handledByFirst);
+        Assert.Equal(1000, await HandledOrdersAsync(second)); // one effect per message: a second would be a second row
         Assert.Equal(1000, Script.Handled.Select(h => h.OrderId).Distinct().Count());
         AssertOrderPerKey(Script.Handled);
     }

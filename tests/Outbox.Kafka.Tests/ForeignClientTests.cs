@@ -12,7 +12,7 @@ public sealed class ForeignClientTests : KafkaScenarios
         var id = Guid.NewGuid();
 
         await Kcat.RunAsync(Cluster.BootstrapServers, """{"orderId":42,"customer":"kcat"}""", "-P", "-t", Topic, "-k", "order-42", "-H", $"message-id={id}", "-H", "message-type=OrderPlaced", "-H", "content-type=application/json");
-        await WaitAsync(() => !Script.Handled.IsEmpty, "the message from kcat");
+        await WaitForHandledAsync(host, 1);
         await Consumers(host).StopAsync(CancellationToken.None);
 
         Assert.Equal([("order-42", 42L)], Script.Handled);

@@ -42,6 +42,7 @@ public sealed class ConsumingTests : RabbitMQScenarios
         {
             ["Outbox:Consumers:RedeliveryDelay"] = "00:00:00.500",
             ["Outbox:Consumers:MaxRedeliveryDelay"] = "00:00:00.500",
+            ["Outbox:Consumers:MaxConcurrency"] = "1", // one at a time, so the order of settlements is known
         });
         Script.FailFirst = 1;
         await Consumers(host).StartAsync(CancellationToken.None);

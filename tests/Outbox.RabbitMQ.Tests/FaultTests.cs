@@ -255,7 +255,8 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         return rows;
     }
 
-    private static async Task<long> CountAsync(string connectionString, string sql)
+    /// <summary>The one number <paramref name="sql"/> selects, of type bigint.</summary>
+    internal static async Task<long> CountAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

@@ -398,7 +398,7 @@ public abstract class OutboxScenarios : DatabaseScenarios
 
         // The writer died before sending; another instance recovers the backlog.
         time.Advance(TimeSpan.FromMinutes(1));
-        var relay = Host(time);
+        var relay = Host(time, settings: new Dictionary<string, string?> { ["Outbox:Dispatch:BatchSize"] = "100" });
         await relay.Maintenance.RecoverAsync(CancellationToken.None);
         var claims = 0;
         while (await relay.PollAsync() > 0)

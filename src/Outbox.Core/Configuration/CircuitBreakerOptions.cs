@@ -20,7 +20,10 @@ public sealed class CircuitBreakerOptions
     /// <value>The default is 30 seconds.</value>
     public TimeSpan SamplingDuration { get; set; } = OutboxDefaults.SamplingDuration;
 
-    /// <summary>How long the circuit stays open; no send is tried and rows stay pending meanwhile.</summary>
-    /// <value>The default is 15 seconds.</value>
+    /// <summary>
+    /// How long the circuit stays open; no send is tried and rows stay pending meanwhile. Then one send tries
+    /// the broker: if it goes, the circuit closes and sending resumes at once; if not, the circuit opens again.
+    /// </summary>
+    /// <value>The default is 1 second.</value>
     public TimeSpan BreakDuration { get; set; } = OutboxDefaults.BreakDuration;
 }

@@ -4,8 +4,12 @@ namespace Outbox.Configuration;
 /// <summary>The dispatcher that relays committed rows to the transport (<c>Outbox:Dispatch</c>).</summary>
 public sealed class DispatchOptions
 {
-    /// <summary>Rows claimed and sent per batch.</summary>
-    /// <value>The default is 100.</value>
+    /// <summary>
+    /// The most rows claimed and sent in one batch. The poller claims 100 while there is little to do and
+    /// doubles the claim while every claim comes back full (a backlog), up to this; the rows committed on
+    /// this instance are sent in batches of up to this as well.
+    /// </summary>
+    /// <value>The default is 1,000.</value>
     [SettingRange(1, 10_000)]
     public int BatchSize { get; set; } = OutboxDefaults.BatchSize;
 

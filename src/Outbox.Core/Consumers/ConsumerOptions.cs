@@ -12,7 +12,7 @@ public sealed class ConsumerOptions
     public string Name { get; set; } = "";
 
     /// <summary>Messages handled at the same time; messages with the same key are handled one after another, in order.</summary>
-    /// <value>The default is <c>Outbox:Consumers:MaxConcurrency</c> (1).</value>
+    /// <value>The default is <c>Outbox:Consumers:MaxConcurrency</c> (8).</value>
     public int? MaxConcurrency { get; set; }
 
     /// <summary>

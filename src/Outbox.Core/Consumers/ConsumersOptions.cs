@@ -7,7 +7,7 @@ namespace Outbox;
 public sealed class ConsumersOptions
 {
     /// <summary>Messages one consumer handles at the same time, unless it sets its own.</summary>
-    /// <value>The default is 1.</value>
+    /// <value>The default is 8.</value>
     [SettingRange(1, 1_000)]
     public int MaxConcurrency { get; set; } = OutboxDefaults.ConsumerConcurrency;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Outbox;
 using Outbox.Configuration;
@@ -292,7 +293,9 @@ public static class OutboxServiceCollectionExtensions
         transport,
         services.GetRequiredService<IMessageSerializer>(),
         services.GetRequiredService<IOptions<OutboxOptions>>(),
-        services.GetRequiredService<TimeProvider>());
+        services.GetRequiredService<TimeProvider>(),
+        services.GetRequiredService<DispatchSignal>(),
+        services.GetService<ILogger<SendPipeline>>());
 
     // Settings that moved when the send pipeline's options were split: the binder would ignore them silently.
     private static void FindMovedSettings(IConfiguration configuration, OutboxOptions options)

@@ -7,7 +7,8 @@ namespace Outbox.Dispatching;
 
 /// <summary>
 /// Sends leased rows in per-key waves and records the outcome: dispatched, failed with a later attempt,
-/// dead-lettered after <c>MaxAttempts</c>, or released untried.
+/// dead-lettered after <c>MaxAttempts</c>, or released without an attempt counted (untried, or the broker
+/// could not be reached), due at once: the circuit breaker decides when they are tried again.
 /// </summary>
 internal sealed class MessageRelay(
     IDispatchStore store,
@@ -18,12 +19,15 @@ internal sealed class MessageRelay(
 {
     public bool IsCircuitOpen => pipelines.AllCircuitsOpen;
 
+    /// <summary>How long from <paramref name="now"/> sends stay refused, or <see langword="null"/> when one may go.</summary>
+    public TimeSpan? RefusedFor(DateTimeOffset now) => pipelines.RefusedFor(now);
+
     public async Task RelayAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken)
     {
         var sent = new List<StoredMessage>();
         var failed = new List<(StoredMessage Row, string Error, Exception? Exception)>();
+        var unreachable = new List<(StoredMessage Row, string Error, Exception? Exception)>();
         var heldBack = new List<long>();
-        var deferred = new List<long>();
         var stoppedKeys = new HashSet<string>(StringComparer.Ordinal);
 
         // A transport that keeps key order within a batch gets every row at once; others get waves.
@@ -64,7 +68,10 @@ internal sealed class MessageRelay(
                         sent.Add(row);
                         continue;
                     case RelayStatus.Deferred:
-                        deferred.Add(row.Id);
+                        heldBack.Add(row.Id);
+                        break;
+                    case RelayStatus.Unreachable:
+                        unreachable.Add((row, results[i].Error ?? "the broker could not be reached", results[i].Exception));
                         break;
                     default:
                         failed.Add((row, results[i].Error ?? "unknown error", results[i].Exception));
@@ -78,7 +85,7 @@ internal sealed class MessageRelay(
             }
         }
 
-        await RecordAsync(sent, failed, heldBack, deferred).ConfigureAwait(false);
+        await RecordAsync(sent, failed, unreachable, heldBack).ConfigureAwait(false);
     }
 
     // A wave goes to each transport its rows are routed to; the results come back in the wave's order.
@@ -113,8 +120,8 @@ internal sealed class MessageRelay(
     private async Task RecordAsync(
         List<StoredMessage> sent,
         List<(StoredMessage Row, string Error, Exception? Exception)> failed,
-        List<long> heldBack,
-        List<long> deferred)
+        List<(StoredMessage Row, string Error, Exception? Exception)> unreachable,
+        List<long> heldBack)
     {
         var dispatch = options.Value.Dispatch;
         var now = timeProvider.GetUtcNow().UtcDateTime;
@@ -161,16 +168,21 @@ internal sealed class MessageRelay(
             }
         }
 
+        if (unreachable.Count > 0)
+        {
+            // Once the circuit is open, its opening said so, once per outage.
+            if (!pipelines.AllCircuitsOpen)
+            {
+                Log.SendFailed(logger, unreachable[0].Exception, unreachable.Count, unreachable[0].Error);
+            }
+
+            OutboxTelemetry.Failed.Add(unreachable.Count);
+            heldBack.AddRange(unreachable.Select(u => u.Row.Id));
+        }
+
         if (heldBack.Count > 0)
         {
             await store.ReleaseAsync(heldBack, now, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (deferred.Count > 0)
-        {
-            var retryAt = now + dispatch.CircuitBreaker.BreakDuration;
-            Log.CircuitOpen(logger, deferred.Count, retryAt);
-            await store.ReleaseAsync(deferred, retryAt, CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

@@ -92,10 +92,10 @@ internal sealed class OutboxDispatcher(
         return claimed.Count;
     }
 
-    private Task<IReadOnlyList<StoredMessage>> ClaimAsync(DateTime now, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<StoredMessage>> ClaimAsync(DateTime now, CancellationToken cancellationToken, int? size = null)
     {
         var dispatch = options.Value.Dispatch;
-        return store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, dispatch.BatchSize, cancellationToken);
+        return store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, size ?? dispatch.BatchSize, cancellationToken);
     }
 
     /// <summary>Sends every row handed over so far, in batches; returns how many rows it took.</summary>
@@ -149,6 +149,7 @@ internal sealed class OutboxDispatcher(
         var dispatch = options.Value.Dispatch;
         var idle = dispatch.PollInterval;
         var sending = new List<Task>(BatchesInFlight);
+        var size = new ClaimSize(dispatch.BatchSize);
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = signal.Arm();
@@ -156,9 +157,11 @@ internal sealed class OutboxDispatcher(
             try
             {
                 sending.RemoveAll(t => t.IsCompleted);
-                if (relay.IsCircuitOpen)
+                if (relay.RefusedFor(timeProvider.GetUtcNow()) is { } refused)
                 {
-                    wait = dispatch.CircuitBreaker.BreakDuration;
+                    // Until the break ends, when the next claim's send tries the broker; a circuit that
+                    // closes meanwhile (a fast-path send tried it) wakes the poller.
+                    wait = refused;
                 }
                 else if (sending.Count >= BatchesInFlight)
                 {
@@ -170,13 +173,13 @@ internal sealed class OutboxDispatcher(
                     // The next batch is claimed while the previous one is still being sent: rows of a key
                     // that is in flight are not claimable, so per-key order holds across the two.
                     var claimedAt = timeProvider.GetUtcNow().UtcDateTime;
-                    var claimed = await ClaimAsync(claimedAt, stoppingToken).ConfigureAwait(false);
+                    var claimed = await ClaimAsync(claimedAt, stoppingToken, size.Next).ConfigureAwait(false);
                     if (claimed.Count > 0)
                     {
                         sending.Add(SendClaimedAsync(claimed, stoppingToken));
                     }
 
-                    if (claimed.Count == dispatch.BatchSize)
+                    if (size.Claimed(claimed.Count))
                     {
                         idle = dispatch.PollInterval;
                         continue;

@@ -9,4 +9,11 @@ internal enum RelayStatus
 
     /// <summary>Not tried (the circuit is open); no attempt is counted.</summary>
     Deferred,
+
+    /// <summary>
+    /// The broker could not be reached (the transport answered <c>Unavailable</c>, or the send threw or ran
+    /// out of time); no attempt is counted, so an outage, however long, dead-letters nothing. The circuit
+    /// breaker decides when the next send is tried.
+    /// </summary>
+    Unreachable,
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outbox.Serialization;
 using Outbox.Storage;
@@ -10,7 +12,11 @@ using Polly.Retry;
 
 namespace Outbox.Dispatching;
 
-/// <summary>Sends a batch through the transport inside the Polly pipeline and reports a result per row.</summary>
+/// <summary>
+/// Sends a batch through the transport inside the Polly pipeline and reports a result per row. The circuit
+/// breaker's opening is logged once per outage, with the exception that opened it, and its closing wakes
+/// the poller, so that what waited during the outage goes out at once.
+/// </summary>
 internal sealed class SendPipeline
 {
     private readonly ITransport _transport;
@@ -18,14 +24,26 @@ internal sealed class SendPipeline
     private readonly ResiliencePipeline _pipeline;
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _breakDuration;
+    private long _halfOpenAt;
+    private int _outage;
 
-    public SendPipeline(ITransport transport, IMessageSerializer serializer, IOptions<OutboxOptions> options, TimeProvider timeProvider)
+    public SendPipeline(
+        ITransport transport,
+        IMessageSerializer serializer,
+        IOptions<OutboxOptions> options,
+        TimeProvider timeProvider,
+        DispatchSignal? signal = null,
+        ILogger<SendPipeline>? logger = null)
     {
         _transport = transport;
         _contentType = serializer.ContentType;
         _timeProvider = timeProvider;
+        _logger = logger ?? NullLogger<SendPipeline>.Instance;
         var retry = options.Value.Dispatch.Retry;
         var breaker = options.Value.Dispatch.CircuitBreaker;
+        _breakDuration = breaker.BreakDuration;
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
         if (retry.MaxRetryAttempts > 0)
         {
@@ -50,6 +68,27 @@ internal sealed class SendPipeline
             BreakDuration = breaker.BreakDuration,
             StateProvider = _circuit,
             ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException and not MessagesRejectedException),
+            OnOpened = args =>
+            {
+                Interlocked.Exchange(ref _halfOpenAt, (_timeProvider.GetUtcNow() + args.BreakDuration).UtcTicks);
+                if (Interlocked.Exchange(ref _outage, 1) == 0)
+                {
+                    Log.CircuitOpened(_logger, args.Outcome.Exception, args.BreakDuration);
+                }
+
+                signal?.Wake(); // the poller then waits out the break
+                return default;
+            },
+            OnClosed = _ =>
+            {
+                if (Interlocked.Exchange(ref _outage, 0) == 1)
+                {
+                    Log.CircuitClosed(_logger);
+                }
+
+                signal?.Wake();
+                return default;
+            },
         });
         builder.AddTimeout(options.Value.Dispatch.AttemptTimeout);
         _pipeline = builder.Build();
@@ -60,6 +99,23 @@ internal sealed class SendPipeline
 
     /// <summary>Whether sends are currently refused because the broker looked down.</summary>
     public bool IsCircuitOpen => _circuit.CircuitState is CircuitState.Open or CircuitState.Isolated;
+
+    /// <summary>
+    /// How long from <paramref name="now"/> sends stay refused, or <see langword="null"/> when the next send
+    /// may go: the circuit is closed, or its break is over and that send tries the broker. While that try
+    /// is under way the circuit refuses others; its outcome wakes the poller.
+    /// </summary>
+    public TimeSpan? RefusedFor(DateTimeOffset now)
+    {
+        var halfOpenAt = new DateTimeOffset(Interlocked.Read(ref _halfOpenAt), TimeSpan.Zero);
+        return _circuit.CircuitState switch
+        {
+            CircuitState.Closed => null,
+            CircuitState.Open when halfOpenAt <= now => null,
+            CircuitState.Open => halfOpenAt - now,
+            _ => _breakDuration,
+        };
+    }
 
     public async Task<RelayResult[]> SendAsync(IReadOnlyList<StoredMessage> records, CancellationToken cancellationToken)
     {
@@ -84,9 +140,12 @@ internal sealed class SendPipeline
                     for (var j = 0; j < sent.Count; j++)
                     {
                         var result = sent[j];
-                        results[pending[j]] = result.Status == SendStatus.Sent
-                            ? new RelayResult(RelayStatus.Sent)
-                            : new RelayResult(RelayStatus.Failed, Describe(result));
+                        results[pending[j]] = result.Status switch
+                        {
+                            SendStatus.Sent => new RelayResult(RelayStatus.Sent),
+                            SendStatus.Unavailable => new RelayResult(RelayStatus.Unreachable, Describe(result)),
+                            _ => new RelayResult(RelayStatus.Failed, Describe(result)),
+                        };
                         if (result.Status != SendStatus.Sent)
                         {
                             stillPending.Add(pending[j]);
@@ -112,11 +171,12 @@ internal sealed class SendPipeline
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Per-message answers keep their own reasons; a thrown exception is the reason for the rest.
+            // Per-message answers keep their own reasons. A thrown exception (the transport, or the time
+            // limit) says the broker could not be reached: it is the reason for the rest.
             var answered = ex is MessagesRejectedException or TransportUnavailableException;
-            foreach (var i in pending.Where(i => !answered || results[i].Status != RelayStatus.Failed))
+            foreach (var i in pending.Where(i => !answered || results[i].Status is not (RelayStatus.Failed or RelayStatus.Unreachable)))
             {
-                results[i] = new RelayResult(RelayStatus.Failed, ex.Message, ex);
+                results[i] = new RelayResult(RelayStatus.Unreachable, ex.Message, ex);
             }
         }
         finally

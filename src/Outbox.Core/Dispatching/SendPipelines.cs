@@ -36,6 +36,24 @@ internal sealed class SendPipelines
     /// <summary>Whether every pipeline in use refuses sends: the poller then waits out the break.</summary>
     public bool AllCircuitsOpen => _default.IsCircuitOpen && _named.Values.All(p => p.IsCircuitOpen);
 
+    /// <summary>How long from <paramref name="now"/> every pipeline in use refuses sends, or <see langword="null"/> when one may send.</summary>
+    public TimeSpan? RefusedFor(DateTimeOffset now)
+    {
+        TimeSpan? shortest = _default.RefusedFor(now);
+        foreach (var pipeline in _named.Values)
+        {
+            if (shortest is null)
+            {
+                return null;
+            }
+
+            var refused = pipeline.RefusedFor(now);
+            shortest = refused is null ? null : refused < shortest ? refused : shortest;
+        }
+
+        return shortest;
+    }
+
     /// <summary>The pipeline of the transport <paramref name="row"/>'s message type is routed to.</summary>
     public SendPipeline For(StoredMessage row) =>
         _options is not null &&

@@ -13,8 +13,11 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Error, "Message {MessageId} ({MessageType} to {Destination}) moved to the dead-letter table after {Attempts} attempts: {Error}")]
     public static partial void DeadLettered(ILogger logger, Guid messageId, string messageType, string destination, int attempts, string? error);
 
-    [LoggerMessage(4, LogLevel.Warning, "The transport circuit is open; {Count} message(s) stay pending until {RetryAt:O}.")]
-    public static partial void CircuitOpen(ILogger logger, int count, DateTime retryAt);
+    [LoggerMessage(4, LogLevel.Warning, "The broker cannot be reached: sending stops, messages stay pending without counting attempts, and one send tries the broker every {BreakDuration}.")]
+    public static partial void CircuitOpened(ILogger logger, Exception? exception, TimeSpan breakDuration);
+
+    [LoggerMessage(23, LogLevel.Information, "The broker answers again: sending resumes.")]
+    public static partial void CircuitClosed(ILogger logger);
 
     [LoggerMessage(5, LogLevel.Error, "The outbox dispatcher failed; it retries in {Delay}.")]
     public static partial void DispatcherError(ILogger logger, Exception exception, TimeSpan delay);

@@ -1,20 +1,33 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
-/// <summary>Runs store operations on a fresh <typeparamref name="TContext"/> of its own scope.</summary>
+/// <summary>
+/// Runs store operations on a fresh <typeparamref name="TContext"/> of its own scope. The context logs its
+/// commands at Debug instead of EF Core's Information: the dispatcher polls, and an idle service would
+/// otherwise log each poll's statements. The application's own contexts keep their settings.
+/// </summary>
 internal sealed class ContextRunner<TContext>(IServiceScopeFactory scopes)
     where TContext : DbContext
 {
+    // A context can be given other options only through a constructor that takes them.
+    private static readonly bool TakesOptions = typeof(TContext).GetConstructors()
+        .Any(c => c.GetParameters().Any(p => p.ParameterType == typeof(DbContextOptions<TContext>)));
+
     public async Task<T> RunAsync<T>(Func<TContext, Task<T>> operation)
     {
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var context = scope.ServiceProvider.GetRequiredService<TContext>();
-            context.ChangeTracker.AutoDetectChangesEnabled = false;
-            return await operation(context).ConfigureAwait(false);
+            var context = Create(scope.ServiceProvider);
+            await using (context.ConfigureAwait(false))
+            {
+                context.ChangeTracker.AutoDetectChangesEnabled = false;
+                return await operation(context).ConfigureAwait(false);
+            }
         }
     }
 
@@ -35,4 +48,17 @@ internal sealed class ContextRunner<TContext>(IServiceScopeFactory scopes)
                 }
             },
             cancellationToken));
+
+    private static TContext Create(IServiceProvider services)
+    {
+        if (!TakesOptions || services.GetService<DbContextOptions<TContext>>() is not { } options)
+        {
+            return services.GetRequiredService<TContext>();
+        }
+
+        var quiet = new DbContextOptionsBuilder<TContext>(options)
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug)))
+            .Options;
+        return ActivatorUtilities.CreateInstance<TContext>(services, quiet);
+    }
 }

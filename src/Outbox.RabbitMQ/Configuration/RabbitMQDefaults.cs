@@ -21,6 +21,6 @@ internal static class RabbitMQDefaults
     /// <summary>How long opening a connection may take: 10 seconds.</summary>
     public static readonly TimeSpan ConnectionTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Wait between two attempts to reconnect after the connection was lost: 2 seconds.</summary>
-    public static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(2);
+    /// <summary>Wait between two attempts to reconnect after the connection was lost: 1 second.</summary>
+    public static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(1);
 }

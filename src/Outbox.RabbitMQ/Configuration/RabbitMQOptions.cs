@@ -51,7 +51,7 @@ public sealed class RabbitMQOptions
     public TimeSpan ConnectionTimeout { get; set; } = RabbitMQDefaults.ConnectionTimeout;
 
     /// <summary>Wait between two attempts to reconnect after the connection was lost. Rows stay pending meanwhile.</summary>
-    /// <value>The default is 2 seconds.</value>
+    /// <value>The default is 1 second.</value>
     public TimeSpan RecoveryInterval { get; set; } = RabbitMQDefaults.RecoveryInterval;
 
     /// <summary>TLS settings.</summary>
