@@ -134,7 +134,12 @@ public sealed class FlowTests : KafkaScenarios
     public async Task UnorderedFailingMessage_IsDeliveredAgainAfterItsDelay_WithTheAttemptCounted_WhileTheNextIsHandled()
     {
         Cluster.CreateTopic(Topic, 1);
-        var settings = new Dictionary<string, string?> { ["Outbox:Consumers:Ordering"] = "None", ["Outbox:Consumers:RedeliveryDelay"] = "00:00:10" };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Outbox:Consumers:Ordering"] = "None",
+            ["Outbox:Consumers:RedeliveryDelay"] = "00:00:10",
+            ["Outbox:Consumers:MaxConcurrency"] = "1", // one at a time, so the first handler call is the first message's
+        };
         var host = Host(settings, ConsumerName);
         Script.FailFirst = 1;
         await Consumers(host).StartAsync(CancellationToken.None);
