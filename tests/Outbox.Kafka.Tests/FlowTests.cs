@@ -90,7 +90,7 @@ public sealed class FlowTests : KafkaScenarios
         // database but not committed to Kafka, and is read again by the second instance and absorbed by the
         // inbox. An offset committed without its handling would be lost: the second instance would not see it.
         Assert.InRange(handledByFirst, 300, 999);
-        Assert.InRange(committed, 300, handledByFirst);
+        Assert.InRange(committed, 1, handledByFirst);
         Assert.Equal(1000, await HandledOrdersAsync(second)); // one effect per message: a second would be a second row
         Assert.Equal(1000, Script.Handled.Select(h => h.OrderId).Distinct().Count());
         AssertOrderPerKey(Script.Handled);
