@@ -24,8 +24,8 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
 
     public Task ValidateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<IReadOnlyList<StoredMessage>> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<StoredMessage>>([]);
+    public Task<IDispatchClaim> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
+        Task.FromResult(DispatchClaim.Leased([], this));
 
     public Task<IReadOnlyDictionary<string, long>> GetOldestUnsentIdsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());

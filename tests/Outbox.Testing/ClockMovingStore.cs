@@ -22,10 +22,10 @@ public class ClockMovingStore : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         var result = targetMethod!.Invoke(_inner, args);
-        return targetMethod.Name == nameof(IDispatchStore.ClaimAsync) ? AfterAsync((Task<IReadOnlyList<StoredMessage>>)result!) : result;
+        return targetMethod.Name == nameof(IDispatchStore.ClaimAsync) ? AfterAsync((Task<IDispatchClaim>)result!) : result;
     }
 
-    private async Task<IReadOnlyList<StoredMessage>> AfterAsync(Task<IReadOnlyList<StoredMessage>> claim)
+    private async Task<IDispatchClaim> AfterAsync(Task<IDispatchClaim> claim)
     {
         var claimed = await claim;
         _afterClaim();

@@ -17,6 +17,7 @@ namespace Outbox.Testing;
 public abstract class StoreConformance : IAsyncLifetime
 {
     private const string Owner = "instance-a";
+    private readonly List<IDispatchClaim> _claims = [];
     private ServiceProvider _services = null!;
 
     protected FakeTimeProvider Time { get; } = new();
@@ -58,6 +59,11 @@ public abstract class StoreConformance : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        foreach (var claim in _claims)
+        {
+            await claim.DisposeAsync();
+        }
+
         await _services.DisposeAsync();
         await DropDatabaseAsync();
     }
@@ -105,6 +111,19 @@ public abstract class StoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClaimGivenUpWithoutCommitting_LetsItsMessagesBeClaimedAgain_AtTheLatestWhenItsLeaseRunsOut()
+    {
+        await WriteAsync(Pending("k"), Pending());
+        var claim = await Dispatch.ClaimAsync(Owner, Now, Now.AddSeconds(30), 100, CancellationToken.None);
+        Assert.Equal(2, claim.Messages.Count);
+
+        await claim.DisposeAsync();
+        Time.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.Equal(claim.Messages.Select(m => m.Id).Order(), (await ClaimAsync()).Select(m => m.Id).Order());
+    }
+
+    [Fact]
     public async Task Claim_LeasesAKeysRunFromItsOldestUnsentMessage_AndNothingOfAKeyWhoseOldestIsHeld()
     {
         await WriteAsync(
@@ -124,10 +143,11 @@ public abstract class StoreConformance : IAsyncLifetime
 
         var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
             Dispatch.ClaimAsync($"instance-{i}", Now, Now.AddSeconds(30), 50, CancellationToken.None)));
+        _claims.AddRange(claims);
 
-        var ids = claims.SelectMany(c => c.Select(m => m.Id)).ToList();
+        var ids = claims.SelectMany(c => c.Messages.Select(m => m.Id)).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
-        var owners = claims.SelectMany((c, i) => c.Where(m => m.Key is not null).Select(m => (m.Key, Owner: i))).Distinct().GroupBy(o => o.Key);
+        var owners = claims.SelectMany((c, i) => c.Messages.Where(m => m.Key is not null).Select(m => (m.Key, Owner: i))).Distinct().GroupBy(o => o.Key);
         Assert.All(owners, key => Assert.Single(key));
     }
 
@@ -151,9 +171,11 @@ public abstract class StoreConformance : IAsyncLifetime
     public async Task MarkDispatched_EndsTheMessage_AndRetentionDeletesItOnceOld()
     {
         await WriteAsync(Pending("k"), Pending("k"));
-        var first = (await ClaimAsync()).MinBy(m => m.Id)!;
+        var claim = await OpenClaimAsync();
+        var first = claim.Messages.MinBy(m => m.Id)!;
 
-        await Dispatch.MarkDispatchedAsync([first.Id], Now, CancellationToken.None);
+        await claim.MarkDispatchedAsync([first.Id], Now, CancellationToken.None);
+        await claim.CommitAsync(CancellationToken.None);
 
         var oldest = await Dispatch.GetOldestUnsentIdsAsync(["k"], CancellationToken.None);
         Assert.True(oldest["k"] > first.Id);
@@ -165,10 +187,12 @@ public abstract class StoreConformance : IAsyncLifetime
     public async Task MarkFailed_MakesTheMessagePendingLater_WithItsAttemptsAndError_AndReleaseCountsNoAttempt()
     {
         await WriteAsync(Pending(), Pending());
-        var claimed = await ClaimAsync();
+        var claim = await OpenClaimAsync();
+        var claimed = claim.Messages;
 
-        await Dispatch.MarkFailedAsync([new DispatchFailure(claimed[0].Id, 3, Now.AddSeconds(10), "broker said no")], CancellationToken.None);
-        await Dispatch.ReleaseAsync([claimed[1].Id], Now.AddSeconds(5), CancellationToken.None);
+        await claim.MarkFailedAsync([new DispatchFailure(claimed[0].Id, 3, Now.AddSeconds(10), "broker said no")], CancellationToken.None);
+        await claim.ReleaseAsync([claimed[1].Id], Now.AddSeconds(5), CancellationToken.None);
+        await claim.CommitAsync(CancellationToken.None);
 
         Assert.Empty(await ClaimAsync());
         Assert.Equal(Now.AddSeconds(5), await Dispatch.GetNextDueAsync(Now, CancellationToken.None));
@@ -183,9 +207,11 @@ public abstract class StoreConformance : IAsyncLifetime
     {
         var written = Pending("k") with { Headers = new Dictionary<string, string> { ["tenant"] = "t1" } };
         await WriteAsync(written);
-        var claimed = Assert.Single(await ClaimAsync());
+        var claim = await OpenClaimAsync();
+        var claimed = Assert.Single(claim.Messages);
 
-        await Dispatch.DeadLetterAsync([new DeadLetterRequest(claimed, "max-attempts", 10, "unroutable", DeadLetterSources.Dispatch)], Now, CancellationToken.None);
+        await claim.DeadLetterAsync([new DeadLetterRequest(claimed, "max-attempts", 10, "unroutable", DeadLetterSources.Dispatch)], Now, CancellationToken.None);
+        await claim.CommitAsync(CancellationToken.None);
 
         Assert.Empty(await Dispatch.GetOldestUnsentIdsAsync(["k"], CancellationToken.None));
         var dead = Assert.Single(await DeadLetters.ListAsync());
@@ -383,8 +409,15 @@ public abstract class StoreConformance : IAsyncLifetime
         await SaveAsync(scope.ServiceProvider);
     }
 
-    private Task<IReadOnlyList<StoredMessage>> ClaimAsync(int batchSize = 100) =>
-        Dispatch.ClaimAsync(Owner, Now, Now.AddSeconds(30), batchSize, CancellationToken.None);
+    /// <summary>Claims and returns the messages; the claim stays open until the test ends, as one being sent.</summary>
+    private async Task<IReadOnlyList<StoredMessage>> ClaimAsync(int batchSize = 100) => (await OpenClaimAsync(batchSize)).Messages;
+
+    private async Task<IDispatchClaim> OpenClaimAsync(int batchSize = 100)
+    {
+        var claim = await Dispatch.ClaimAsync(Owner, Now, Now.AddSeconds(30), batchSize, CancellationToken.None);
+        _claims.Add(claim);
+        return claim;
+    }
 
     private Task<IReadOnlyList<StoredMessage>> ClaimChecksAsync(string owner, IReadOnlyCollection<string>? checkedTypes = null) =>
         Transactional.ClaimChecksAsync(owner, Now, Now.AddSeconds(30), Now, checkedTypes ?? [], 100, CancellationToken.None);

@@ -22,7 +22,11 @@ internal sealed class MessageRelay(
     /// <summary>How long from <paramref name="now"/> sends stay refused, or <see langword="null"/> when one may go.</summary>
     public TimeSpan? RefusedFor(DateTimeOffset now) => pipelines.RefusedFor(now);
 
-    public async Task RelayAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken)
+    /// <summary>Sends rows leased in the store (written at commit) and records their outcomes in it.</summary>
+    public Task RelayAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken) => RelayAsync(rows, store, cancellationToken);
+
+    /// <summary>Sends rows and records their outcomes through <paramref name="outcomes"/>: the store, or the claim that took them.</summary>
+    public async Task RelayAsync(IReadOnlyList<StoredMessage> rows, IDispatchOutcomes outcomes, CancellationToken cancellationToken)
     {
         var sent = new List<StoredMessage>();
         var failed = new List<(StoredMessage Row, string Error, Exception? Exception)>();
@@ -85,7 +89,7 @@ internal sealed class MessageRelay(
             }
         }
 
-        await RecordAsync(sent, failed, unreachable, heldBack).ConfigureAwait(false);
+        await RecordAsync(outcomes, sent, failed, unreachable, heldBack).ConfigureAwait(false);
     }
 
     // A wave goes to each transport its rows are routed to; the results come back in the wave's order.
@@ -118,6 +122,7 @@ internal sealed class MessageRelay(
 
     // Outcomes are recorded even when the host is stopping: a sent row left unmarked would be sent again.
     private async Task RecordAsync(
+        IDispatchOutcomes outcomes,
         List<StoredMessage> sent,
         List<(StoredMessage Row, string Error, Exception? Exception)> failed,
         List<(StoredMessage Row, string Error, Exception? Exception)> unreachable,
@@ -127,7 +132,7 @@ internal sealed class MessageRelay(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         if (sent.Count > 0)
         {
-            await store.MarkDispatchedAsync(sent.ConvertAll(r => r.Id), now, CancellationToken.None).ConfigureAwait(false);
+            await outcomes.MarkDispatchedAsync(sent.ConvertAll(r => r.Id), now, CancellationToken.None).ConfigureAwait(false);
             OutboxTelemetry.Dispatched.Add(sent.Count);
             foreach (var row in sent)
             {
@@ -158,12 +163,12 @@ internal sealed class MessageRelay(
 
             if (retries.Count > 0)
             {
-                await store.MarkFailedAsync(retries, CancellationToken.None).ConfigureAwait(false);
+                await outcomes.MarkFailedAsync(retries, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (deadLetters.Count > 0)
             {
-                await store.DeadLetterAsync(deadLetters, now, CancellationToken.None).ConfigureAwait(false);
+                await outcomes.DeadLetterAsync(deadLetters, now, CancellationToken.None).ConfigureAwait(false);
                 OutboxTelemetry.DeadLettered.Add(deadLetters.Count);
             }
         }
@@ -182,7 +187,7 @@ internal sealed class MessageRelay(
 
         if (heldBack.Count > 0)
         {
-            await store.ReleaseAsync(heldBack, now, CancellationToken.None).ConfigureAwait(false);
+            await outcomes.ReleaseAsync(heldBack, now, CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

@@ -83,16 +83,20 @@ internal sealed class OutboxDispatcher(
     /// <summary>Claims and sends one batch of due rows; returns how many were claimed.</summary>
     internal async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
-        var claimed = await ClaimAsync(timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
-        if (claimed.Count > 0)
+        var claim = await ClaimAsync(timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+        await using (claim.ConfigureAwait(false))
         {
-            await relay.RelayAsync(claimed, cancellationToken).ConfigureAwait(false);
-        }
+            if (claim.Messages.Count > 0)
+            {
+                await relay.RelayAsync(claim.Messages, claim, cancellationToken).ConfigureAwait(false);
+            }
 
-        return claimed.Count;
+            await claim.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            return claim.Messages.Count;
+        }
     }
 
-    private Task<IReadOnlyList<StoredMessage>> ClaimAsync(DateTime now, CancellationToken cancellationToken, int? size = null)
+    private Task<IDispatchClaim> ClaimAsync(DateTime now, CancellationToken cancellationToken, int? size = null)
     {
         var dispatch = options.Value.Dispatch;
         return store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, size ?? dispatch.BatchSize, cancellationToken);
@@ -173,19 +177,24 @@ internal sealed class OutboxDispatcher(
                     // The next batch is claimed while the previous one is still being sent: rows of a key
                     // that is in flight are not claimable, so per-key order holds across the two.
                     var claimedAt = timeProvider.GetUtcNow().UtcDateTime;
-                    var claimed = await ClaimAsync(claimedAt, stoppingToken, size.Next).ConfigureAwait(false);
-                    if (claimed.Count > 0)
+                    var claim = await ClaimAsync(claimedAt, stoppingToken, size.Next).ConfigureAwait(false);
+                    var claimed = claim.Messages.Count;
+                    if (claimed > 0)
                     {
-                        sending.Add(SendClaimedAsync(claimed, stoppingToken));
+                        sending.Add(SendClaimedAsync(claim, stoppingToken));
+                    }
+                    else
+                    {
+                        await claim.DisposeAsync().ConfigureAwait(false);
                     }
 
-                    if (size.Claimed(claimed.Count))
+                    if (size.Claimed(claimed))
                     {
                         idle = dispatch.PollInterval;
                         continue;
                     }
 
-                    idle = claimed.Count > 0 || sending.Count > 0 ? dispatch.PollInterval : Min(idle * 2, dispatch.MaxPollInterval);
+                    idle = claimed > 0 || sending.Count > 0 ? dispatch.PollInterval : Min(idle * 2, dispatch.MaxPollInterval);
                     // Looked up from the claim's instant: a row that fell due while the claim ran was not
                     // claimed, and is next due (now, at once) rather than left to the next poll.
                     var nextDue = await store.GetNextDueAsync(claimedAt, stoppingToken).ConfigureAwait(false);
@@ -211,22 +220,25 @@ internal sealed class OutboxDispatcher(
     }
 
     /// <summary>Sends a claimed batch and records its outcome, then wakes the poller: rows of its keys may now be first in line.</summary>
-    private async Task SendClaimedAsync(IReadOnlyList<StoredMessage> claimed, CancellationToken stoppingToken)
+    private async Task SendClaimedAsync(IDispatchClaim claim, CancellationToken stoppingToken)
     {
         try
         {
-            await relay.RelayAsync(claimed, stoppingToken).ConfigureAwait(false);
+            await relay.RelayAsync(claim.Messages, claim, stoppingToken).ConfigureAwait(false);
+            await claim.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         catch (Exception ex)
         {
-            // Outcomes not recorded: the rows stay leased and are sent again once the lease runs out.
+            // Outcomes not recorded: the claim is given up, and the rows are claimed again at once, or
+            // once their lease runs out.
             Log.DispatcherError(logger, ex, options.Value.Dispatch.LeaseDuration);
         }
         finally
         {
+            await claim.DisposeAsync().ConfigureAwait(false);
             Wake();
         }
     }

@@ -33,8 +33,10 @@ internal static class ClaimSql
     /// so it never claims the rest of the run. Each key costs one index probe, and a second one when it
     /// has several candidates, however long its backlog.
     /// Parameters: {0} owner, {1} lease until, {2} now, {3} batch size.
+    /// With <paramref name="hold"/> (PostgreSQL only), the rows are not leased: the statement returns them
+    /// locked, and the caller's transaction holds them until it ends.
     /// </summary>
-    public static string For(DbContext context)
+    public static string For(DbContext context, bool hold = false)
     {
         var entity = context.Model.FindEntityType(typeof(OutboxRecord))!;
         var table = context.GetService<ISqlGenerationHelper>().DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
@@ -73,13 +75,13 @@ internal static class ClaimSql
                 FROM keys k
                 WHERE k.head_id = k.first_id OR k.head_id IN (SELECT id FROM heads)
             )
-            UPDATE {{table}} SET lease_owner = {0}, lease_expires_at = {1}
+            {{(hold ? $"SELECT * FROM {table}" : $"UPDATE {table} SET lease_owner = {{0}}, lease_expires_at = {{1}}")}}
             WHERE id IN (
                 SELECT c.id FROM candidates c WHERE c.message_key IS NULL
                 UNION ALL
                 SELECT c.id FROM candidates c JOIN runs r ON r.message_key = c.message_key
                 WHERE r.run_end IS NULL OR c.id < r.run_end)
-            RETURNING *
+            {{(hold ? "" : "RETURNING *")}}
             """;
     }
 }

@@ -49,6 +49,15 @@ internal sealed class ContextRunner<TContext>(IServiceScopeFactory scopes)
             },
             cancellationToken));
 
+    /// <summary>A context of its own scope for the caller to keep, then dispose with the scope.</summary>
+    public (AsyncServiceScope Scope, TContext Context) Open()
+    {
+        var scope = scopes.CreateAsyncScope();
+        var context = Create(scope.ServiceProvider);
+        context.ChangeTracker.AutoDetectChangesEnabled = false;
+        return (scope, context);
+    }
+
     private static TContext Create(IServiceProvider services)
     {
         if (!TakesOptions || services.GetService<DbContextOptions<TContext>>() is not { } options)

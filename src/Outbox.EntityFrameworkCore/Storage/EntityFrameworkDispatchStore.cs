@@ -7,7 +7,8 @@ namespace Outbox.EntityFrameworkCore.Storage;
 internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TContext> runner) : IDispatchStore
     where TContext : DbContext
 {
-    private string? _claimSql;
+    private string? _leaseSql;
+    private string? _holdSql;
 
     public Task ValidateAsync(CancellationToken cancellationToken) => runner.RunAsync(context =>
     {
@@ -34,17 +35,57 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
         return Task.FromResult(true);
     });
 
-    public Task<IReadOnlyList<StoredMessage>> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
-        runner.RunAsync<IReadOnlyList<StoredMessage>>(async context =>
+    /// <summary>
+    /// On PostgreSQL, the claimed rows are held by row locks in a transaction that stays open until their
+    /// outcome is recorded: no write until then, and a crashed instance's rows are free as soon as its
+    /// connection drops. The transaction ends on its own after the lease's length without a statement
+    /// (<c>idle_in_transaction_session_timeout</c>), as a lease would run out. Elsewhere, and under an
+    /// execution strategy that retries (which cannot keep a transaction open across the send), rows are leased.
+    /// </summary>
+    public async Task<IDispatchClaim> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken)
+    {
+        var (scope, context) = runner.Open();
+        var held = false;
+        try
         {
-            _claimSql ??= ClaimSql.For(context);
-            var rows = await context.Set<OutboxRecord>()
-                .FromSqlRaw(_claimSql, owner, leaseUntil, now, batchSize)
-                .AsNoTracking()
-                .ToListAsync(cancellationToken)
-                .ConfigureAwait(false);
-            return rows.ConvertAll(r => r.ToMessage());
-        });
+            if (ClaimSql.IsPostgreSql(context) && !context.Database.CreateExecutionStrategy().RetriesOnFailure)
+            {
+                var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                var holdFor = ((long)Math.Max(1, (leaseUntil - now).TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await context.Database.ExecuteSqlAsync($"SELECT set_config('idle_in_transaction_session_timeout', {holdFor}, true)", cancellationToken).ConfigureAwait(false);
+                var rows = await ReadAsync(context, _holdSql ??= ClaimSql.For(context, hold: true), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
+                if (rows.Count > 0)
+                {
+                    held = true;
+                    return new HeldClaim(rows.ConvertAll(m => m with { LeaseOwner = owner, LeaseExpiresAt = leaseUntil }), scope, context, transaction);
+                }
+
+                await transaction.DisposeAsync().ConfigureAwait(false);
+                return DispatchClaim.Leased([], this);
+            }
+
+            var leased = await ReadAsync(context, _leaseSql ??= ClaimSql.For(context), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
+            return DispatchClaim.Leased(leased, this);
+        }
+        finally
+        {
+            if (!held)
+            {
+                await context.DisposeAsync().ConfigureAwait(false);
+                await scope.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<List<StoredMessage>> ReadAsync(TContext context, string sql, string owner, DateTime leaseUntil, DateTime now, int batchSize, CancellationToken cancellationToken)
+    {
+        var rows = await context.Set<OutboxRecord>()
+            .FromSqlRaw(sql, owner, leaseUntil, now, batchSize)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return rows.ConvertAll(r => r.ToMessage());
+    }
 
     public Task<IReadOnlyDictionary<string, long>> GetOldestUnsentIdsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
         runner.RunAsync<IReadOnlyDictionary<string, long>>(async context =>
@@ -56,57 +97,16 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 .ConfigureAwait(false));
 
     public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTime now, CancellationToken cancellationToken) =>
-        runner.RunAsync(context => context.Set<OutboxRecord>()
-            .Where(r => ids.Contains(r.Id))
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(r => r.Status, MessageStatus.Dispatched)
-                    .SetProperty(r => r.DispatchedAt, now)
-                    .SetProperty(r => r.LeaseOwner, (string?)null)
-                    .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
-                cancellationToken));
+        runner.RunAsync(context => DispatchMarks.DispatchedAsync(context, ids, now, cancellationToken));
 
     public Task MarkFailedAsync(IReadOnlyCollection<DispatchFailure> failures, CancellationToken cancellationToken) =>
-        runner.RunAsync(async context =>
-        {
-            foreach (var failure in failures)
-            {
-                var error = StoredRows.Truncate(failure.Error);
-                await context.Set<OutboxRecord>()
-                    .Where(r => r.Id == failure.Id && r.Status != MessageStatus.Dispatched)
-                    .ExecuteUpdateAsync(
-                        s => s.SetProperty(r => r.Status, MessageStatus.Pending)
-                            .SetProperty(r => r.Attempts, failure.Attempts)
-                            .SetProperty(r => r.NextAttemptAt, failure.NextAttemptAt)
-                            .SetProperty(r => r.LastError, error)
-                            .SetProperty(r => r.LeaseOwner, (string?)null)
-                            .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
-                        cancellationToken)
-                    .ConfigureAwait(false);
-            }
-
-            return failures.Count;
-        });
+        runner.RunAsync(context => DispatchMarks.FailedAsync(context, failures, cancellationToken));
 
     public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTime nextAttemptAt, CancellationToken cancellationToken) =>
-        runner.RunAsync(context => context.Set<OutboxRecord>()
-            .Where(r => ids.Contains(r.Id) && (r.Status == MessageStatus.Pending || r.Status == MessageStatus.Prepared))
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(r => r.Status, MessageStatus.Pending)
-                    .SetProperty(r => r.NextAttemptAt, nextAttemptAt)
-                    .SetProperty(r => r.LeaseOwner, (string?)null)
-                    .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
-                cancellationToken));
+        runner.RunAsync(context => DispatchMarks.ReleasedAsync(context, ids, nextAttemptAt, cancellationToken));
 
     public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken) =>
-        runner.RunInTransactionAsync(
-            async context =>
-            {
-                var ids = requests.Select(r => r.Message.Id).ToList();
-                await context.Set<OutboxRecord>().Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-                context.Set<DeadLetterRecord>().AddRange(requests.Select(r => StoredRows.DeadLetter(r, now)));
-                return ids.Count;
-            },
-            cancellationToken);
+        runner.RunInTransactionAsync(context => DispatchMarks.DeadLetteredAsync(context, requests, now, cancellationToken), cancellationToken);
 
     public Task<DateTime?> GetNextDueAsync(DateTime now, CancellationToken cancellationToken) =>
         runner.RunAsync(context => context.Set<OutboxRecord>()
