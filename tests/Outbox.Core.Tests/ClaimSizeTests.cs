@@ -21,6 +21,19 @@ public sealed class ClaimSizeTests
     }
 
     [Fact]
+    public void AShortClaimWhileAnotherBatchIsSent_KeepsTheSize_AsAHotKeysNextRunWaitsForIt()
+    {
+        var size = new ClaimSize(1000);
+        size.Claimed(100);
+        size.Claimed(200);
+
+        Assert.False(size.Claimed(0, othersInFlight: true));
+        Assert.Equal(400, size.Next);
+        Assert.False(size.Claimed(3, othersInFlight: false));
+        Assert.Equal(100, size.Next);
+    }
+
+    [Fact]
     public void AMostBelowTheStart_IsNeverExceeded()
     {
         var size = new ClaimSize(30);

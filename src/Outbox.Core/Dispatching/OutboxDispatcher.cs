@@ -177,6 +177,7 @@ internal sealed class OutboxDispatcher(
                     // The next batch is claimed while the previous one is still being sent: rows of a key
                     // that is in flight are not claimable, so per-key order holds across the two.
                     var claimedAt = timeProvider.GetUtcNow().UtcDateTime;
+                    var othersInFlight = sending.Count > 0;
                     var claim = await ClaimAsync(claimedAt, stoppingToken, size.Next).ConfigureAwait(false);
                     var claimed = claim.Messages.Count;
                     if (claimed > 0)
@@ -188,7 +189,7 @@ internal sealed class OutboxDispatcher(
                         await claim.DisposeAsync().ConfigureAwait(false);
                     }
 
-                    if (size.Claimed(claimed))
+                    if (size.Claimed(claimed, othersInFlight))
                     {
                         idle = dispatch.PollInterval;
                         continue;
