@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Outbox.EntityFrameworkCore;
+using Outbox.Transport;
+
+namespace Outbox.Benchmarks;
+
+/// <summary>
+/// What every scenario shares: the servers (OUTBOX_BENCH_POSTGRES, OUTBOX_BENCH_RABBITMQ; by default the
+/// local ones eng/services.sh starts), the benchmark database, the host under test, and the targets.
+/// </summary>
+internal sealed class BenchEnvironment(bool quick, Targets targets)
+{
+    private readonly string _server = Environment.GetEnvironmentVariable("OUTBOX_BENCH_POSTGRES") is { Length: > 0 } s
+        ? s
+        : "Host=127.0.0.1;Port=5432;Username=outbox;Password=outbox;Database=postgres";
+
+    /// <summary>Whether to run the smaller version of each scenario.</summary>
+    public bool Quick => quick;
+
+    /// <summary>Where scenarios record their figures against targets.json.</summary>
+    public Targets Targets => targets;
+
+    /// <summary>The benchmark's own database, dropped and created again by <see cref="ResetAsync"/>.</summary>
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(_server) { Database = "outbox_bench" }.ConnectionString;
+
+    public string RabbitMQUri => Environment.GetEnvironmentVariable("OUTBOX_BENCH_RABBITMQ") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/";
+
+    // Seeds a backlog of count rows over keys and times the relay from starting the host to the last row marked
+    // dispatched, as the dispatcher's own counter reports (polling the table would load the database).
+    public async Task<TimeSpan> RelayBacklogAsync(int count, int keys, Dictionary<string, string?> settings, Action<IOutboxBuilder>? configure = null)
+    {
+        await ResetAsync();
+        await SeedBacklogAsync(count, keys);
+        using var host = BuildHost(settings, configure);
+        using var dispatched = new DispatchedCounter();
+        var relay = Stopwatch.StartNew();
+        await host.StartAsync();
+        while (dispatched.Count < count)
+        {
+            await Task.Delay(5);
+        }
+
+        relay.Stop();
+        await host.StopAsync();
+        return relay.Elapsed;
+    }
+
+    // Commits one outbox message per business transaction at a steady rate, from several writers, and
+    // measures for each the time from SaveChanges returning to nextArrival reporting its id. The first
+    // second is not counted: JIT and connection pool warm-up.
+    public async Task<LatencyRun> MeasureLatencyAsync(IHost host, Func<Task<Guid>> nextArrival, int messagesPerSecond, int seconds)
+    {
+        const int writers = 4;
+        var committedAt = new ConcurrentDictionary<Guid, long>();
+        var latencies = new List<double>();
+        var warmUp = messagesPerSecond;
+        var total = messagesPerSecond * seconds + warmUp;
+        var reader = Task.Run(async () =>
+        {
+            for (var n = 0; n < total; n++)
+            {
+                var id = await nextArrival();
+                var now = Stopwatch.GetTimestamp();
+                long committed;
+                while (!committedAt.TryGetValue(id, out committed))
+                {
+                    await Task.Yield();
+                }
+
+                if (n >= warmUp)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(committed, now).TotalMilliseconds);
+                }
+            }
+        });
+
+        var ticksPerMessage = Stopwatch.Frequency / (double)messagesPerSecond;
+        var start = Stopwatch.GetTimestamp();
+        var late = 0;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = w; i < total; i += writers)
+            {
+                var due = start + (long)(i * ticksPerMessage);
+                while (Stopwatch.GetTimestamp() < due)
+                {
+                    await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (due - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency) / 2));
+                }
+
+                if (Stopwatch.GetTimestamp() - due > Stopwatch.Frequency / 100)
+                {
+                    Interlocked.Increment(ref late);
+                }
+
+                await using var scope = host.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
+                var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+                db.Orders.Add(new Order { Customer = "ada", Total = 10m });
+                var id = await outbox.PublishAsync(new OrderPlaced(i, "ada", 10m));
+                await db.SaveChangesAsync();
+                committedAt[id] = Stopwatch.GetTimestamp();
+            }
+        })));
+
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        await reader.WaitAsync(TimeSpan.FromSeconds(60));
+        return new LatencyRun(latencies, warmUp, writers, total / elapsed, late);
+    }
+
+    public async Task<double> TimeAsync(Func<Task> action)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await action();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    public async Task PlaceOrderAsync(IHost host, int lines, bool publish)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
+        var order = new Order { Customer = "ada", Total = 10m };
+        db.Orders.Add(order);
+        for (var l = 0; l < lines; l++)
+        {
+            db.OrderLines.Add(new OrderLine { Sku = "sku-" + l, Quantity = 1 });
+        }
+
+        if (publish)
+        {
+            await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new OrderPlaced(0, "ada", 10m));
+        }
+
+        await db.SaveChangesAsync();
+    }
+
+    public IHost BuildHost(Dictionary<string, string?> settings, Action<IOutboxBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddDbContext<BenchContext>((sp, o) => o.UseNpgsql(ConnectionString).UseOutbox(sp));
+        var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed").Route<PaymentRequested>("payments.requested"))
+            .UseEntityFrameworkCore<BenchContext>()
+            .UseInMemoryTransport(o => o.Mandatory = false) // the relay is measured, not a receiver: nobody subscribes
+            .AddTransactionCheck<PaymentRequested, CommitCheck>();
+        configure?.Invoke(outbox);
+        return builder.Build();
+    }
+
+    public async Task<IHost> StartHostAsync(Dictionary<string, string?> settings)
+    {
+        var host = BuildHost(settings);
+        await host.StartAsync();
+        return host;
+    }
+
+    public async Task ResetAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var db = new BenchContext(new DbContextOptionsBuilder<BenchContext>().UseNpgsql(ConnectionString).Options);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.Database.EnsureDeletedAsync();
+                break;
+            }
+            catch (PostgresException) when (attempt < 10)
+            {
+                // An autovacuum worker may still be busy in the database after a large run.
+                await Task.Delay(500);
+            }
+        }
+
+        await db.Database.EnsureCreatedAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    public async Task SeedBacklogAsync(int rows, int keys)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO outbox_messages (message_id, destination, message_type, message_key, payload, status, kind, created_at, due_at, next_attempt_at, attempts, check_count)
+            SELECT gen_random_uuid(), 'orders.placed', 'OrderPlaced', CASE WHEN @keys > 0 THEN 'k' || (g % @keys) END, convert_to('{"orderId":' || g || ',"customer":"ada","total":10}', 'UTF8'),
+                   1, 0, now(), now(), now(), 0, 0
+            FROM generate_series(1, @rows) g;
+            ANALYZE outbox_messages;
+            """,
+            connection);
+        command.Parameters.AddWithValue("rows", rows);
+        command.Parameters.AddWithValue("keys", keys);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<string> ServerVersionAsync()
+    {
+        await using var connection = new NpgsqlConnection(_server);
+        await connection.OpenAsync();
+        return connection.ServerVersion;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Outbox.Benchmarks;
+
+/// <summary>
+/// (7) Commit to consumer through RabbitMQ: each message is published with confirms, read by a consumer in the
+/// same process and handled through its inbox; at 500 messages/s, the target rate, and at 250.
+/// </summary>
+internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
+{
+    public override string Section => "7";
+
+    public override async Task RunAsync()
+    {
+        await RabbitMQLatencyAsync(seconds: env.Quick ? 4 : 20);
+    }
+
+    private async Task RabbitMQLatencyAsync(int seconds)
+    {
+        var runs = new List<(int Rate, LatencyRun Run)>();
+        foreach (var rate in new[] { 500, 250 })
+        {
+            await env.ResetAsync();
+            var arrivals = System.Threading.Channels.Channel.CreateUnbounded<Guid>();
+            using var host = env.BuildHost(new Dictionary<string, string?>
+            {
+                ["Outbox:Transport"] = "RabbitMQ",
+                ["Outbox:RabbitMQ:Uri"] = env.RabbitMQUri,
+                ["Outbox:RabbitMQ:Exchange"] = "outbox-bench-latency",
+            }, o =>
+            {
+                o.Services.AddSingleton(arrivals.Writer);
+                o.UseRabbitMQ().AddConsumer<ArrivalHandler>(c =>
+                {
+                    c.Source = "orders.placed";
+                    c.Name = "bench-latency";
+                    c.MaxConcurrency = 8;
+                });
+            });
+            await host.StartAsync();
+            runs.Add((rate, await env.MeasureLatencyAsync(host, async () => await arrivals.Reader.ReadAsync(), rate, seconds)));
+            await host.StopAsync();
+        }
+
+        Console.WriteLine($"## 7. Commit-to-consumer latency through RabbitMQ for {seconds} s per rate (4 writers, consumer with 8 handlers at a time)");
+        Console.WriteLine();
+        Console.WriteLine("| target rate | achieved | commits started > 10 ms late | p50 ms | p90 ms | p99 ms | max ms |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (rate, run) in runs)
+        {
+            Console.WriteLine($"| {rate}/s | {run.Rate:0}/s | {run.Late:N0} | {run.Percentiles()} |");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Measured from SaveChanges returning (the commit) to the consumer's handler running, its inbox transaction open; the first second of each rate is not counted.");
+        Console.WriteLine();
+    }
+}
