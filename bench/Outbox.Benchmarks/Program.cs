@@ -17,6 +17,7 @@ Scenario[] scenarios =
     new RabbitMQRelayScenario(env),
     new RabbitMQLatencyScenario(env),
     new KafkaRelayScenario(env),
+    new RecoveryScenario(env),
 ];
 
 Console.WriteLine($"# Outbox benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
