@@ -18,6 +18,7 @@ Scenario[] scenarios =
     new RabbitMQLatencyScenario(env),
     new KafkaRelayScenario(env),
     new RecoveryScenario(env),
+    new WritePathScenario(env),
 ];
 
 Console.WriteLine($"# Outbox benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
