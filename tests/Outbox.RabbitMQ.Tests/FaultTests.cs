@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Outbox.EntityFrameworkCore;
 using Outbox.Testing;
 using Xunit.Abstractions;
 
@@ -198,13 +196,13 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private IHost Producer()
-    {
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    private IHost Producer() => ProducerHost.Build(
+        _producerDatabase.ConnectionString,
+        _exchange,
+        _producerLogs,
+        options => options.Route<Tick>("ticks"),
+        new Dictionary<string, string?>
         {
-            ["Outbox:RabbitMQ:Uri"] = Broker.Uri,
-            ["Outbox:RabbitMQ:Exchange"] = _exchange,
             ["Outbox:RabbitMQ:RecoveryInterval"] = "00:00:01",
             ["Outbox:Dispatch:LeaseDuration"] = "00:00:05",
             ["Outbox:Dispatch:MaxAttempts"] = "1000",
@@ -216,13 +214,6 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
             ["Outbox:Transactions:CheckAfter"] = "00:00:01",
             ["Outbox:Transactions:ScanInterval"] = "00:00:01",
         });
-        builder.Logging.AddProvider(_producerLogs);
-        builder.Services.AddDbContext<ShopContext>((sp, options) => options.UseNpgsql(_producerDatabase.ConnectionString).UseOutbox(sp));
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options.Route<Tick>("ticks"))
-            .UseEntityFrameworkCore<ShopContext>()
-            .UseRabbitMQ();
-        return builder.Build();
-    }
 
     private string[] ConsumerArguments() =>
     [

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Outbox.EntityFrameworkCore;
 using Outbox.Testing;
 using Xunit.Abstractions;
 
@@ -98,19 +95,5 @@ public sealed class RecoveryTests(ITestOutputHelper output) : IAsyncLifetime
     private Task<long> CountAsync(string sql) => FaultTests.CountAsync(_database.ConnectionString, sql);
 
     // Every dispatch and connection setting at its default.
-    private IHost Producer()
-    {
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Outbox:RabbitMQ:Uri"] = Broker.Uri,
-            ["Outbox:RabbitMQ:Exchange"] = _exchange,
-        });
-        builder.Logging.AddProvider(_logs);
-        builder.Services.AddDbContext<ShopContext>((sp, options) => options.UseNpgsql(_database.ConnectionString).UseOutbox(sp));
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options.Route<OrderPlaced>("orders.placed"))
-            .UseEntityFrameworkCore<ShopContext>()
-            .UseRabbitMQ();
-        return builder.Build();
-    }
+    private IHost Producer() => ProducerHost.Build(_database.ConnectionString, _exchange, _logs, options => options.Route<OrderPlaced>("orders.placed"));
 }

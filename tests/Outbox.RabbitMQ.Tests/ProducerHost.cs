@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Outbox.EntityFrameworkCore;
+using Outbox.Testing;
+
+namespace Outbox.RabbitMQ.Tests;
+
+/// <summary>A producing service on a real generic host: its outbox on PostgreSQL through EF Core, sending to the test broker.</summary>
+internal static class ProducerHost
+{
+    /// <param name="connectionString">The service's database.</param>
+    /// <param name="exchange">The exchange it publishes to.</param>
+    /// <param name="logs">Where its logs go.</param>
+    /// <param name="routes">Its message types and their destinations.</param>
+    /// <param name="settings">Settings over the defaults, under <c>Outbox</c>.</param>
+    public static IHost Build(string connectionString, string exchange, ILoggerProvider logs, Action<OutboxOptions> routes, IDictionary<string, string?>? settings = null)
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var all = new Dictionary<string, string?>
+        {
+            ["Outbox:RabbitMQ:Uri"] = Broker.Uri,
+            ["Outbox:RabbitMQ:Exchange"] = exchange,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(all);
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddDbContext<ShopContext>((sp, options) => options.UseNpgsql(connectionString).UseOutbox(sp));
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), routes)
+            .UseEntityFrameworkCore<ShopContext>()
+            .UseRabbitMQ();
+        return builder.Build();
+    }
+}
