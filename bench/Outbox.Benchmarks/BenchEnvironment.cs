@@ -55,9 +55,8 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
     // Commits one outbox message per business transaction at a steady rate, from several writers, and
     // measures for each the time from SaveChanges returning to nextArrival reporting its id. The first
     // second is not counted: JIT and connection pool warm-up.
-    public async Task<LatencyRun> MeasureLatencyAsync(IHost host, Func<Task<Guid>> nextArrival, int messagesPerSecond, int seconds)
+    public async Task<LatencyRun> MeasureLatencyAsync(IHost host, Func<Task<Guid>> nextArrival, int messagesPerSecond, int seconds, int writers = 4)
     {
-        const int writers = 4;
         var committedAt = new ConcurrentDictionary<Guid, long>();
         var latencies = new List<double>();
         var warmUp = messagesPerSecond;
