@@ -19,15 +19,11 @@ internal sealed class ContextRunner<TContext>(IServiceScopeFactory scopes)
 
     public async Task<T> RunAsync<T>(Func<TContext, Task<T>> operation)
     {
-        var scope = scopes.CreateAsyncScope();
+        var (scope, context) = Open();
         await using (scope.ConfigureAwait(false))
+        await using (context.ConfigureAwait(false))
         {
-            var context = Create(scope.ServiceProvider);
-            await using (context.ConfigureAwait(false))
-            {
-                context.ChangeTracker.AutoDetectChangesEnabled = false;
-                return await operation(context).ConfigureAwait(false);
-            }
+            return await operation(context).ConfigureAwait(false);
         }
     }
 
