@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Update;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox;
 using Outbox.EntityFrameworkCore;
@@ -10,7 +11,9 @@ public static class DbContextOptionsBuilderExtensions
 {
     /// <summary>
     /// Adds the outbox interceptors: rows published through <see cref="IOutbox"/> are written by
-    /// SaveChanges and handed to the dispatcher when their transaction commits.
+    /// SaveChanges and handed to the dispatcher when their transaction commits. On PostgreSQL, a SaveChanges
+    /// that only inserts and fits in one batch (an order and its message) is sent in one round trip, as one
+    /// implicit transaction, instead of in EF Core's transaction, whose <c>COMMIT</c> is a second one.
     /// </summary>
     /// <param name="optionsBuilder">The context's options builder.</param>
     /// <param name="serviceProvider">The provider given to the <c>AddDbContext</c> options callback.</param>
@@ -21,6 +24,6 @@ public static class DbContextOptionsBuilderExtensions
         ArgumentNullException.ThrowIfNull(serviceProvider);
         var interceptor = serviceProvider.GetService<OutboxInterceptor>() ?? throw new InvalidOperationException(
             "UseOutbox needs the outbox services: call services.AddOutbox(configuration).UseEntityFrameworkCore<TContext>() first.");
-        return optionsBuilder.AddInterceptors(interceptor);
+        return optionsBuilder.AddInterceptors(interceptor).ReplaceService<IBatchExecutor, SingleBatchExecutor>();
     }
 }

@@ -1,3 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Outbox.Testing;
 
 namespace Outbox.Tests;
@@ -30,5 +34,71 @@ public sealed class PostgreSqlOutboxScenarios : OutboxScenarios
 
         Assert.Equal(["kept"], host.Memory.Sent.Select(Customer));
         Assert.Single(await host.RowsAsync());
+    }
+
+    [Fact]
+    public async Task OrderAndMessage_AreSavedInOneRoundTrip_WithoutATransactionOfEfCores()
+    {
+        var logs = new LogCapture();
+        var host = Host(services: s => s.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs)));
+
+        var id = await host.PlaceOrderAsync(new OrderPlaced(1, "ada"));
+        var saving = logs.Entries;
+        await host.DrainAsync();
+
+        Assert.Single(saving, e => e.EventId.Id == RelationalEventId.CommandExecuted.Id);
+        Assert.DoesNotContain(saving, e => e.EventId.Id == RelationalEventId.TransactionStarted.Id);
+        Assert.Equal(1, await host.CountOrdersAsync());
+        Assert.Equal(id, Assert.Single(host.Memory.Sent).MessageId);
+    }
+
+    [Fact]
+    public async Task OneRoundTrip_LastInsertFails_RollsBackTheInsertsBeforeIt_AndSendsNothing()
+    {
+        var host = Host();
+        var id = await host.PlaceOrderAsync(new OrderPlaced(1, "ada"));
+        await host.DrainAsync();
+
+        // The order's INSERT runs first in the batch; the message's, with an id already taken, then fails.
+        await Assert.ThrowsAsync<DbUpdateException>(() => host.PlaceOrderAsync(new OrderPlaced(2, "bob"), new PublishOptions { MessageId = id }));
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            db.Orders.Add(new Order { Customer = "cy" });
+            await outbox.PublishAsync(new OrderPlaced(3, "cy"), new PublishOptions { MessageId = id });
+            Assert.Throws<DbUpdateException>(() => db.SaveChanges()); // the synchronous path too
+        });
+        await host.DrainAsync();
+        host.Time.Advance(TimeSpan.FromMinutes(5));
+        await host.Maintenance.RecoverAsync(CancellationToken.None);
+        await host.PollUntilIdleAsync();
+
+        Assert.Equal(1, await host.CountOrdersAsync());
+        Assert.Single(await host.RowsAsync());
+        Assert.Equal(["ada"], host.Memory.Sent.Select(Customer));
+    }
+
+    [Fact]
+    public async Task SaveWithAnUpdate_RunsInEfCoresTransaction()
+    {
+        var logs = new LogCapture();
+        var host = Host(services: s => s.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs)));
+        await host.PlaceOrderAsync(new OrderPlaced(1, "ada"));
+        await host.DrainAsync();
+        var before = logs.Entries.Count;
+
+        // An UPDATE's rows-affected check runs after its batch: only a transaction can undo the batch then.
+        await host.InScopeAsync(async (db, outbox) =>
+        {
+            var order = await db.Orders.SingleAsync();
+            order.Total = 20m;
+            await outbox.PublishAsync(new OrderPlaced(order.Id, "ada again"));
+            await db.SaveChangesAsync();
+        });
+        var saving = logs.Entries.Skip(before).ToList();
+        await host.DrainAsync();
+
+        Assert.Single(saving, e => e.EventId.Id == RelationalEventId.TransactionStarted.Id);
+        Assert.Single(saving, e => e.EventId.Id == RelationalEventId.TransactionCommitted.Id);
+        Assert.Equal(["ada", "ada again"], host.Memory.Sent.Select(Customer));
     }
 }

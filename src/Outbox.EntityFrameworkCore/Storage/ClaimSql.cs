@@ -13,7 +13,9 @@ internal static class ClaimSql
 
     public static bool IsSupported(string? provider) => provider is PostgreSql or Sqlite;
 
-    public static bool IsPostgreSql(DbContext context) => context.Database.ProviderName == PostgreSql;
+    public static bool IsPostgreSql(DbContext context) => IsPostgreSql(context.Database.ProviderName);
+
+    public static bool IsPostgreSql(string? provider) => provider == PostgreSql;
 
     /// <summary>
     /// Leases up to a batch of due pending rows, longest due first, keeping per-key order:
