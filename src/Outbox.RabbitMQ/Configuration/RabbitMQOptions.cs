@@ -50,7 +50,7 @@ public sealed class RabbitMQOptions
     /// <value>The default is 10 seconds.</value>
     public TimeSpan ConnectionTimeout { get; set; } = RabbitMQDefaults.ConnectionTimeout;
 
-    /// <summary>Wait between two attempts to reconnect after the connection was lost. Rows stay pending meanwhile.</summary>
+    /// <summary>Shortest wait between two attempts to reconnect after the connection was lost. Rows stay pending meanwhile.</summary>
     /// <value>The default is 1 second.</value>
     public TimeSpan RecoveryInterval { get; set; } = RabbitMQDefaults.RecoveryInterval;
 

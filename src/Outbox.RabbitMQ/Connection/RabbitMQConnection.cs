@@ -9,8 +9,10 @@ using RabbitMQ.Client.Exceptions;
 namespace Outbox.RabbitMQ.Connection;
 
 /// <summary>
-/// The one connection of this process to the broker, opened on first use and recovered automatically
-/// after it is lost; the publishing channel; and the exchanges declared so far.
+/// The one connection of this process to the broker, opened on first use and opened again on the first
+/// use after it was lost (at most once per <see cref="RabbitMQOptions.RecoveryInterval"/>); the
+/// publishing channel; and the exchanges declared on the current connection. The client's own
+/// automatic recovery is off: a connection that is gone is replaced, never waited for.
 /// </summary>
 internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILogger<RabbitMQConnection> logger) : IAsyncDisposable
 {
@@ -18,17 +20,22 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
     private readonly ConcurrentDictionary<string, Task> _exchanges = new(StringComparer.Ordinal);
     private IConnection? _connection;
     private IChannel? _publisher;
+    private long _nextAttempt;
+    private bool _wasConnected;
 
     public RabbitMQOptions Options => options.Value;
 
     /// <summary>The broker URI with its password hidden.</summary>
     public string Address => BrokerAddress.Redact(Options.Uri);
 
-    /// <summary>The open connection; opens it the first time.</summary>
-    /// <exception cref="OutboxException">The broker cannot be reached or refused the credentials; the message names the host, never the password.</exception>
+    /// <summary>The open connection; opens it the first time, and again after it was lost.</summary>
+    /// <exception cref="OutboxException">
+    /// The broker cannot be reached or refused the credentials (the message names the host, never the
+    /// password), or the last attempt was less than <see cref="RabbitMQOptions.RecoveryInterval"/> ago.
+    /// </exception>
     public async ValueTask<IConnection> GetAsync(CancellationToken cancellationToken)
     {
-        if (_connection is { } open)
+        if (_connection is { IsOpen: true } open)
         {
             return open;
         }
@@ -36,7 +43,7 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _connection ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return await OpenAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -52,7 +59,6 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
             return channel;
         }
 
-        var connection = await GetAsync(cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -61,13 +67,10 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
                 return again;
             }
 
-            // A channel the broker closed (after a refused declaration, say) is not recovered: open another.
-            // While the connection itself is down this throws, and the send fails until recovery succeeds.
-            if (_publisher is not null)
-            {
-                await _publisher.DisposeAsync().ConfigureAwait(false);
-            }
-
+            // A channel the broker closed (after a refused declaration, say), or one lost with its
+            // connection, is not reused: open another, on a new connection if need be.
+            await RetireAsync(_publisher).ConfigureAwait(false);
+            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             _publisher = await connection.CreateChannelAsync(
                 new CreateChannelOptions(
                     publisherConfirmationsEnabled: Options.PublisherConfirms,
@@ -75,6 +78,27 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
                     outstandingPublisherConfirmationsRateLimiter: null),
                 cancellationToken).ConfigureAwait(false);
             return _publisher;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stops using <paramref name="publisher"/> for sends, when a batch on it ended without an answer for
+    /// every message: the next batch opens a new channel, whose confirmations start afresh.
+    /// </summary>
+    public async ValueTask RetirePublisherAsync(IChannel publisher)
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (ReferenceEquals(_publisher, publisher))
+            {
+                _publisher = null;
+                await RetireAsync(publisher).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -124,18 +148,82 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
 
     public async ValueTask DisposeAsync()
     {
-        if (_publisher is not null)
-        {
-            await _publisher.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.CloseAsync().ConfigureAwait(false);
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await RetireAsync(_publisher).ConfigureAwait(false);
+        await CloseAsync(_connection).ConfigureAwait(false);
         _gate.Dispose();
+    }
+
+    private static async ValueTask CloseAsync(IConnection? connection)
+    {
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (connection.IsOpen)
+            {
+                await connection.CloseAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            // It was gone already.
+        }
+    }
+
+    // Aborting fails whatever still waits for a confirmation on the channel, so no send waits forever.
+    private static async ValueTask RetireAsync(IChannel? channel)
+    {
+        if (channel is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            // It was gone already.
+        }
+    }
+
+    // Called with the gate held.
+    private async ValueTask<IConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { IsOpen: true } open)
+        {
+            return open;
+        }
+
+        var now = Environment.TickCount64;
+        if (_connection is not null && now < _nextAttempt)
+        {
+            throw new OutboxException($"Not connected to RabbitMQ at {Address}: the connection was lost ({_connection.CloseReason?.ReplyText}); the next attempt to reconnect is within {Options.RecoveryInterval}.");
+        }
+
+        _nextAttempt = now + (long)Options.RecoveryInterval.TotalMilliseconds;
+        var lost = _connection;
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        _connection = connection;
+        _exchanges.Clear(); // declared again on the new connection, in case the broker lost them
+        await CloseAsync(lost).ConfigureAwait(false);
+        if (_wasConnected)
+        {
+            Log.ConnectionRecovered(logger, Address);
+        }
+        else
+        {
+            Log.Connected(logger, Address);
+            _wasConnected = true;
+        }
+
+        return connection;
     }
 
     private Task DeclareAsync(string exchange, CancellationToken cancellationToken) => DeclareAsync(
@@ -150,9 +238,8 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
         var factory = new ConnectionFactory
         {
             Uri = uri,
-            AutomaticRecoveryEnabled = true,
-            TopologyRecoveryEnabled = true,
-            NetworkRecoveryInterval = settings.RecoveryInterval,
+            AutomaticRecoveryEnabled = false, // see GetAsync: a lost connection is replaced
+            TopologyRecoveryEnabled = false,
             RequestedConnectionTimeout = settings.ConnectionTimeout,
             ClientProvidedName = $"outbox:{AppDomain.CurrentDomain.FriendlyName}",
         };
@@ -173,12 +260,6 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
 
                 return Task.CompletedTask;
             };
-            connection.RecoverySucceededAsync += (_, _) =>
-            {
-                Log.ConnectionRecovered(logger, Address);
-                return Task.CompletedTask;
-            };
-            Log.Connected(logger, Address);
             return connection;
         }
         catch (Exception ex) when (ex is BrokerUnreachableException or AuthenticationFailureException or OperationInterruptedException or IOException)

@@ -13,8 +13,8 @@ namespace Outbox.RabbitMQ.Consuming;
 /// <summary>
 /// Reads a consumer's queue (named after the consumer, bound to its source) with manual
 /// acknowledgements and the configured prefetch. A channel the broker closed, a consumer it cancelled,
-/// or a connection the client recovered ends the stream with an error, and the consumer host reads
-/// again on a new channel.
+/// or a lost connection ends the stream with an error, and the consumer host reads again on a new
+/// channel.
 /// </summary>
 internal sealed class RabbitMQReceiver(RabbitMQConnection connection, ILogger<RabbitMQReceiver> logger) : IMessageReceiver
 {
@@ -77,39 +77,26 @@ internal sealed class RabbitMQReceiver(RabbitMQConnection connection, ILogger<Ra
             };
             reader.ShutdownAsync += (_, args) =>
             {
-                // A channel the broker closed is not recovered; one lost with the connection is read again below.
-                if (args.Initiator != ShutdownInitiator.Application && open.IsOpen)
+                // Neither a channel the broker closed nor one lost with the connection is recovered: the
+                // consumer host reads again, on a new channel (and a new connection if need be), whose
+                // queue declaration and basic.consume report what goes wrong.
+                if (!cancellationToken.IsCancellationRequested && (args.Initiator != ShutdownInitiator.Application || !open.IsOpen))
                 {
-                    deliveries.Writer.TryComplete(new OutboxException($"RabbitMQ closed the channel of consumer {consumer}: {args.ReplyText}"));
+                    deliveries.Writer.TryComplete(new OutboxException(open.IsOpen
+                        ? $"RabbitMQ closed the channel of consumer {consumer}: {args.ReplyText}"
+                        : $"Lost the connection to RabbitMQ at {connection.Address} ({open.CloseReason?.ReplyText ?? args.ReplyText}): consumer {consumer} reads queue '{queue.Queue}' again once it is back."));
                 }
 
                 return Task.CompletedTask;
             };
 
-            // The client's own recovery of the consumer can fail without a word (a queue still starting after
-            // the broker restarted answers basic.consume with 404), leaving a channel that never delivers
-            // again. After a recovery the stream ends instead, and the consumer host reads again on a
-            // channel of its own, whose queue declaration and basic.consume report what goes wrong.
-            AsyncEventHandler<AsyncEventArgs> recovered = (_, _) =>
-            {
-                deliveries.Writer.TryComplete(new OutboxException($"The connection to RabbitMQ was recovered: consumer {consumer} reads queue '{queue.Queue}' again on a new channel."));
-                return Task.CompletedTask;
-            };
-            open.RecoverySucceededAsync += recovered;
-            try
-            {
-                await channel.BasicConsumeAsync(queue.Queue, autoAck: false, reader, cancellationToken).ConfigureAwait(false);
-                Log.Consuming(logger, consumer, queue.Queue, queue.Exchange, queue.Source, prefetch);
+            await channel.BasicConsumeAsync(queue.Queue, autoAck: false, reader, cancellationToken).ConfigureAwait(false);
+            Log.Consuming(logger, consumer, queue.Queue, queue.Exchange, queue.Source, prefetch);
 
-                // Disposing the channel (after the loop) returns every unacknowledged delivery to the queue.
-                await foreach (var delivery in deliveries.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    yield return delivery;
-                }
-            }
-            finally
+            // Disposing the channel (after the loop) returns every unacknowledged delivery to the queue.
+            await foreach (var delivery in deliveries.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                open.RecoverySucceededAsync -= recovered;
+                yield return delivery;
             }
         }
     }
