@@ -32,14 +32,15 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
 
     public string RabbitMQUri => Environment.GetEnvironmentVariable("OUTBOX_BENCH_RABBITMQ") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/";
 
-    // Seeds a backlog of count rows over keys and times the relay from starting the host to the last row marked
-    // dispatched, as the dispatcher's own counter reports (polling the table would load the database).
-    public async Task<TimeSpan> RelayBacklogAsync(int count, int keys, Dictionary<string, string?> settings, Action<IOutboxBuilder>? configure = null)
+    // Seeds a backlog of count rows over keys (none when 0) and times the relay from starting the host to the last
+    // row marked dispatched, as the dispatcher's own counter reports (polling the table would load the database).
+    public async Task<RelayRun> RelayBacklogAsync(int count, int keys, Dictionary<string, string?> settings, Action<IOutboxBuilder>? configure = null)
     {
         await ResetAsync();
         await SeedBacklogAsync(count, keys);
         using var host = BuildHost(settings, configure);
         using var dispatched = new DispatchedCounter();
+        var cpu = new CpuMeter();
         var relay = Stopwatch.StartNew();
         await host.StartAsync();
         while (dispatched.Count < count)
@@ -48,8 +49,9 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
         }
 
         relay.Stop();
+        var used = cpu.Elapsed();
         await host.StopAsync();
-        return relay.Elapsed;
+        return new RelayRun(relay.Elapsed, used);
     }
 
     // Commits one outbox message per business transaction at a steady rate, from several writers, and

@@ -45,7 +45,7 @@ internal sealed class KafkaRelayScenario(BenchEnvironment env) : Scenario
             });
             if (keys > 0)
             {
-                results.Add((keys, raw, relay, store));
+                results.Add((keys, raw, relay.Elapsed, store.Elapsed));
             }
         }
 
