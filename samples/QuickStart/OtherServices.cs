@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox;
 using Outbox.Serialization;
+using Outbox.Telemetry;
 using Outbox.Transport;
 
 namespace QuickStart;
@@ -77,4 +79,37 @@ public static class Redelivery
             serializer.Serialize(message, message.GetType()), serializer.ContentType, context.Headers, DateTimeOffset.UtcNow);
         await transports.Get(transports.DefaultName).SendAsync([.. Enumerable.Repeat(again, times)], CancellationToken.None);
     }
+}
+
+/// <summary>Counts the deliveries the inboxes skipped as duplicates, from the outbox's <c>outbox.messages.duplicates</c> counter: step 8.</summary>
+public sealed class DuplicateCount : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private long _count;
+
+    public DuplicateCount()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == OutboxTelemetry.Name && instrument.Name == "outbox.messages.duplicates")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+        _listener.Start();
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> duplicates were skipped (30 s at most); returns how many were.</summary>
+    public async Task<long> WaitForAsync(long count)
+    {
+        for (var i = 0; i < 300 && Interlocked.Read(ref _count) < count; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        return Interlocked.Read(ref _count);
+    }
+
+    public void Dispose() => _listener.Dispose();
 }
