@@ -8,21 +8,33 @@ namespace Outbox.RabbitMQ.Publishing;
 
 /// <summary>
 /// Publishes a batch on one channel: every message persistent and <c>mandatory</c>, to the exchange of
-/// its destination (a message for one consumer only, to that consumer's queue), all of them
-/// outstanding at once, then their confirmations awaited together. A <c>basic.return</c> makes the
+/// its destination (a message for one consumer only, to that consumer's queue), in the batch's order,
+/// all of them outstanding at once, then their confirmations awaited together. A <c>basic.return</c> makes the
 /// message unroutable and a <c>basic.nack</c> failed, for that message only; a closed channel or a lost
 /// connection makes it unavailable, which counts toward the circuit breaker, and the next batch goes
 /// through a new channel.
 /// </summary>
 internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransport
 {
+    /// <summary>
+    /// A batch's messages are published in its order on one channel, so each queue receives a key's
+    /// messages in that order; one that is lost with the connection loses every later one with it.
+    /// </summary>
+    public bool KeepsKeyOrderInBatch => true;
+
     public async ValueTask<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
     {
         var channel = await connection.GetPublisherAsync(cancellationToken).ConfigureAwait(false);
-        var sends = new Task[batch.Count];
+        var refused = await DeclareExchangesAsync(batch, cancellationToken).ConfigureAwait(false);
+
+        // Each publish is written before the next one starts; only the confirmations are awaited together.
+        var sends = new Task?[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            sends[i] = PublishAsync(batch[i]);
+            if (!refused.ContainsKey(ExchangeOf(batch[i])))
+            {
+                sends[i] = PublishAsync(batch[i]);
+            }
         }
 
         var results = new SendResult[batch.Count];
@@ -31,8 +43,10 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
         {
             for (var i = 0; i < sends.Length; i++)
             {
-                results[i] = await ResultOf(sends[i].WaitAsync(cancellationToken), batch[i]).ConfigureAwait(false);
-                unanswered |= results[i].Status == SendStatus.Unavailable;
+                results[i] = sends[i] is { } send
+                    ? await ResultOf(send.WaitAsync(cancellationToken), batch[i]).ConfigureAwait(false)
+                    : SendResult.Unavailable(refused[ExchangeOf(batch[i])]);
+                unanswered |= sends[i] is not null && results[i].Status == SendStatus.Unavailable;
             }
         }
         catch (OperationCanceledException)
@@ -49,7 +63,7 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
                 await connection.RetirePublisherAsync(channel).ConfigureAwait(false);
                 foreach (var send in sends)
                 {
-                    _ = send.ContinueWith(static s => s.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    _ = send?.ContinueWith(static s => s.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 }
             }
         }
@@ -58,20 +72,35 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
 
         // The publishes themselves are never cancelled (a publish cancelled while it waits its turn can
         // leave the channel's confirmation tracking inconsistent); only the wait for them is.
-        async Task PublishAsync(TransportMessage message)
-        {
-            if (message.TargetConsumer is { } consumer)
-            {
-                // For one consumer only: through the default exchange, to the queue named after it.
-                await channel.BasicPublishAsync("", ConsumerQueue.QueueOf(consumer), mandatory: true, AmqpMessage.ToProperties(message), message.Body, CancellationToken.None).ConfigureAwait(false);
-                return;
-            }
+        Task PublishAsync(TransportMessage message) => message.TargetConsumer is { } consumer
+            ? channel.BasicPublishAsync("", ConsumerQueue.QueueOf(consumer), mandatory: true, AmqpMessage.ToProperties(message), message.Body, CancellationToken.None).AsTask()
+            : channel.BasicPublishAsync(connection.ExchangeFor(message.Destination), message.Destination, mandatory: true, AmqpMessage.ToProperties(message), message.Body, CancellationToken.None).AsTask();
+    }
 
-            // Declared once per connection; later calls return the finished declaration.
-            var exchange = connection.ExchangeFor(message.Destination);
-            await connection.DeclareExchangeAsync(exchange, cancellationToken).ConfigureAwait(false);
-            await channel.BasicPublishAsync(exchange, message.Destination, mandatory: true, AmqpMessage.ToProperties(message), message.Body, CancellationToken.None).ConfigureAwait(false);
+    // The exchange a message is published to: "" (the default exchange) for one consumer only.
+    private string ExchangeOf(TransportMessage message) => message.TargetConsumer is null ? connection.ExchangeFor(message.Destination) : "";
+
+    /// <summary>
+    /// Declares the batch's exchanges (once per connection) before any of its messages is published, so
+    /// that none waits for a declaration behind a later one. Returns the exchanges that could not be
+    /// declared, with the reason: their messages are not published.
+    /// </summary>
+    private async Task<Dictionary<string, string>> DeclareExchangesAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
+    {
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var exchange in batch.Where(m => m.TargetConsumer is null).Select(ExchangeOf).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                await connection.DeclareExchangeAsync(exchange, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                refused[exchange] = ex is OutboxException ? ex.Message : $"RabbitMQ at {connection.Address}: {ex.Message}";
+            }
         }
+
+        return refused;
     }
 
     private async Task<SendResult> ResultOf(Task send, TransportMessage message)
