@@ -106,7 +106,7 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
         }
     }
 
-    /// <summary>Declares <paramref name="exchange"/> once per process (durable, of the configured type); a declaration that failed is forgotten, so the next call tries again.</summary>
+    /// <summary>Declares <paramref name="exchange"/> once per connection (durable, of the configured type); a declaration that failed is forgotten, so the next call tries again.</summary>
     /// <exception cref="OutboxException">It exists with other settings.</exception>
     public async Task DeclareExchangeAsync(string exchange, CancellationToken cancellationToken)
     {

@@ -27,7 +27,8 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
         var channel = await connection.GetPublisherAsync(cancellationToken).ConfigureAwait(false);
         var refused = await DeclareExchangesAsync(batch, cancellationToken).ConfigureAwait(false);
 
-        // Each publish is written before the next one starts; only the confirmations are awaited together.
+        // The publishes start in the batch's order on one channel, which writes them in that order; only
+        // the confirmations are awaited together.
         var sends = new Task?[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
@@ -72,12 +73,17 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
 
         // The publishes themselves are never cancelled (a publish cancelled while it waits its turn can
         // leave the channel's confirmation tracking inconsistent); only the wait for them is.
-        Task PublishAsync(TransportMessage message) => message.TargetConsumer is { } consumer
-            ? channel.BasicPublishAsync("", ConsumerQueue.QueueOf(consumer), mandatory: true, AmqpMessage.ToProperties(message), message.Body, CancellationToken.None).AsTask()
-            : channel.BasicPublishAsync(connection.ExchangeFor(message.Destination), message.Destination, mandatory: true, AmqpMessage.ToProperties(message), message.Body, CancellationToken.None).AsTask();
+        Task PublishAsync(TransportMessage message) => channel.BasicPublishAsync(
+            ExchangeOf(message),
+            message.TargetConsumer is { } consumer ? ConsumerQueue.QueueOf(consumer) : message.Destination,
+            mandatory: true,
+            AmqpMessage.ToProperties(message),
+            message.Body,
+            CancellationToken.None).AsTask();
     }
 
-    // The exchange a message is published to: "" (the default exchange) for one consumer only.
+    // The exchange a message is published to: for one consumer only, the default exchange (""), which
+    // routes it to the queue named after that consumer.
     private string ExchangeOf(TransportMessage message) => message.TargetConsumer is null ? connection.ExchangeFor(message.Destination) : "";
 
     /// <summary>
