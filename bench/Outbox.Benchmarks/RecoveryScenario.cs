@@ -6,9 +6,10 @@ namespace Outbox.Benchmarks;
 
 /// <summary>
 /// (9) Recovery after a broker outage: orders are committed at a steady rate while RabbitMQ is stopped
-/// (<c>rabbitmqctl stop_app</c>) for a while and started again; measured from <c>start_app</c> returning
-/// to the first message sent and to the backlog built during the outage being sent, with the default
-/// settings. Needs the local broker and the right to run <c>rabbitmqctl</c>.
+/// (<c>rabbitmqctl stop_app</c>) for a while and started again; measured from <c>start_app</c> being
+/// issued to the broker reporting itself started, to the first message sent and to the backlog built
+/// during the outage being sent, with the default settings. The target is the wait after the broker
+/// started (zero when sending resumed before). Needs the local broker and the right to run <c>rabbitmqctl</c>.
 /// </summary>
 internal sealed class RecoveryScenario(BenchEnvironment env) : Scenario
 {
@@ -61,33 +62,45 @@ internal sealed class RecoveryScenario(BenchEnvironment env) : Scenario
         await Task.Delay(TimeSpan.FromSeconds(3));
         await RabbitMQCtlAsync("stop_app");
         await Task.Delay(outage);
-        await RabbitMQCtlAsync("start_app");
-        await RabbitMQCtlAsync("await_startup");
-        var back = Stopwatch.StartNew();
+
+        // Measured from the moment start_app is issued: the outbox may send again before rabbitmqctl
+        // returns (the listener opens before the broker reports itself started), and a figure taken only
+        // after it returned would miss that.
         var sentBefore = dispatched.Count;
         var backlog = Volatile.Read(ref written);
         var waiting = backlog - sentBefore;
-        TimeSpan? flowing = null;
-        while (dispatched.Count < backlog && back.Elapsed < TimeSpan.FromMinutes(2))
+        var back = Stopwatch.StartNew();
+        TimeSpan? firstSent = null;
+        var drained = TimeSpan.Zero;
+        var watch = Task.Run(async () =>
         {
-            if (flowing is null && dispatched.Count > sentBefore)
+            while (dispatched.Count < backlog && back.Elapsed < TimeSpan.FromMinutes(2))
             {
-                flowing = back.Elapsed;
+                if (firstSent is null && dispatched.Count > sentBefore)
+                {
+                    firstSent = back.Elapsed;
+                }
+
+                await Task.Delay(5);
             }
 
-            await Task.Delay(5);
-        }
-
-        var drained = back.Elapsed;
+            firstSent ??= dispatched.Count > sentBefore ? back.Elapsed : null;
+            drained = back.Elapsed;
+        });
+        await RabbitMQCtlAsync("start_app");
+        await RabbitMQCtlAsync("await_startup");
+        var returned = back.Elapsed;
+        await watch;
+        TimeSpan? flowing = firstSent is { } first ? (first > returned ? first - returned : TimeSpan.Zero) : null;
         await stop.CancelAsync();
         await writer;
         await host.StopAsync();
 
         Console.WriteLine($"## 9. Recovery: RabbitMQ stopped for {outage.TotalSeconds:0} s while orders are committed at {rate}/s (default settings)");
         Console.WriteLine();
-        Console.WriteLine("| rows waiting when the broker returned | first sent after start_app | all of them sent after | their rate |");
-        Console.WriteLine("|---:|---:|---:|---:|");
-        Console.WriteLine($"| {waiting:N0} | {flowing?.TotalSeconds ?? double.NaN:0.00} s | {drained.TotalSeconds:0.00} s | {waiting / drained.TotalSeconds:N0}/s |");
+        Console.WriteLine("| rows waiting at start_app | start_app to the broker started | to the first sent | to all of them sent | their rate from the first | first sent after the broker started |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| {waiting:N0} | {returned.TotalSeconds:0.00} s | {firstSent?.TotalSeconds ?? double.NaN:0.00} s | {drained.TotalSeconds:0.00} s | {waiting / (drained - (firstSent ?? TimeSpan.Zero)).TotalSeconds:N0}/s | {flowing?.TotalSeconds ?? double.NaN:0.00} s |");
         Console.WriteLine();
         env.Targets.Record("recovery-flowing-seconds", flowing?.TotalSeconds ?? double.PositiveInfinity);
     }
