@@ -256,6 +256,37 @@ public sealed class MessageRelayTests
     }
 
     [Fact]
+    public async Task BrokerUnreachable_IsLoggedOncePerOutage_WhenTheCircuitStaysClosed()
+    {
+        // Steady traffic before the outage keeps the failure ratio under the breaker's threshold.
+        _options.Dispatch.CircuitBreaker.MinimumThroughput = 1_000;
+        var logs = new LogCapture();
+        using var loggers = new LoggerFactory([logs]);
+        var options = Options.Create(_options);
+        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time)), options, _time, loggers.CreateLogger<MessageRelay>());
+
+        var outage = new IOException("connection refused");
+        _transport.Throw = outage;
+        for (var i = 1; i <= 5; i++)
+        {
+            await relay.RelayAsync([Row(i)], CancellationToken.None);
+        }
+
+        _transport.Throw = null;
+        await relay.RelayAsync([Row(6)], CancellationToken.None);
+        _transport.Throw = new IOException("connection reset");
+        await relay.RelayAsync([Row(7)], CancellationToken.None);
+        await relay.RelayAsync([Row(8)], CancellationToken.None);
+
+        Assert.False(relay.IsCircuitOpen);
+        var warnings = logs.Entries.Where(e => e.Level >= LogLevel.Warning).ToList();
+        Assert.Equal(["connection refused", "connection reset"], warnings.Select(e => e.Exception?.Message));
+        Assert.All(warnings, e => Assert.Equal(2, e.EventId.Id));
+        Assert.Equal(5, logs.Entries.Count(e => e.EventId.Id == 24 && e.Level == LogLevel.Debug));
+        Assert.Equal([6], _store.Dispatched);
+    }
+
+    [Fact]
     public async Task InProcessRetry_WaitsWithBackoff_ThenSucceeds()
     {
         _options.Dispatch.Retry.MaxRetryAttempts = 3;

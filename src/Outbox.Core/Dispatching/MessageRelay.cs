@@ -17,6 +17,9 @@ internal sealed class MessageRelay(
     TimeProvider timeProvider,
     ILogger<MessageRelay> logger)
 {
+    // 1 from a send that found the broker unreachable until one that went: that outage was logged.
+    private int _outage;
+
     public bool IsCircuitOpen => pipelines.AllCircuitsOpen;
 
     /// <summary>How long from <paramref name="now"/> sends stay refused, or <see langword="null"/> when one may go.</summary>
@@ -132,6 +135,7 @@ internal sealed class MessageRelay(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         if (sent.Count > 0)
         {
+            Volatile.Write(ref _outage, 0);
             await outcomes.MarkDispatchedAsync(sent.ConvertAll(r => r.Id), now, CancellationToken.None).ConfigureAwait(false);
             OutboxTelemetry.Dispatched.Add(sent.Count);
             foreach (var row in sent)
@@ -175,10 +179,16 @@ internal sealed class MessageRelay(
 
         if (unreachable.Count > 0)
         {
-            // Once the circuit is open, its opening said so, once per outage.
-            if (!pipelines.AllCircuitsOpen)
+            // An outage is logged once: by its first failed send, or by the circuit opening. The circuit may
+            // not open for a while under steady traffic (the sends that went before the outage still fill
+            // its sampling window), and every failed send until the next one that goes is the same news.
+            if (!pipelines.AllCircuitsOpen && Interlocked.Exchange(ref _outage, 1) == 0)
             {
                 Log.SendFailed(logger, unreachable[0].Exception, unreachable.Count, unreachable[0].Error);
+            }
+            else
+            {
+                Log.SendStillFailing(logger, unreachable.Count, unreachable[0].Error);
             }
 
             OutboxTelemetry.Failed.Add(unreachable.Count);

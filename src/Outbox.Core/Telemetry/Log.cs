@@ -10,6 +10,9 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Warning, "Sending {Count} message(s) failed: {Error}")]
     public static partial void SendFailed(ILogger logger, Exception? exception, int count, string error);
 
+    [LoggerMessage(24, LogLevel.Debug, "Sending {Count} message(s) failed again, the broker still unreachable: {Error}")]
+    public static partial void SendStillFailing(ILogger logger, int count, string error);
+
     [LoggerMessage(3, LogLevel.Error, "Message {MessageId} ({MessageType} to {Destination}) moved to the dead-letter table after {Attempts} attempts: {Error}")]
     public static partial void DeadLettered(ILogger logger, Guid messageId, string messageType, string destination, int attempts, string? error);
 
