@@ -10,12 +10,15 @@ namespace Outbox.Tests;
 /// </summary>
 public sealed partial class DocumentationTests
 {
-    /// <summary>The README and every page in docs/ that shows C#.</summary>
+    /// <summary>The README, every package's README and every page in docs/ that shows C#.</summary>
     public static TheoryData<string> Documents()
     {
         var root = Repository.Root;
         var documents = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order().Prepend(Path.Combine(root, "README.md")))
+        var pages = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Order()
+            .Concat(Directory.GetDirectories(Path.Combine(root, "src")).Order().Select(package => Path.Combine(package, "README.md")).Where(File.Exists))
+            .Prepend(Path.Combine(root, "README.md"));
+        foreach (var path in pages)
         {
             if (File.ReadAllText(path).Contains("```csharp", StringComparison.Ordinal))
             {
