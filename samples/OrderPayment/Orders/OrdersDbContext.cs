@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace OrderPayment.Orders;
+
+public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : DbContext(options)
+{
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<OrderEvent> OrderEvents => Set<OrderEvent>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Order>().HasMany(o => o.History).WithOne().HasForeignKey(e => e.OrderId);
+        modelBuilder.AddOutboxTables();
+    }
+}
+
+public enum OrderStatus
+{
+    Placed,
+    Paid,
+    Cancelled,
+}
+
+public sealed class Order
+{
+    public Guid Id { get; set; }
+
+    public string Customer { get; set; } = "";
+
+    public decimal Amount { get; set; }
+
+    public OrderStatus Status { get; set; }
+
+    public List<OrderEvent> History { get; set; } = [];
+}
+
+/// <summary>One step of an order's journey, as this service saw it.</summary>
+public sealed class OrderEvent
+{
+    public int Id { get; set; }
+
+    public Guid OrderId { get; set; }
+
+    public DateTime At { get; set; }
+
+    public string What { get; set; } = "";
+}

@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using OrderPayment.Contracts;
+using Outbox;
+using Outbox.Consumers;
+
+namespace OrderPayment.Orders;
+
+/// <summary>The Orders API: its wiring and endpoints, shared by its own Program and by a program that hosts both services.</summary>
+public static class OrdersService
+{
+    /// <summary>
+    /// The API, with its settings from <c>Orders/appsettings.json</c> next to the program and its SQLite
+    /// database file there too. <paramref name="configure"/> runs last, for a host's own services.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Orders"),
+        });
+        var database = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, "Orders");
+        builder.Services.AddDbContext<OrdersDbContext>((sp, options) => options.UseSqlite(database).UseOutbox(sp));
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
+                .AddMessageType<OrderPlaced>(MessageNames.OrderPlaced)
+                .AddMessageType<PaymentCaptured>(MessageNames.PaymentCaptured)
+                .AddMessageType<PaymentFailed>(MessageNames.PaymentFailed))
+            .UseEntityFrameworkCore<OrdersDbContext>()
+            .UseInMemoryTransport()
+            .UseRabbitMQ()
+            .UseKafka()
+            .AddConsumer<PaymentCapturedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.captured", "orders-paid"))
+            .AddConsumer<PaymentFailedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.failed", "orders-cancelled"));
+        configure?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.MapPost("/orders", PlaceAsync);
+        app.MapGet("/orders/{id:guid}", async (Guid id, OrdersDbContext db) =>
+            await db.Orders.Include(o => o.History).AsNoTracking().SingleOrDefaultAsync(o => o.Id == id) is { } order
+                ? Results.Ok(new OrderView(order.Id, order.Customer, order.Amount, order.Status.ToString(), [.. order.History.OrderBy(e => e.Id).Select(e => e.What)]))
+                : Results.NotFound());
+        return app;
+    }
+
+    /// <summary>Creates the database when it does not exist yet.</summary>
+    public static async Task CreateDatabaseAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Database.EnsureCreatedAsync();
+    }
+
+    // The order and OrderPlaced are saved by one SaveChanges, in one transaction: both or neither.
+    private static async Task<IResult> PlaceAsync(PlaceOrder request, OrdersDbContext db, IOutbox outbox, TimeProvider clock)
+    {
+        if (string.IsNullOrWhiteSpace(request.Customer) || request.Amount <= 0)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["order"] = ["A customer and a positive amount are required."] });
+        }
+
+        var order = new Order { Id = Guid.CreateVersion7(), Customer = request.Customer, Amount = request.Amount, Status = OrderStatus.Placed };
+        order.History.Add(new OrderEvent { At = clock.GetUtcNow().UtcDateTime, What = "placed" });
+        db.Orders.Add(order);
+        await outbox.PublishAsync(new OrderPlaced(order.Id, order.Customer, order.Amount), new PublishOptions { Key = order.Id.ToString() });
+        await db.SaveChangesAsync();
+        return Results.Created($"/orders/{order.Id}", new { order.Id });
+    }
+}
+
+public sealed record PlaceOrder(string Customer, decimal Amount);
+
+public sealed record OrderView(Guid Id, string Customer, decimal Amount, string Status, IReadOnlyList<string> History);
+
+/// <summary>Moves a placed order to Paid; a second PaymentCaptured for the same order changes nothing.</summary>
+public sealed class PaymentCapturedHandler(OrdersDbContext db, TimeProvider clock) : IMessageHandler<PaymentCaptured>
+{
+    public async ValueTask HandleAsync(PaymentCaptured message, MessageContext context, CancellationToken cancellationToken) =>
+        await OrderFinish.MoveAsync(db, clock, message.OrderId, OrderStatus.Paid, "paid", cancellationToken);
+}
+
+/// <summary>Moves a placed order to Cancelled, with the reason Payments gave.</summary>
+public sealed class PaymentFailedHandler(OrdersDbContext db, TimeProvider clock) : IMessageHandler<PaymentFailed>
+{
+    public async ValueTask HandleAsync(PaymentFailed message, MessageContext context, CancellationToken cancellationToken) =>
+        await OrderFinish.MoveAsync(db, clock, message.OrderId, OrderStatus.Cancelled, $"cancelled: {message.Reason}", cancellationToken);
+}
+
+internal static class OrderFinish
+{
+    public static async Task MoveAsync(OrdersDbContext db, TimeProvider clock, Guid orderId, OrderStatus status, string what, CancellationToken cancellationToken)
+    {
+        var order = await db.Orders.SingleAsync(o => o.Id == orderId, cancellationToken);
+        if (order.Status == OrderStatus.Placed)
+        {
+            order.Status = status;
+            db.OrderEvents.Add(new OrderEvent { OrderId = order.Id, At = clock.GetUtcNow().UtcDateTime, What = what });
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace OrderPayment.Payments;
+
+public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : DbContext(options)
+{
+    public DbSet<Payment> Payments => Set<Payment>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Payment>().HasKey(p => p.OrderId);
+        modelBuilder.AddOutboxTables();
+    }
+}
+
+public enum PaymentStatus
+{
+    /// <summary>OrderPlaced arrived; the gateway has not been asked yet.</summary>
+    Requested,
+
+    /// <summary>The gateway did not answer: the half message waits for the check callback.</summary>
+    AwaitingCheck,
+    Captured,
+    Failed,
+}
+
+public sealed class Payment
+{
+    public Guid OrderId { get; set; }
+
+    public string Customer { get; set; } = "";
+
+    public decimal Amount { get; set; }
+
+    public PaymentStatus Status { get; set; }
+
+    public string? ChargeId { get; set; }
+
+    public string? FailureReason { get; set; }
+
+    /// <summary>How often the check callback was asked about this payment's half message.</summary>
+    public int Checks { get; set; }
+}

@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using OrderPayment.Contracts;
+
+namespace OrderPayment.Payments;
+
+/// <summary>The Payments worker: its wiring, shared by its own Program and by a program that hosts both services.</summary>
+public static class PaymentsService
+{
+    /// <summary>
+    /// The worker's builder, with its settings from <c>Payments/appsettings.json</c> next to the program and
+    /// its SQLite database file there too. <paramref name="configure"/> runs last, for a host's own services.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(string[] args, Action<IServiceCollection>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Payments"),
+        });
+        var database = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, "Payments");
+        builder.Services.AddDbContext<PaymentsDbContext>((sp, options) => options.UseSqlite(database).UseOutbox(sp));
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
+                .AddMessageType<OrderPlaced>(MessageNames.OrderPlaced)
+                .AddMessageType<PaymentCaptured>(MessageNames.PaymentCaptured)
+                .AddMessageType<PaymentFailed>(MessageNames.PaymentFailed))
+            .UseEntityFrameworkCore<PaymentsDbContext>()
+            .UseInMemoryTransport()
+            .UseRabbitMQ()
+            .UseKafka()
+            .AddTransactionCheck<PaymentCaptured, PaymentCheck>()
+            .AddConsumer<OrderPlacedHandler>(consumer => (consumer.Source, consumer.Name) = ("orders.placed", "payments"));
+        builder.Services.AddSingleton<FakeGateway>()
+            .AddSingleton<PaymentSignal>()
+            .AddHostedService<PaymentProcessor>();
+        configure?.Invoke(builder.Services);
+        return builder;
+    }
+
+    /// <summary>Creates the database when it does not exist yet.</summary>
+    public static async Task CreateDatabaseAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Database.EnsureCreatedAsync();
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrderPayment.Orders;
+using OrderPayment.Payments;
+using Outbox;
+using Outbox.Telemetry;
+using Outbox.Transport;
+
+// Hosts the Orders API and the Payments worker in one process, places orders through the API and follows
+// each to its final state. Options: --orders N (default 20); --transport InMemory|RabbitMQ|Kafka (default:
+// each service's appsettings.json). With InMemory the two services share one in-process transport.
+var orders = 20;
+string? transport = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--orders" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
+            orders = n;
+            i++;
+            break;
+        case "--transport" when i + 1 < args.Length:
+            transport = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --orders N, --transport InMemory|RabbitMQ|Kafka.");
+            return 2;
+    }
+}
+
+string[] settings = transport is null ? [] : [$"--Outbox:Transport={transport}"];
+var shared = new InMemoryTransport();
+void Share(IServiceCollection services) => services.AddSingleton(shared);
+foreach (var file in new[] { "Orders/orders.db", "Payments/payments.db" })
+{
+    File.Delete(Path.Combine(AppContext.BaseDirectory, file)); // every run starts from empty databases
+}
+
+using var counts = new OutboxCounts();
+using var payments = PaymentsService.CreateBuilder(settings, Share).Build();
+await using var api = OrdersService.Build([.. settings, "--urls", "http://127.0.0.1:0"], Share);
+try
+{
+    await PaymentsService.CreateDatabaseAsync(payments.Services);
+    await OrdersService.CreateDatabaseAsync(api.Services);
+    await payments.StartAsync(); // first, so its consumer's queue is there when the first order is placed
+    await api.StartAsync();
+}
+catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or OutboxException or InvalidOperationException)
+{
+    Console.Error.WriteLine(e.Message); // a bad setting or an unreachable broker: the message says what to fix
+    return 1;
+}
+
+using var http = new HttpClient { BaseAddress = new Uri(api.Urls.First()) };
+var clock = Stopwatch.StartNew();
+Console.WriteLine($"Orders API on {http.BaseAddress}, transport {api.Services.GetRequiredService<OutboxTransports>().DefaultName}; placing {orders} orders.");
+
+// Test customers, as the fake gateway knows them: decline-* are declined, slow-* time out and are charged late.
+var placed = new List<(Guid Id, string Customer, OrderStatus Expected)>();
+for (var i = 1; i <= orders; i++)
+{
+    var (customer, expected) = (i % 10) switch
+    {
+        3 => ($"decline-{i}", OrderStatus.Cancelled),
+        7 => ($"slow-{i}", OrderStatus.Paid),
+        _ => ($"customer-{i}", OrderStatus.Paid),
+    };
+    var response = await http.PostAsJsonAsync("/orders", new PlaceOrder(customer, 10m + i));
+    response.EnsureSuccessStatusCode();
+    var created = await response.Content.ReadFromJsonAsync<Created>();
+    placed.Add((created!.Id, customer, expected));
+}
+
+// Follows the orders until each is Paid or Cancelled, or a minute has passed.
+var views = new Dictionary<Guid, OrderView>();
+while (clock.Elapsed < TimeSpan.FromMinutes(1))
+{
+    foreach (var (id, _, _) in placed.Where(p => !views.TryGetValue(p.Id, out var v) || v.Status == nameof(OrderStatus.Placed)))
+    {
+        views[id] = (await http.GetFromJsonAsync<OrderView>($"/orders/{id}"))!;
+    }
+
+    var final = views.Values.Count(v => v.Status != nameof(OrderStatus.Placed));
+    Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0.0}s] {final} of {orders} orders final");
+    if (final == orders)
+    {
+        break;
+    }
+
+    await Task.Delay(TimeSpan.FromSeconds(1));
+}
+
+Dictionary<Guid, Payment> charges;
+await using (var scope = payments.Services.CreateAsyncScope())
+{
+    charges = await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Payments.AsNoTracking().ToDictionaryAsync(p => p.OrderId);
+}
+
+Console.WriteLine();
+var wrong = 0;
+foreach (var (id, customer, expected) in placed)
+{
+    var view = views[id];
+    var payment = charges.GetValueOrDefault(id);
+    var ok = view.Status == expected.ToString();
+    wrong += ok ? 0 : 1;
+    Console.WriteLine($"{(ok ? "  " : "✗ ")}{customer,-12} {view.Amount,7:0.00}  {string.Join(" → ", Journey(view, payment))}");
+}
+
+await api.StopAsync();
+await payments.StopAsync();
+
+Console.WriteLine();
+Console.WriteLine($"orders: {string.Join(", ", views.Values.GroupBy(v => v.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}");
+Console.WriteLine($"messages sent: {counts.Dispatched}, duplicates absorbed by the inboxes: {counts.Duplicates}, checks of half messages: {charges.Values.Sum(p => p.Checks)}");
+if (wrong == 0)
+{
+    Console.WriteLine($"verdict: all {orders} orders reached their final state, nothing lost ({clock.Elapsed.TotalSeconds:0.0} s)");
+    return 0;
+}
+
+Console.WriteLine($"verdict: FAILED, {wrong} of {orders} orders did not reach the state expected");
+return 1;
+
+// An order's journey across both services: placed, the payment's half message and its fate, the order's end.
+static IEnumerable<string> Journey(OrderView view, Payment? payment)
+{
+    yield return "placed";
+    switch (payment)
+    {
+        case null:
+            yield return "no payment recorded";
+            break;
+        case { Status: PaymentStatus.Captured, Checks: 0 }:
+            yield return "charged, PaymentCaptured committed";
+            break;
+        case { Status: PaymentStatus.Captured }:
+            yield return $"gateway timed out, half message checked {payment.Checks}x, charged late, committed";
+            break;
+        case { Status: PaymentStatus.Failed }:
+            yield return $"half message rolled back, PaymentFailed ({payment.FailureReason})";
+            break;
+        default:
+            yield return $"payment {payment.Status}, checked {payment.Checks}x";
+            break;
+    }
+
+    foreach (var step in view.History.Skip(1))
+    {
+        yield return step;
+    }
+}
+
+internal sealed record Created(Guid Id);
+
+/// <summary>What the outbox reports while the sample runs: messages sent, duplicates the inboxes absorbed.</summary>
+internal sealed class OutboxCounts : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private long _dispatched;
+    private long _duplicates;
+
+    public OutboxCounts()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == OutboxTelemetry.Name && instrument.Name is "outbox.messages.dispatched" or "outbox.messages.duplicates")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            Interlocked.Add(ref instrument.Name == "outbox.messages.dispatched" ? ref _dispatched : ref _duplicates, value));
+        _listener.Start();
+    }
+
+    public long Dispatched => Interlocked.Read(ref _dispatched);
+
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    public void Dispose() => _listener.Dispose();
+}

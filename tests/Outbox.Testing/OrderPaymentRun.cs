@@ -1,0 +1,34 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Outbox.Testing;
+
+/// <summary>The order/payment sample's runner as a process from the repository root, and what every run of it must print.</summary>
+public static partial class OrderPaymentRun
+{
+    /// <summary>Runs the runner with <paramref name="orders"/> orders and extra environment variables.</summary>
+    public static Task<(int ExitCode, string Output)> RunAsync(int orders, params (string Name, string Value)[] environment) =>
+        QuickStartRun.RunAsync($"run --project samples/OrderPayment/Runner -- --orders {orders}", environment);
+
+    /// <summary>
+    /// Asserts a whole run over <paramref name="transport"/> with a multiple of ten orders: every tenth customer
+    /// declined (its order cancelled), every tenth timing out and charged late (paid after the check callback),
+    /// the rest paid; one OrderPlaced and one payment answer sent per order; a passing verdict, exit code 0.
+    /// </summary>
+    public static void AssertEveryOrder(int exitCode, string output, int orders, string transport)
+    {
+        Assert.True(exitCode == 0, $"The runner exited with {exitCode}:\n{output}");
+        Assert.Contains($", transport {transport}; placing {orders} orders.", output, StringComparison.Ordinal);
+        Assert.Contains($"orders: {orders / 10} Cancelled, {orders - (orders / 10)} Paid", output, StringComparison.Ordinal);
+        Assert.Contains($"messages sent: {2 * orders},", output, StringComparison.Ordinal);
+        Assert.Equal(orders / 10, Regex.Matches(output, "slow-\\d+ .* gateway timed out, half message checked [1-9]\\d*x, charged late, committed → paid").Count);
+        Assert.Equal(orders / 10, Regex.Matches(output, "decline-\\d+ .* half message rolled back, PaymentFailed \\(declined by the gateway\\) → cancelled").Count);
+        Assert.True(int.Parse(Checks().Match(output).Groups[1].Value) >= orders / 10, output);
+        Assert.Contains($"verdict: all {orders} orders reached their final state, nothing lost", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("fail:", output, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("checks of half messages: (\\d+)")]
+    private static partial Regex Checks();
+}
