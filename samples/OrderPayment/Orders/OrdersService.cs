@@ -42,11 +42,11 @@ public static class OrdersService
         return app;
     }
 
-    /// <summary>Creates the database when it does not exist yet.</summary>
-    public static async Task CreateDatabaseAsync(IServiceProvider services)
+    /// <summary>Brings the database up to the latest migration (in Migrations/, outbox and inbox tables included).</summary>
+    public static async Task MigrateDatabaseAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Database.EnsureCreatedAsync();
+        await scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Database.MigrateAsync();
     }
 
     // The order and OrderPlaced are saved by one SaveChanges, in one transaction: both or neither.

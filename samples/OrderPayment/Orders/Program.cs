@@ -1,5 +1,5 @@
 using OrderPayment.Orders;
 
 var app = OrdersService.Build(args);
-await OrdersService.CreateDatabaseAsync(app.Services);
+await OrdersService.MigrateDatabaseAsync(app.Services);
 await app.RunAsync();

@@ -36,10 +36,10 @@ public static class PaymentsService
         return builder;
     }
 
-    /// <summary>Creates the database when it does not exist yet.</summary>
-    public static async Task CreateDatabaseAsync(IServiceProvider services)
+    /// <summary>Brings the database up to the latest migration (in Migrations/, outbox and inbox tables included).</summary>
+    public static async Task MigrateDatabaseAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Database.EnsureCreatedAsync();
+        await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Database.MigrateAsync();
     }
 }

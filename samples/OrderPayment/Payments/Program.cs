@@ -1,5 +1,5 @@
 using OrderPayment.Payments;
 
 var host = PaymentsService.CreateBuilder(args).Build();
-await PaymentsService.CreateDatabaseAsync(host.Services);
+await PaymentsService.MigrateDatabaseAsync(host.Services);
 await host.RunAsync();

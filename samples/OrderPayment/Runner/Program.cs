@@ -46,8 +46,8 @@ using var payments = PaymentsService.CreateBuilder(settings, Share).Build();
 await using var api = OrdersService.Build([.. settings, "--urls", "http://127.0.0.1:0"], Share);
 try
 {
-    await PaymentsService.CreateDatabaseAsync(payments.Services);
-    await OrdersService.CreateDatabaseAsync(api.Services);
+    await PaymentsService.MigrateDatabaseAsync(payments.Services);
+    await OrdersService.MigrateDatabaseAsync(api.Services);
     await payments.StartAsync(); // first, so its consumer's queue is there when the first order is placed
     await api.StartAsync();
 }
