@@ -13,7 +13,8 @@ public static partial class OrderPaymentRun
     /// <summary>
     /// Asserts a whole run over <paramref name="transport"/> with a multiple of ten orders: every tenth customer
     /// declined (its order cancelled), every tenth timing out and charged late (paid after the check callback),
-    /// the rest paid; one OrderPlaced and one payment answer sent per order; a passing verdict, exit code 0.
+    /// the rest paid; one OrderPlaced and one payment answer sent per order; five OrderPlaced delivered again and
+    /// absorbed by the inbox; a passing verdict, exit code 0.
     /// </summary>
     public static void AssertEveryOrder(int exitCode, string output, int orders, string transport)
     {
@@ -24,6 +25,9 @@ public static partial class OrderPaymentRun
         Assert.Equal(orders / 10, Regex.Matches(output, "slow-\\d+ .* gateway timed out, half message checked [1-9]\\d*x, charged late, committed → paid").Count);
         Assert.Equal(orders / 10, Regex.Matches(output, "decline-\\d+ .* half message rolled back, PaymentFailed \\(declined by the gateway\\) → cancelled").Count);
         Assert.True(int.Parse(Checks().Match(output).Groups[1].Value) >= orders / 10, output);
+        Assert.Contains($"sent OrderPlaced of 5 orders again, as a broker does after a lost acknowledgement: payments requested {orders} (was {orders})", output, StringComparison.Ordinal);
+        Assert.Contains("duplicates absorbed by the inboxes: 5,", output, StringComparison.Ordinal);
+        Assert.Matches("order placed to OrderPlaced handled by Payments: p50 [0-9.]+ ms, p99 [0-9.]+ ms", output);
         Assert.Contains($"verdict: all {orders} orders reached their final state, nothing lost", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("fail:", output, StringComparison.Ordinal);

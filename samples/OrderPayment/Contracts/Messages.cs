@@ -1,7 +1,7 @@
 namespace OrderPayment.Contracts;
 
 /// <summary>Orders published it with the order, in the same transaction: the order is to be paid.</summary>
-public sealed record OrderPlaced(Guid OrderId, string Customer, decimal Amount);
+public sealed record OrderPlaced(Guid OrderId, string Customer, decimal Amount, DateTime PlacedAt);
 
 /// <summary>Payments charged the order: sent only once the gateway's charge is known to have succeeded.</summary>
 public sealed record PaymentCaptured(Guid OrderId, decimal Amount);

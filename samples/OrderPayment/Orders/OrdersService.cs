@@ -57,10 +57,11 @@ public static class OrdersService
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["order"] = ["A customer and a positive amount are required."] });
         }
 
+        var now = clock.GetUtcNow().UtcDateTime;
         var order = new Order { Id = Guid.CreateVersion7(), Customer = request.Customer, Amount = request.Amount, Status = OrderStatus.Placed };
-        order.History.Add(new OrderEvent { At = clock.GetUtcNow().UtcDateTime, What = "placed" });
+        order.History.Add(new OrderEvent { At = now, What = "placed" });
         db.Orders.Add(order);
-        await outbox.PublishAsync(new OrderPlaced(order.Id, order.Customer, order.Amount), new PublishOptions { Key = order.Id.ToString() });
+        await outbox.PublishAsync(new OrderPlaced(order.Id, order.Customer, order.Amount, now), new PublishOptions { Key = order.Id.ToString() });
         await db.SaveChangesAsync();
         return Results.Created($"/orders/{order.Id}", new { order.Id });
     }

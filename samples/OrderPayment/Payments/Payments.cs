@@ -6,11 +6,20 @@ using Outbox.Consumers;
 namespace OrderPayment.Payments;
 
 /// <summary>Records each placed order's payment once, however often the broker delivers the message.</summary>
-public sealed class OrderPlacedHandler(PaymentsDbContext db, PaymentSignal signal) : IMessageHandler<OrderPlaced>
+public sealed class OrderPlacedHandler(PaymentsDbContext db, PaymentSignal signal, TimeProvider clock) : IMessageHandler<OrderPlaced>
 {
     public ValueTask HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
     {
-        db.Payments.Add(new Payment { OrderId = message.OrderId, Customer = message.Customer, Amount = message.Amount, Status = PaymentStatus.Requested });
+        db.Payments.Add(new Payment
+        {
+            OrderId = message.OrderId,
+            Customer = message.Customer,
+            Amount = message.Amount,
+            Status = PaymentStatus.Requested,
+            RequestedBy = context.MessageId,
+            PlacedAt = message.PlacedAt,
+            ReceivedAt = clock.GetUtcNow().UtcDateTime,
+        });
         signal.Wake();
         return ValueTask.CompletedTask;
     }

@@ -40,4 +40,12 @@ public sealed class Payment
 
     /// <summary>How often the check callback was asked about this payment's half message.</summary>
     public int Checks { get; set; }
+
+    /// <summary>The OrderPlaced message this payment was requested by.</summary>
+    public Guid RequestedBy { get; set; }
+
+    /// <summary>When Orders placed the order (from the message), and when this service handled its OrderPlaced.</summary>
+    public DateTime PlacedAt { get; set; }
+
+    public DateTime ReceivedAt { get; set; }
 }

@@ -5,9 +5,11 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderPayment.Contracts;
 using OrderPayment.Orders;
 using OrderPayment.Payments;
 using Outbox;
+using Outbox.Serialization;
 using Outbox.Telemetry;
 using Outbox.Transport;
 
@@ -113,12 +115,34 @@ foreach (var (id, customer, expected) in placed)
     Console.WriteLine($"{(ok ? "  " : "✗ ")}{customer,-12} {view.Amount,7:0.00}  {string.Join(" → ", Journey(view, payment))}");
 }
 
+// A broker delivers a message again when an acknowledgement is lost: the first orders' OrderPlaced are sent
+// once more, with their message ids, and Payments' inbox absorbs them: no payment is requested twice.
+var again = charges.Values.OrderBy(p => p.PlacedAt).Take(Math.Min(5, orders)).ToList();
+await Redeliver(api.Services, again);
+var absorbed = Stopwatch.StartNew();
+while (counts.Duplicates < again.Count && absorbed.Elapsed < TimeSpan.FromSeconds(30))
+{
+    await Task.Delay(50);
+}
+
+int paymentsAfter;
+await using (var scope = payments.Services.CreateAsyncScope())
+{
+    paymentsAfter = await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Payments.CountAsync();
+}
+
+Console.WriteLine();
+Console.WriteLine($"sent OrderPlaced of {again.Count} orders again, as a broker does after a lost acknowledgement: payments requested {paymentsAfter} (was {charges.Count})");
+wrong += paymentsAfter == charges.Count ? 0 : 1;
+
 await api.StopAsync();
 await payments.StopAsync();
 
+var latencies = charges.Values.Select(p => (p.ReceivedAt - p.PlacedAt).TotalMilliseconds).Order().ToList();
 Console.WriteLine();
 Console.WriteLine($"orders: {string.Join(", ", views.Values.GroupBy(v => v.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}");
 Console.WriteLine($"messages sent: {counts.Dispatched}, duplicates absorbed by the inboxes: {counts.Duplicates}, checks of half messages: {charges.Values.Sum(p => p.Checks)}");
+Console.WriteLine($"order placed to OrderPlaced handled by Payments: p50 {Percentile(latencies, 50):0.0} ms, p99 {Percentile(latencies, 99):0.0} ms");
 if (wrong == 0)
 {
     Console.WriteLine($"verdict: all {orders} orders reached their final state, nothing lost ({clock.Elapsed.TotalSeconds:0.0} s)");
@@ -127,6 +151,21 @@ if (wrong == 0)
 
 Console.WriteLine($"verdict: FAILED, {wrong} of {orders} orders did not reach the state expected");
 return 1;
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Ceiling(p / 100 * sorted.Count) - 1];
+
+// Sends OrderPlaced for these payments' orders again, each with the message id it first had, through the
+// transport the services use.
+static async Task Redeliver(IServiceProvider services, IEnumerable<Payment> paid)
+{
+    var serializer = services.GetRequiredService<IMessageSerializer>();
+    var transports = services.GetRequiredService<OutboxTransports>();
+    var messages = paid.Select(p => new TransportMessage(
+        p.RequestedBy, "orders.placed", MessageNames.OrderPlaced, p.OrderId.ToString(),
+        serializer.Serialize(new OrderPlaced(p.OrderId, p.Customer, p.Amount, p.PlacedAt), typeof(OrderPlaced)), serializer.ContentType,
+        new Dictionary<string, string>(), DateTimeOffset.UtcNow));
+    await transports.Get(transports.DefaultName).SendAsync([.. messages], CancellationToken.None);
+}
 
 // An order's journey across both services: placed, the payment's half message and its fate, the order's end.
 static IEnumerable<string> Journey(OrderView view, Payment? payment)

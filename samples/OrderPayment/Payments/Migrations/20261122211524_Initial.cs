@@ -88,7 +88,10 @@ namespace OrderPayment.Payments.Migrations
                     Status = table.Column<int>(type: "INTEGER", nullable: false),
                     ChargeId = table.Column<string>(type: "TEXT", nullable: true),
                     FailureReason = table.Column<string>(type: "TEXT", nullable: true),
-                    Checks = table.Column<int>(type: "INTEGER", nullable: false)
+                    Checks = table.Column<int>(type: "INTEGER", nullable: false),
+                    RequestedBy = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PlacedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {

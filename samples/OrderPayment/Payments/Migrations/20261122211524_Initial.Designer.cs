@@ -11,7 +11,7 @@ using OrderPayment.Payments;
 namespace OrderPayment.Payments.Migrations
 {
     [DbContext(typeof(PaymentsDbContext))]
-    [Migration("20261122211113_Initial")]
+    [Migration("20261122211524_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -40,6 +40,15 @@ namespace OrderPayment.Payments.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("FailureReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PlacedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestedBy")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Status")
