@@ -1,10 +1,24 @@
+using System.Text.RegularExpressions;
 using Outbox.Testing;
 
 namespace Outbox.Tests;
 
 /// <summary>The order/payment sample's runner, as a process from the repository root, on its embedded defaults.</summary>
-public sealed class OrderPaymentTests
+public sealed partial class OrderPaymentTests
 {
+    [Fact]
+    public async Task ReadmeFirstCommand_FromTheRepositoryRoot_FollowsEveryOrderToAPassingVerdict_TwiceInARow()
+    {
+        var command = FirstCommand(File.ReadAllText(Path.Combine(Repository.Root, "README.md")));
+        Assert.Equal("dotnet run --project samples/OrderPayment/Runner", command);
+
+        for (var run = 0; run < 2; run++)
+        {
+            var (exitCode, output) = await QuickStartRun.RunAsync(command["dotnet ".Length..]);
+            OrderPaymentRun.AssertEveryOrder(exitCode, output, 20, "InMemory");
+        }
+    }
+
     [Fact]
     public async Task Runner_With200Orders_EveryOrderEndsAsItsGatewayAnswerDecides()
     {
@@ -21,4 +35,26 @@ public sealed class OrderPaymentTests
         Assert.Equal(2, exitCode);
         Assert.Contains("Unknown option '--order'. Options: --orders N, --transport InMemory|RabbitMQ|Kafka.", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Foo", "Outbox:Transport is 'Foo', which is not a registered transport; registered: InMemory, RabbitMQ, Kafka.")]
+    [InlineData("RabbitMQ", "Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/: Connection refused.")]
+    public async Task Runner_ThatCannotStart_SaysWhyWithoutAStackAndExitsOne(string transport, string reason)
+    {
+        var (exitCode, output) = await QuickStartRun.RunAsync(
+            $"run --project samples/OrderPayment/Runner -- --transport {transport}", ("Outbox__RabbitMQ__Uri", "amqp://guest:guest@127.0.0.1:1/"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(reason, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("placing", output, StringComparison.Ordinal);
+    }
+
+    private static string FirstCommand(string readme) =>
+        ShellBlock().Match(readme) is { Success: true } block
+            ? block.Groups[1].Value.Trim()
+            : throw new InvalidOperationException("README.md has no ```sh block.");
+
+    [GeneratedRegex("```sh\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
 }

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OrderPayment.Contracts;
 using OrderPayment.Orders;
 using OrderPayment.Payments;
@@ -37,7 +38,9 @@ for (var i = 0; i < args.Length; i++)
 
 string[] settings = transport is null ? [] : [$"--Outbox:Transport={transport}"];
 var shared = new InMemoryTransport();
-void Share(IServiceCollection services) => services.AddSingleton(shared);
+void Share(IServiceCollection services) => services
+    .AddSingleton(shared)
+    .AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)); // a failed start is reported below, without the stack
 foreach (var file in new[] { "Orders/orders.db", "Payments/payments.db" })
 {
     File.Delete(Path.Combine(AppContext.BaseDirectory, file)); // every run starts from empty databases
