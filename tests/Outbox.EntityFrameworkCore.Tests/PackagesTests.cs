@@ -6,8 +6,8 @@ namespace Outbox.Tests;
 
 /// <summary>
 /// What <c>dotnet pack</c> gives a team to publish: every package with its metadata, README, XML docs and
-/// symbols, and enough in them that the QuickStart builds and runs from the packages alone (a folder feed,
-/// no project references), so a dependency or file missing from a package fails here.
+/// symbols, and enough in them that the order/payment sample builds and runs from the packages alone (a folder
+/// feed, no project references to the outbox), so a dependency or file missing from a package fails here.
 /// </summary>
 public sealed class PackagesTests : IDisposable
 {
@@ -20,7 +20,7 @@ public sealed class PackagesTests : IDisposable
     private readonly string _version = $"1.0.0-packtest.{DateTime.UtcNow:yyyyMMddHHmmss}";
 
     [Fact]
-    public async Task Pack_GivesEveryPackage_AndTheQuickStartRunsFromThemAlone()
+    public async Task Pack_GivesEveryPackage_AndTheOrderPaymentSampleRunsFromThemAlone()
     {
         var feed = Path.Combine(_work, "feed");
         // --no-build: the suite's build is packed; building again would overwrite the assemblies under test.
@@ -34,13 +34,17 @@ public sealed class PackagesTests : IDisposable
 
         Assert.Equal(Packages.Order(), Directory.GetFiles(feed, "*.nupkg").Select(p => Path.GetFileName(p)[..^$".{_version}.nupkg".Length]).Order());
 
-        var sample = WriteQuickStartFromPackages(feed);
-        var output = await DotnetAsync(sample, "run");
+        var sample = CopySampleOnPackages(feed);
+        var output = await DotnetAsync(sample, "run", "--project", "Runner", "--", "--orders", "20");
 
-        QuickStartRun.AssertEveryStep(0, output, "InMemory");
-        var assets = File.ReadAllText(Path.Combine(sample, "obj", "project.assets.json"));
-        Assert.Contains($"\"Outbox.EntityFrameworkCore/{_version}\"", assets, StringComparison.Ordinal);
-        Assert.DoesNotContain("\"type\": \"project\"", assets, StringComparison.Ordinal);
+        OrderPaymentRun.AssertEveryOrder(0, output, 20, "InMemory");
+        var assets = File.ReadAllText(Path.Combine(sample, "Runner", "obj", "project.assets.json"));
+        foreach (var package in Packages)
+        {
+            Assert.Contains($"\"{package}/{_version}\"", assets, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("src/Outbox", assets, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
@@ -64,40 +68,47 @@ public sealed class PackagesTests : IDisposable
         Assert.NotNull(metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "repository")?.Attribute("commit"));
     }
 
-    // The QuickStart's sources in a project of their own, outside the repository (no Directory.Build.props,
-    // no central package versions), referring to the packed packages; restored into a packages folder of its
-    // own, falling back to the machine's cache for the packages' dependencies.
-    private string WriteQuickStartFromPackages(string feed)
+    // The order/payment sample copied outside the repository (no Directory.Build.props, no central package
+    // versions), its projects referring to the packed packages instead of the outbox's projects; restored into a
+    // packages folder of its own, falling back to the machine's cache for the packages' dependencies.
+    private string CopySampleOnPackages(string feed)
     {
-        var sample = Path.Combine(_work, "QuickStart");
-        Directory.CreateDirectory(sample);
-        var source = Path.Combine(Repository.Root, "samples", "QuickStart");
-        foreach (var file in Directory.GetFiles(source, "*.cs").Append(Path.Combine(source, "appsettings.json")))
+        var source = Path.Combine(Repository.Root, "samples", "OrderPayment");
+        var sample = Path.Combine(_work, "OrderPayment");
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
-            File.Copy(file, Path.Combine(sample, Path.GetFileName(file)));
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(sample, relative))!);
+            File.Copy(file, Path.Combine(sample, relative));
         }
 
         var versions = XDocument.Load(Path.Combine(Repository.Root, "Directory.Packages.props")).Descendants("PackageVersion")
             .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
-        new XDocument(new XElement(
-            "Project",
-            new XAttribute("Sdk", "Microsoft.NET.Sdk"),
-            new XElement(
-                "PropertyGroup",
-                new XElement("OutputType", "Exe"),
-                new XElement("TargetFramework", "net10.0"),
-                new XElement("Nullable", "enable"),
-                new XElement("ImplicitUsings", "enable"),
-                new XElement("RootNamespace", "QuickStart")),
-            new XElement(
-                "ItemGroup",
-                Reference("Outbox.EntityFrameworkCore", _version),
-                Reference("Outbox.RabbitMQ", _version),
-                Reference("Outbox.Kafka", _version),
-                Reference("Microsoft.EntityFrameworkCore.Sqlite", versions["Microsoft.EntityFrameworkCore.Sqlite"]),
-                Reference("Microsoft.Extensions.Hosting", versions["Microsoft.Extensions.Hosting"])),
-            new XElement("ItemGroup", new XElement("None", new XAttribute("Update", "appsettings.json"), new XAttribute("CopyToOutputDirectory", "PreserveNewest")))))
-            .Save(Path.Combine(sample, "QuickStart.csproj"));
+        foreach (var project in Directory.GetFiles(sample, "*.csproj", SearchOption.AllDirectories))
+        {
+            var document = XDocument.Load(project);
+            document.Root!.Element("PropertyGroup")!.Add(
+                new XElement("TargetFramework", "net10.0"), new XElement("Nullable", "enable"), new XElement("ImplicitUsings", "enable"));
+            foreach (var reference in document.Descendants("PackageReference"))
+            {
+                reference.SetAttributeValue("Version", versions[(string)reference.Attribute("Include")!]);
+            }
+
+            foreach (var reference in document.Descendants("ProjectReference").Where(r => ((string)r.Attribute("Include")!).Contains("/src/", StringComparison.Ordinal)).ToList())
+            {
+                reference.ReplaceWith(new XElement(
+                    "PackageReference",
+                    new XAttribute("Include", Path.GetFileNameWithoutExtension((string)reference.Attribute("Include")!)),
+                    new XAttribute("Version", _version)));
+            }
+
+            document.Save(project);
+        }
 
         var home = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache
             ? cache
@@ -114,9 +125,6 @@ public sealed class PackagesTests : IDisposable
             new XElement("fallbackPackageFolders", Add("machine", home))))
             .Save(Path.Combine(sample, "NuGet.config"));
         return sample;
-
-        static XElement Reference(string id, string version) =>
-            new("PackageReference", new XAttribute("Include", id), new XAttribute("Version", version));
 
         static XElement Add(string key, string value) =>
             new("add", new XAttribute("key", key), new XAttribute("value", value));
