@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OrderPayment.Contracts;
+using OrderPayment.ServiceDefaults;
 using Outbox;
 using Outbox.Consumers;
 

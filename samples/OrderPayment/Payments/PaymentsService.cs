@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OrderPayment.Contracts;
+using OrderPayment.ServiceDefaults;
 
 namespace OrderPayment.Payments;
 

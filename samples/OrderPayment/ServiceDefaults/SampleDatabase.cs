@@ -2,9 +2,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
-namespace OrderPayment.Contracts;
+namespace OrderPayment.ServiceDefaults;
 
-/// <summary>Where each service keeps its SQLite database: a relative file name is taken from the service's own folder.</summary>
+/// <summary>Where each service keeps its SQLite database: a relative file name is taken from the service's own folder. Shared set-up of both services, not part of their contracts.</summary>
 public static class SampleDatabase
 {
     /// <summary>The connection string <paramref name="name"/>, its relative database file placed in the service's content root.</summary>
