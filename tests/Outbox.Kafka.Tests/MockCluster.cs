@@ -66,6 +66,10 @@ internal sealed partial class MockCluster : IDisposable
         return settings;
     }
 
+    /// <summary>The environment of a program run as a process that sends and receives through this cluster.</summary>
+    public (string Name, string Value)[] EnvironmentVariables() =>
+        [("Outbox__Transport", "Kafka"), .. Configuration().Select(s => (s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value!))];
+
     /// <summary>Creates <paramref name="topic"/> with <paramref name="partitions"/> partitions.</summary>
     public void CreateTopic(string topic, int partitions) =>
         Check(rd_kafka_mock_topic_create(_cluster, topic, partitions, 1), $"creating topic {topic}");

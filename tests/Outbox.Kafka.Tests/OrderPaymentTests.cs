@@ -10,9 +10,7 @@ public sealed class OrderPaymentTests : IDisposable
     [Fact]
     public async Task Runner_OverKafka_EveryOrderEndsAsItsGatewayAnswerDecides()
     {
-        var (exitCode, output) = await OrderPaymentRun.RunAsync(
-            200,
-            [("Outbox__Transport", "Kafka"), ("Outbox__Kafka__BootstrapServers", _cluster.BootstrapServers), .. MockCluster.ConsumerSettings.Select(s => ($"Outbox__Kafka__Consumer__{s.Key}", s.Value))]);
+        var (exitCode, output) = await OrderPaymentRun.RunAsync(200, _cluster.EnvironmentVariables());
 
         OrderPaymentRun.AssertEveryOrder(exitCode, output, 200, "Kafka");
     }

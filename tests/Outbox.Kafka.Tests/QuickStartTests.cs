@@ -10,9 +10,7 @@ public sealed class QuickStartTests : IDisposable
     [Fact]
     public async Task QuickStart_WithOutboxTransportKafka_RunsEveryStepThroughTheBroker()
     {
-        var (exitCode, output) = await QuickStartRun.RunAsync(
-            "run --project samples/QuickStart",
-            [("Outbox__Transport", "Kafka"), ("Outbox__Kafka__BootstrapServers", _cluster.BootstrapServers), .. MockCluster.ConsumerSettings.Select(s => ($"Outbox__Kafka__Consumer__{s.Key}", s.Value))]);
+        var (exitCode, output) = await QuickStartRun.RunAsync("run --project samples/QuickStart", _cluster.EnvironmentVariables());
 
         QuickStartRun.AssertEveryStep(exitCode, output, "Kafka");
     }

@@ -20,16 +20,7 @@ public static class OrdersService
             Args = args,
             ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Orders"),
         });
-        var database = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, "Orders");
-        builder.Services.AddDbContext<OrdersDbContext>((sp, options) => options.UseSqlite(database).UseOutbox(sp));
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
-                .AddMessageType<OrderPlaced>(MessageNames.OrderPlaced)
-                .AddMessageType<PaymentCaptured>(MessageNames.PaymentCaptured)
-                .AddMessageType<PaymentFailed>(MessageNames.PaymentFailed))
-            .UseEntityFrameworkCore<OrdersDbContext>()
-            .UseInMemoryTransport()
-            .UseRabbitMQ()
-            .UseKafka()
+        builder.AddSampleOutbox<OrdersDbContext>("Orders")
             .AddConsumer<PaymentCapturedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.captured", "orders-paid"))
             .AddConsumer<PaymentFailedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.failed", "orders-cancelled"));
         configure?.Invoke(builder.Services);

@@ -18,16 +18,7 @@ public static class PaymentsService
             Args = args,
             ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Payments"),
         });
-        var database = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, "Payments");
-        builder.Services.AddDbContext<PaymentsDbContext>((sp, options) => options.UseSqlite(database).UseOutbox(sp));
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
-                .AddMessageType<OrderPlaced>(MessageNames.OrderPlaced)
-                .AddMessageType<PaymentCaptured>(MessageNames.PaymentCaptured)
-                .AddMessageType<PaymentFailed>(MessageNames.PaymentFailed))
-            .UseEntityFrameworkCore<PaymentsDbContext>()
-            .UseInMemoryTransport()
-            .UseRabbitMQ()
-            .UseKafka()
+        builder.AddSampleOutbox<PaymentsDbContext>("Payments")
             .AddTransactionCheck<PaymentCaptured, PaymentCheck>()
             .AddConsumer<OrderPlacedHandler>(consumer => (consumer.Source, consumer.Name) = ("orders.placed", "payments"));
         builder.Services.AddSingleton<FakeGateway>()
