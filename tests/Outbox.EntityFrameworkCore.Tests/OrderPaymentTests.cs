@@ -37,12 +37,19 @@ public sealed partial class OrderPaymentTests
     }
 
     [Theory]
-    [InlineData("Foo", "Outbox:Transport is 'Foo', which is not a registered transport; registered: InMemory, RabbitMQ, Kafka.")]
-    [InlineData("RabbitMQ", "Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/: Connection refused.")]
-    public async Task Runner_ThatCannotStart_SaysWhyWithoutAStackAndExitsOne(string transport, string reason)
+    [InlineData("Outbox:Transport is 'Foo', which is not a registered transport; registered: InMemory, RabbitMQ, Kafka.", "Outbox__Transport=Foo")]
+    [InlineData("Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/: Connection refused.", "Outbox__Transport=RabbitMQ", "Outbox__RabbitMQ__Uri=amqp://guest:guest@127.0.0.1:1/")]
+    [InlineData("Database:Provider is 'Oracle'; it must be Sqlite or PostgreSQL.", "Database__Provider=Oracle")]
+    [InlineData("ConnectionStrings:Payments is not a SQLite connection string (Connection string keyword 'host' is not supported", "ConnectionStrings__Payments=Host=127.0.0.1")]
+    [InlineData(
+        "The database is not reachable: Failed to connect to 127.0.0.1:1",
+        "Database__Provider=PostgreSQL",
+        "ConnectionStrings__Orders=Host=127.0.0.1;Port=1;Username=outbox",
+        "ConnectionStrings__Payments=Host=127.0.0.1;Port=1;Username=outbox")]
+    public async Task Runner_ThatCannotStart_SaysWhyWithoutAStackAndExitsOne(string reason, params string[] settings)
     {
-        var (exitCode, output) = await QuickStartRun.RunAsync(
-            $"run --project samples/OrderPayment/Runner -- --transport {transport}", ("Outbox__RabbitMQ__Uri", "amqp://guest:guest@127.0.0.1:1/"));
+        // Every broker and database named here is on a port where nothing listens.
+        var (exitCode, output) = await OrderPaymentRun.RunAsync(20, [.. settings.Select(s => s.Split('=', 2)).Select(s => (s[0], s[1]))]);
 
         Assert.Equal(1, exitCode);
         Assert.Contains(reason, output, StringComparison.Ordinal);

@@ -11,15 +11,15 @@ public static partial class OrderPaymentRun
         QuickStartRun.RunAsync($"run --project samples/OrderPayment/Runner -- --orders {orders}", environment);
 
     /// <summary>
-    /// Asserts a whole run over <paramref name="transport"/> with a multiple of ten orders: every tenth customer
+    /// Asserts a whole run over <paramref name="transport"/> and <paramref name="database"/> with a multiple of ten orders: every tenth customer
     /// declined (its order cancelled), every tenth timing out and charged late (paid after the check callback),
     /// the rest paid; one OrderPlaced and one payment answer sent per order; five OrderPlaced delivered again and
     /// absorbed by the inbox; a passing verdict, exit code 0.
     /// </summary>
-    public static void AssertEveryOrder(int exitCode, string output, int orders, string transport)
+    public static void AssertEveryOrder(int exitCode, string output, int orders, string transport, string database = "Sqlite")
     {
         Assert.True(exitCode == 0, $"The runner exited with {exitCode}:\n{output}");
-        Assert.Contains($", transport {transport}; placing {orders} orders.", output, StringComparison.Ordinal);
+        Assert.Contains($", transport {transport}, database {database}; placing {orders} orders.", output, StringComparison.Ordinal);
         Assert.Contains($"orders: {orders / 10} Cancelled, {orders - (orders / 10)} Paid", output, StringComparison.Ordinal);
         Assert.Contains($"messages sent: {2 * orders},", output, StringComparison.Ordinal);
         Assert.Equal(orders / 10, Regex.Matches(output, "slow-\\d+ .* gateway timed out, half message checked [1-9]\\d*x, charged late, committed → paid").Count);

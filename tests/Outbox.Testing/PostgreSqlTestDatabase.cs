@@ -25,21 +25,23 @@ public sealed class PostgreSqlTestDatabase : ITestDatabase
 
     public void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(ConnectionString);
 
-    public async Task CreateAsync()
+    public Task CreateAsync() => ReachAsync(async () =>
     {
-        try
-        {
-            await using var context = NewContext();
-            await context.Database.EnsureCreatedAsync();
-        }
-        catch (NpgsqlException ex)
-        {
-            throw new InvalidOperationException(
-                $"PostgreSQL is not reachable ({ex.Message}). Run eng/test.sh, which installs and starts it, " +
-                "or point OUTBOX_TEST_POSTGRES at a server where the user may create databases.",
-                ex);
-        }
-    }
+        await using var context = NewContext();
+        await context.Database.EnsureCreatedAsync();
+    });
+
+    /// <summary>Creates the database with no tables in it, for a schema of a test's own (migrations, say).</summary>
+    public Task CreateEmptyAsync() => ReachAsync(async () =>
+    {
+        var database = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var name = database.Database;
+        database.Database = "postgres";
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await create.ExecuteNonQueryAsync();
+    });
 
     /// <summary>Drops the database; best effort, since a leftover database with a unique name harms nothing.</summary>
     public async ValueTask DisposeAsync()
@@ -62,6 +64,21 @@ public sealed class PostgreSqlTestDatabase : ITestDatabase
             {
                 return;
             }
+        }
+    }
+
+    private static async Task ReachAsync(Func<Task> create)
+    {
+        try
+        {
+            await create();
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL is not reachable ({ex.Message}). Run eng/test.sh, which installs and starts it, " +
+                "or point OUTBOX_TEST_POSTGRES at a server where the user may create databases.",
+                ex);
         }
     }
 

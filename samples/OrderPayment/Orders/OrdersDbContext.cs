@@ -2,8 +2,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace OrderPayment.Orders;
 
-public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : DbContext(options)
+/// <summary>The Orders service's data and its outbox tables; its migrations are for SQLite, in Migrations/Sqlite.</summary>
+public class OrdersDbContext : DbContext
 {
+    public OrdersDbContext(DbContextOptions<OrdersDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected OrdersDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Order> Orders => Set<Order>();
 
     public DbSet<OrderEvent> OrderEvents => Set<OrderEvent>();
@@ -14,6 +25,9 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
         modelBuilder.AddOutboxTables();
     }
 }
+
+/// <summary>The same model on PostgreSQL, with its migrations in Migrations/PostgreSql.</summary>
+public sealed class PostgreSqlOrdersDbContext(DbContextOptions<PostgreSqlOrdersDbContext> options) : OrdersDbContext(options);
 
 public enum OrderStatus
 {

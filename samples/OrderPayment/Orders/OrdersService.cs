@@ -20,7 +20,7 @@ public static class OrdersService
             Args = args,
             ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Orders"),
         });
-        builder.AddSampleOutbox<OrdersDbContext>("Orders")
+        builder.AddSampleOutbox<OrdersDbContext, PostgreSqlOrdersDbContext>("Orders")
             .AddConsumer<PaymentCapturedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.captured", "orders-paid"))
             .AddConsumer<PaymentFailedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.failed", "orders-cancelled"));
         configure?.Invoke(builder.Services);

@@ -2,8 +2,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace OrderPayment.Payments;
 
-public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : DbContext(options)
+/// <summary>The Payments service's data and its outbox tables; its migrations are for SQLite, in Migrations/Sqlite.</summary>
+public class PaymentsDbContext : DbContext
 {
+    public PaymentsDbContext(DbContextOptions<PaymentsDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected PaymentsDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Payment> Payments => Set<Payment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -12,6 +23,9 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
         modelBuilder.AddOutboxTables();
     }
 }
+
+/// <summary>The same model on PostgreSQL, with its migrations in Migrations/PostgreSql.</summary>
+public sealed class PostgreSqlPaymentsDbContext(DbContextOptions<PostgreSqlPaymentsDbContext> options) : PaymentsDbContext(options);
 
 public enum PaymentStatus
 {

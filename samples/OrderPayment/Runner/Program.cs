@@ -1,7 +1,9 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -43,28 +45,38 @@ void Share(IServiceCollection services) => services
     .AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)); // a failed start is reported below, without the stack
 foreach (var file in new[] { "Orders/orders.db", "Payments/payments.db" })
 {
-    File.Delete(Path.Combine(AppContext.BaseDirectory, file)); // every run starts from empty databases
+    File.Delete(Path.Combine(AppContext.BaseDirectory, file)); // every run on SQLite starts from empty databases
 }
 
 using var counts = new OutboxCounts();
-using var payments = PaymentsService.CreateBuilder(settings, Share).Build();
-await using var api = OrdersService.Build([.. settings, "--urls", "http://127.0.0.1:0"], Share);
+IHost payments;
+WebApplication api;
 try
 {
+    payments = PaymentsService.CreateBuilder(settings, Share).Build();
+    api = OrdersService.Build([.. settings, "--urls", "http://127.0.0.1:0"], Share);
     await PaymentsService.MigrateDatabaseAsync(payments.Services);
     await OrdersService.MigrateDatabaseAsync(api.Services);
     await payments.StartAsync(); // first, so its consumer's queue is there when the first order is placed
     await api.StartAsync();
 }
-catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or OutboxException or InvalidOperationException)
+catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or OutboxException or InvalidOperationException or DbException)
 {
-    Console.Error.WriteLine(e.Message); // a bad setting or an unreachable broker: the message says what to fix
+    // A bad setting, an unreachable broker or database: the message says what to fix.
+    Console.Error.WriteLine(e is DbException ? $"The database is not reachable: {e.Message}" : e.Message);
     return 1;
 }
 
+using var stopPayments = payments;
+await using var stopApi = api;
+
 using var http = new HttpClient { BaseAddress = new Uri(api.Urls.First()) };
 var clock = Stopwatch.StartNew();
-Console.WriteLine($"Orders API on {http.BaseAddress}, transport {api.Services.GetRequiredService<OutboxTransports>().DefaultName}; placing {orders} orders.");
+await using (var scope = api.Services.CreateAsyncScope())
+{
+    var database = scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Database.ProviderName?.Split('.')[^1];
+    Console.WriteLine($"Orders API on {http.BaseAddress}, transport {api.Services.GetRequiredService<OutboxTransports>().DefaultName}, database {database}; placing {orders} orders.");
+}
 
 // Test customers, as the fake gateway knows them: decline-* are declined, slow-* time out and are charged late.
 var placed = new List<(Guid Id, string Customer, OrderStatus Expected)>();
@@ -101,10 +113,13 @@ while (clock.Elapsed < TimeSpan.FromMinutes(1))
     await Task.Delay(TimeSpan.FromSeconds(1));
 }
 
+// This run's orders only: a PostgreSQL database is kept from run to run.
+var ids = placed.Select(p => p.Id).ToList();
 Dictionary<Guid, Payment> charges;
 await using (var scope = payments.Services.CreateAsyncScope())
 {
-    charges = await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Payments.AsNoTracking().ToDictionaryAsync(p => p.OrderId);
+    charges = await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Payments.AsNoTracking()
+        .Where(p => ids.Contains(p.OrderId)).ToDictionaryAsync(p => p.OrderId);
 }
 
 Console.WriteLine();
@@ -131,7 +146,7 @@ while (counts.Duplicates < again.Count && absorbed.Elapsed < TimeSpan.FromSecond
 int paymentsAfter;
 await using (var scope = payments.Services.CreateAsyncScope())
 {
-    paymentsAfter = await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Payments.CountAsync();
+    paymentsAfter = await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Payments.CountAsync(p => ids.Contains(p.OrderId));
 }
 
 Console.WriteLine();

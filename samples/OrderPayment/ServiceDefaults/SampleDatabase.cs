@@ -4,10 +4,26 @@ using Microsoft.Extensions.Hosting;
 
 namespace OrderPayment.ServiceDefaults;
 
-/// <summary>Where each service keeps its SQLite database: a relative file name is taken from the service's own folder. Shared set-up of both services, not part of their contracts.</summary>
+/// <summary>The database a service keeps its data and its outbox in: <c>Database:Provider</c> and <c>ConnectionStrings:{name}</c>.</summary>
 public static class SampleDatabase
 {
-    /// <summary>The connection string <paramref name="name"/>, its relative database file placed in the service's content root.</summary>
+    public const string Sqlite = "Sqlite";
+
+    public const string PostgreSql = "PostgreSQL";
+
+    /// <summary><c>Database:Provider</c>: <see cref="Sqlite"/> (the default) or <see cref="PostgreSql"/>.</summary>
+    public static string Provider(IConfiguration configuration) => configuration["Database:Provider"] switch
+    {
+        null or "" => Sqlite,
+        var p when p.Equals(Sqlite, StringComparison.OrdinalIgnoreCase) => Sqlite,
+        var p when p.Equals(PostgreSql, StringComparison.OrdinalIgnoreCase) => PostgreSql,
+        var p => throw new InvalidOperationException($"Database:Provider is '{p}'; it must be {Sqlite} or {PostgreSql}."),
+    };
+
+    /// <summary>
+    /// The connection string <paramref name="name"/>. On SQLite a relative database file is placed in the
+    /// service's content root, so that each service keeps its file in its own folder.
+    /// </summary>
     public static string ConnectionString(IConfiguration configuration, IHostEnvironment environment, string name)
     {
         var configured = configuration.GetConnectionString(name);
@@ -16,7 +32,21 @@ public static class SampleDatabase
             throw new InvalidOperationException($"ConnectionStrings:{name} is not set: add it to {Path.Combine(environment.ContentRootPath, "appsettings.json")} or set ConnectionStrings__{name}.");
         }
 
-        var sqlite = new SqliteConnectionStringBuilder(configured);
+        if (Provider(configuration) != Sqlite)
+        {
+            return configured;
+        }
+
+        SqliteConnectionStringBuilder sqlite;
+        try
+        {
+            sqlite = new SqliteConnectionStringBuilder(configured);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{name} is not a SQLite connection string ({e.Message}); for PostgreSQL set Database:Provider to {PostgreSql}.", e);
+        }
+
         sqlite.DataSource = Path.Combine(environment.ContentRootPath, sqlite.DataSource);
         return sqlite.ToString();
     }

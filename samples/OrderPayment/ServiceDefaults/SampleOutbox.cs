@@ -10,14 +10,25 @@ namespace OrderPayment.ServiceDefaults;
 public static class SampleOutbox
 {
     /// <summary>
-    /// <typeparamref name="TContext"/> on SQLite (its file from <c>ConnectionStrings:{connectionName}</c>) with the
-    /// outbox on it, the messages' names on the wire, and three transports, of which <c>Outbox:Transport</c> picks one.
+    /// <typeparamref name="TContext"/> on the database of <c>ConnectionStrings:{connectionName}</c> with the outbox
+    /// on it, the messages' names on the wire, and three transports, of which <c>Outbox:Transport</c> picks one.
+    /// On PostgreSQL (<c>Database:Provider</c>) the context is a <typeparamref name="TPostgreSqlContext"/>: the
+    /// same model, with migrations of its own, since EF Core keeps one set of migrations per provider.
     /// </summary>
-    public static IOutboxBuilder AddSampleOutbox<TContext>(this IHostApplicationBuilder builder, string connectionName)
+    public static IOutboxBuilder AddSampleOutbox<TContext, TPostgreSqlContext>(this IHostApplicationBuilder builder, string connectionName)
         where TContext : DbContext
+        where TPostgreSqlContext : TContext
     {
         var database = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, connectionName);
-        builder.Services.AddDbContext<TContext>((sp, options) => options.UseSqlite(database).UseOutbox(sp));
+        if (SampleDatabase.Provider(builder.Configuration) == SampleDatabase.PostgreSql)
+        {
+            builder.Services.AddDbContext<TContext, TPostgreSqlContext>((sp, options) => options.UseNpgsql(database).UseOutbox(sp));
+        }
+        else
+        {
+            builder.Services.AddDbContext<TContext>((sp, options) => options.UseSqlite(database).UseOutbox(sp));
+        }
+
         return builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
                 .AddMessageType<OrderPlaced>(MessageNames.OrderPlaced)
                 .AddMessageType<PaymentCaptured>(MessageNames.PaymentCaptured)

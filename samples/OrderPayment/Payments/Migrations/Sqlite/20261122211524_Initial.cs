@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace OrderPayment.Payments.Migrations
+namespace OrderPayment.Payments.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration

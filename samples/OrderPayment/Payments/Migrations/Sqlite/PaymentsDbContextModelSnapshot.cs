@@ -2,20 +2,17 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using OrderPayment.Payments;
 
 #nullable disable
 
-namespace OrderPayment.Payments.Migrations
+namespace OrderPayment.Payments.Migrations.Sqlite
 {
     [DbContext(typeof(PaymentsDbContext))]
-    [Migration("20261122211524_Initial")]
-    partial class Initial
+    partial class PaymentsDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");

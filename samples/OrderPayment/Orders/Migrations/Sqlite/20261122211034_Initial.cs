@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace OrderPayment.Orders.Migrations
+namespace OrderPayment.Orders.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
