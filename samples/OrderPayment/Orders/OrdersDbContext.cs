@@ -19,11 +19,13 @@ public class OrdersDbContext : DbContext
 
     public DbSet<OrderEvent> OrderEvents => Set<OrderEvent>();
 
+    #region model
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Order>().HasMany(o => o.History).WithOne().HasForeignKey(e => e.OrderId);
-        modelBuilder.AddOutboxTables();
+        modelBuilder.AddOutboxTables(); // outbox_messages, inbox_messages, outbox_dead_letters
     }
+    #endregion
 }
 
 /// <summary>The same model on PostgreSQL, with its migrations in Migrations/PostgreSql.</summary>

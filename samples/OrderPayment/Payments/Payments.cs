@@ -5,6 +5,7 @@ using Outbox.Consumers;
 
 namespace OrderPayment.Payments;
 
+#region handler
 /// <summary>Records each placed order's payment once, however often the broker delivers the message.</summary>
 public sealed class OrderPlacedHandler(PaymentsDbContext db, PaymentSignal signal, TimeProvider clock) : IMessageHandler<OrderPlaced>
 {
@@ -24,6 +25,7 @@ public sealed class OrderPlacedHandler(PaymentsDbContext db, PaymentSignal signa
         return ValueTask.CompletedTask;
     }
 }
+#endregion
 
 /// <summary>
 /// Charges the requested payments. The outcome is decided by the gateway, outside this database, so

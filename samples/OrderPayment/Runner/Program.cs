@@ -15,6 +15,7 @@ using Outbox;
 using Outbox.Serialization;
 using Outbox.Telemetry;
 using Outbox.Transport;
+using Spectre.Console;
 
 // Hosts the Orders API and the Payments worker in one process, places orders through the API and follows
 // each to its final state. Options: --orders N (default 20); --transport InMemory|RabbitMQ|Kafka (default:
@@ -79,38 +80,63 @@ await using (var scope = api.Services.CreateAsyncScope())
 }
 
 // Test customers, as the fake gateway knows them: decline-* are declined, slow-* time out and are charged late.
+// The orders are followed until each is Paid or Cancelled, or a minute has passed. A terminal shows two progress
+// bars; redirected output gets a plain line a second.
 var placed = new List<(Guid Id, string Customer, OrderStatus Expected)>();
-for (var i = 1; i <= orders; i++)
+var views = new Dictionary<Guid, OrderView>();
+if (AnsiConsole.Profile.Capabilities.Interactive)
 {
-    var (customer, expected) = (i % 10) switch
+    await AnsiConsole.Progress()
+        .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+        .StartAsync(async progress =>
+        {
+            var placing = progress.AddTask("orders placed", maxValue: orders);
+            var finishing = progress.AddTask("orders paid or cancelled", maxValue: orders);
+            await PlaceAndFollowAsync((placedCount, finalCount) => (placing.Value, finishing.Value) = (placedCount, finalCount));
+        });
+}
+else
+{
+    var printed = TimeSpan.Zero;
+    await PlaceAndFollowAsync((placedCount, finalCount) =>
     {
-        3 => ($"decline-{i}", OrderStatus.Cancelled),
-        7 => ($"slow-{i}", OrderStatus.Paid),
-        _ => ($"customer-{i}", OrderStatus.Paid),
-    };
-    var response = await http.PostAsJsonAsync("/orders", new PlaceOrder(customer, 10m + i));
-    response.EnsureSuccessStatusCode();
-    var created = await response.Content.ReadFromJsonAsync<Created>();
-    placed.Add((created!.Id, customer, expected));
+        if (clock.Elapsed - printed >= TimeSpan.FromSeconds(1) || finalCount == orders)
+        {
+            printed = clock.Elapsed;
+            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0.0}s] {placedCount} of {orders} orders placed, {finalCount} paid or cancelled");
+        }
+    });
 }
 
-// Follows the orders until each is Paid or Cancelled, or a minute has passed.
-var views = new Dictionary<Guid, OrderView>();
-while (clock.Elapsed < TimeSpan.FromMinutes(1))
+async Task PlaceAndFollowAsync(Action<int, int> report)
 {
-    foreach (var (id, _, _) in placed.Where(p => !views.TryGetValue(p.Id, out var v) || v.Status == nameof(OrderStatus.Placed)))
+    for (var i = 1; i <= orders; i++)
     {
-        views[id] = (await http.GetFromJsonAsync<OrderView>($"/orders/{id}"))!;
+        var (customer, expected) = (i % 10) switch
+        {
+            3 => ($"decline-{i}", OrderStatus.Cancelled),
+            7 => ($"slow-{i}", OrderStatus.Paid),
+            _ => ($"customer-{i}", OrderStatus.Paid),
+        };
+        var response = await http.PostAsJsonAsync("/orders", new PlaceOrder(customer, 10m + i));
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<Created>();
+        placed.Add((created!.Id, customer, expected));
+        report(placed.Count, 0);
     }
 
-    var final = views.Values.Count(v => v.Status != nameof(OrderStatus.Placed));
-    Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0.0}s] {final} of {orders} orders final");
-    if (final == orders)
+    var final = 0;
+    while (final < orders && clock.Elapsed < TimeSpan.FromMinutes(1))
     {
-        break;
-    }
+        foreach (var (id, _, _) in placed.Where(p => !views.TryGetValue(p.Id, out var v) || v.Status == nameof(OrderStatus.Placed)))
+        {
+            views[id] = (await http.GetFromJsonAsync<OrderView>($"/orders/{id}"))!;
+        }
 
-    await Task.Delay(TimeSpan.FromSeconds(1));
+        final = views.Values.Count(v => v.Status != nameof(OrderStatus.Placed));
+        report(orders, final);
+        await Task.Delay(TimeSpan.FromMilliseconds(250));
+    }
 }
 
 // This run's orders only: a PostgreSQL database is kept from run to run.

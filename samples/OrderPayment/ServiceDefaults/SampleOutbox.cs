@@ -26,16 +26,21 @@ public static class SampleOutbox
         }
         else
         {
+            #region dbcontext
             builder.Services.AddDbContext<TContext>((sp, options) => options.UseSqlite(database).UseOutbox(sp));
+            #endregion
         }
 
-        return builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
+        #region outbox
+        var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
                 .AddMessageType<OrderPlaced>(MessageNames.OrderPlaced)
                 .AddMessageType<PaymentCaptured>(MessageNames.PaymentCaptured)
                 .AddMessageType<PaymentFailed>(MessageNames.PaymentFailed))
             .UseEntityFrameworkCore<TContext>()
             .UseInMemoryTransport()
-            .UseRabbitMQ()
+            .UseRabbitMQ() // Outbox:Transport in appsettings.json picks one; a broker is connected only when picked
             .UseKafka();
+        #endregion
+        return outbox;
     }
 }
