@@ -75,7 +75,7 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
 
     public Task<DateTime?> GetNextDueAsync(DateTime now, CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
 
-    public Task<DateTime?> GetOldestUnsentAsync(CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
+    public Task<DateTime?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
 
     public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
         Task.FromResult(0);

@@ -45,6 +45,18 @@ public sealed class OrdersApiTests : IAsyncLifetime
         Assert.Equal(("OrderPlaced", id.ToString()), (sent.MessageType, sent.Key));
     }
 
+    [Fact]
+    public async Task Health_IsHealthyWhileTheOutboxRuns_And503OnceItsDispatcherStops()
+    {
+        var healthy = await _http.GetAsync("/health");
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), (healthy.StatusCode, await healthy.Content.ReadAsStringAsync()));
+
+        await _app.Services.GetServices<IHostedService>().OfType<Dispatching.OutboxDispatcher>().Single().StopAsync(CancellationToken.None);
+
+        var unhealthy = await _http.GetAsync("/health");
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), (unhealthy.StatusCode, await unhealthy.Content.ReadAsStringAsync()));
+    }
+
     [Theory]
     [InlineData("", 10)]
     [InlineData("ada", 0)]

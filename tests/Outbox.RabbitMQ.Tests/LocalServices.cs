@@ -36,8 +36,11 @@ internal static class LocalServices
         }
     }
 
-    public static Task RestartPostgreSqlAsync() =>
-        RunAsync("read -r version cluster _ < <(pg_lsclusters -h | head -n 1) && pg_ctlcluster \"$version\" \"$cluster\" restart");
+    public static Task RestartPostgreSqlAsync() => PostgreSqlAsync("restart");
+
+    /// <summary>Runs <c>pg_ctlcluster</c> with <paramref name="action"/> (stop, start, restart) on the local cluster.</summary>
+    public static Task PostgreSqlAsync(string action) =>
+        RunAsync($"read -r version cluster _ < <(pg_lsclusters -h | head -n 1) && pg_ctlcluster \"$version\" \"$cluster\" {action}");
 
     public static async Task RunAsync(string command)
     {

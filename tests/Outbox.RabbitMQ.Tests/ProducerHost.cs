@@ -16,7 +16,9 @@ internal static class ProducerHost
     /// <param name="logs">Where its logs go.</param>
     /// <param name="routes">Its message types and their destinations.</param>
     /// <param name="settings">Settings over the defaults, under <c>Outbox</c>.</param>
-    public static IHost Build(string connectionString, string exchange, ILoggerProvider logs, Action<OutboxOptions> routes, IDictionary<string, string?>? settings = null)
+    /// <param name="configure">More on the outbox: consumers, health checks.</param>
+    public static IHost Build(
+        string connectionString, string exchange, ILoggerProvider logs, Action<OutboxOptions> routes, IDictionary<string, string?>? settings = null, Action<IOutboxBuilder>? configure = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var all = new Dictionary<string, string?>
@@ -32,9 +34,10 @@ internal static class ProducerHost
         builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.AddProvider(logs);
         builder.Services.AddDbContext<ShopContext>((sp, options) => options.UseNpgsql(connectionString).UseOutbox(sp));
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), routes)
+        var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), routes)
             .UseEntityFrameworkCore<ShopContext>()
             .UseRabbitMQ();
+        configure?.Invoke(outbox);
         return builder.Build();
     }
 }

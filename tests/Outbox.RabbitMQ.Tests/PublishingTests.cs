@@ -114,7 +114,7 @@ public sealed class PublishingTests : RabbitMQScenarios
                     continue;
                 }
 
-                if (await host.Store.GetOldestUnsentAsync(CancellationToken.None) is null)
+                if (await host.Store.GetEarliestDueUnsentAsync(CancellationToken.None) is null)
                 {
                     return;
                 }

@@ -140,7 +140,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
             total += claimed;
             if (claimed == 0)
             {
-                if (await Store.GetOldestUnsentAsync(CancellationToken.None) is null)
+                if (await Store.GetEarliestDueUnsentAsync(CancellationToken.None) is null)
                 {
                     return total;
                 }
@@ -157,7 +157,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
     public async Task RelayAllAsync(TimeSpan step, TimeSpan within)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (await Store.GetOldestUnsentAsync(CancellationToken.None) is not null)
+        while (await Store.GetEarliestDueUnsentAsync(CancellationToken.None) is not null)
         {
             if (waited.Elapsed > within)
             {

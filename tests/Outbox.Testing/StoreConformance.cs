@@ -222,12 +222,15 @@ public abstract class StoreConformance : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OldestUnsent_IsThePublishTimeOfTheOldestPendingOrPreparedMessage()
+    public async Task EarliestDueUnsent_IsTheDueTimeOfTheMostOverduePendingOrPreparedMessage()
     {
-        Assert.Null(await Dispatch.GetOldestUnsentAsync(CancellationToken.None));
-        await WriteAsync(Written(MessageStatus.Dispatched) with { CreatedAt = Now.AddMinutes(-9) }, Pending() with { CreatedAt = Now.AddMinutes(-2) }, Written(MessageStatus.Prepared) with { CreatedAt = Now.AddMinutes(-3) });
+        Assert.Null(await Dispatch.GetEarliestDueUnsentAsync(CancellationToken.None));
+        await WriteAsync(
+            Written(MessageStatus.Dispatched) with { DueAt = Now.AddMinutes(-9) },
+            Pending() with { CreatedAt = Now.AddMinutes(-20), DueAt = Now.AddMinutes(-2) },
+            Written(MessageStatus.Prepared) with { CreatedAt = Now.AddMinutes(-4), DueAt = Now.AddMinutes(-3) });
 
-        Assert.Equal(Now.AddMinutes(-3), await Dispatch.GetOldestUnsentAsync(CancellationToken.None));
+        Assert.Equal(Now.AddMinutes(-3), await Dispatch.GetEarliestDueUnsentAsync(CancellationToken.None));
     }
 
     [Fact]

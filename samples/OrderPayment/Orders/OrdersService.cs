@@ -23,9 +23,15 @@ public static class OrdersService
         builder.AddSampleOutbox<OrdersDbContext, PostgreSqlOrdersDbContext>("Orders")
             .AddConsumer<PaymentCapturedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.captured", "orders-paid"))
             .AddConsumer<PaymentFailedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.failed", "orders-cancelled"));
+        #region health
+        builder.Services.AddHealthChecks().AddOutboxHealthChecks();
+        #endregion
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
+        #region map-health
+        app.MapHealthChecks("/health"); // 200 Healthy or Degraded, 503 Unhealthy; the status in the body
+        #endregion
         app.MapPost("/orders", PlaceAsync);
         app.MapGet("/orders/{id:guid}", async (Guid id, OrdersDbContext db) =>
             await db.Orders.Include(o => o.History).AsNoTracking().SingleOrDefaultAsync(o => o.Id == id) is { } order

@@ -98,4 +98,7 @@ internal static class OutboxDefaults
 
     /// <summary>Rows deleted per statement by the retention job: 1000.</summary>
     public const int RetentionBatchSize = 1000;
+
+    /// <summary>How long an unsent message may have been due before the health check says Degraded: 5 minutes.</summary>
+    public static readonly TimeSpan MaxPendingAge = TimeSpan.FromMinutes(5);
 }

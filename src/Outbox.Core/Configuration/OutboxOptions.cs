@@ -53,6 +53,9 @@ public sealed class OutboxOptions
     [ValidateObjectMembers]
     public RetentionOptions Retention { get; } = new();
 
+    /// <summary>Thresholds of the health checks.</summary>
+    public HealthOptions Health { get; } = new();
+
     /// <summary>Settings shared by every consumer.</summary>
     [ValidateObjectMembers]
     public Outbox.ConsumersOptions Consumers { get; } = new();

@@ -26,7 +26,36 @@ internal sealed class ConsumerHost(
     ILogger<ConsumerHost> logger) : BackgroundService
 {
     private readonly List<ConsumerRegistration> _consumers = [.. consumers];
+    private readonly Dictionary<string, Reading> _reading = new(StringComparer.Ordinal);
     private ResiliencePipeline<InboxOutcome>? _retry;
+
+    /// <summary>
+    /// Each consumer that is not reading, and why, for the health check: its loop has ended, or its last
+    /// attempt to read failed and the next has not begun. Empty while every consumer reads.
+    /// </summary>
+    internal IReadOnlyList<(string Consumer, string Problem)> NotReading()
+    {
+        var problems = new List<(string, string)>();
+        foreach (var consumer in _consumers)
+        {
+            lock (_reading)
+            {
+                var problem = _reading.GetValueOrDefault(consumer.Name) switch
+                {
+                    null => "has not started",
+                    { Loop.IsCompleted: true } => "has stopped",
+                    { Failure: { } failure } => $"cannot read: {failure}",
+                    _ => null,
+                };
+                if (problem is not null)
+                {
+                    problems.Add((consumer.Name, problem));
+                }
+            }
+        }
+
+        return problems;
+    }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,8 +75,23 @@ internal sealed class ConsumerHost(
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_consumers.Select(consumer => ConsumeAsync(consumer, stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        lock (_reading)
+        {
+            foreach (var consumer in _consumers)
+            {
+                _reading[consumer.Name] = new Reading();
+            }
+
+            foreach (var consumer in _consumers)
+            {
+                _reading[consumer.Name].Loop = ConsumeAsync(consumer, _reading[consumer.Name], stoppingToken);
+            }
+
+            return Task.WhenAll(_reading.Values.Select(r => r.Loop!));
+        }
+    }
 
     /// <summary>
     /// Runs one attempt of a delivery: acknowledged, redelivered through the transport later, dead-lettered
@@ -148,7 +192,7 @@ internal sealed class ConsumerHost(
         }
     }
 
-    private async Task ConsumeAsync(ConsumerRegistration consumer, CancellationToken stoppingToken)
+    private async Task ConsumeAsync(ConsumerRegistration consumer, Reading reading, CancellationToken stoppingToken)
     {
         var receiver = ReceiverOf(consumer);
         using var scheduler = new DeliveryScheduler(
@@ -162,6 +206,7 @@ internal sealed class ConsumerHost(
         while (!stoppingToken.IsCancellationRequested)
         {
             Exception? failure = null;
+            reading.Failure = null;
             var deliveries = receiver.ReceiveAsync(consumer.Source, consumer.Name, stoppingToken).GetAsyncEnumerator(stoppingToken);
             try
             {
@@ -202,6 +247,7 @@ internal sealed class ConsumerHost(
 
             if (failure is not null)
             {
+                reading.Failure = failure.Message;
                 var delay = options.Value.Consumers.RedeliveryDelay;
                 if (receiving)
                 {
@@ -287,5 +333,12 @@ internal sealed class ConsumerHost(
         }
 
         return _retry = builder.Build();
+    }
+
+    private sealed class Reading
+    {
+        public Task? Loop { get; set; }
+
+        public string? Failure { get; set; }
     }
 }

@@ -24,7 +24,22 @@ internal sealed class OutboxDispatcher(
     // Batches being sent at once by the poller: while one is sent, the next is claimed.
     private const int BatchesInFlight = 2;
 
+    private Task? _fastPath;
+    private Task? _poller;
+
     private void Wake() => signal.Wake();
+
+    /// <summary>Why the dispatcher is not sending, for the health check; <see langword="null"/> while both its loops run.</summary>
+    internal string? NotRunning() => (_fastPath, _poller) switch
+    {
+        (null, _) or (_, null) => "The dispatcher has not started.",
+        ({ IsCompleted: true } lane, _) => Stopped("fast path", lane),
+        (_, { IsCompleted: true } lane) => Stopped("poller", lane),
+        _ => null,
+    };
+
+    private static string Stopped(string lane, Task task) =>
+        $"The dispatcher's {lane} has stopped{(task.Exception?.InnerException is { } ex ? $": {ex.Message}" : ".")}";
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -50,8 +65,12 @@ internal sealed class OutboxDispatcher(
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(RunFastPathAsync(stoppingToken), RunPollerAsync(stoppingToken));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _fastPath = RunFastPathAsync(stoppingToken);
+        _poller = RunPollerAsync(stoppingToken);
+        return Task.WhenAll(_fastPath, _poller);
+    }
 
     /// <summary>Sends one batch of handed-over rows. Rows whose key has an older unsent row go back to the poller.</summary>
     internal async Task SendCommittedAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken)

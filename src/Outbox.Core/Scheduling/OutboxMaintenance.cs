@@ -48,8 +48,8 @@ internal sealed class OutboxMaintenance(
 
         var checkedRows = await checkRunner.RunAsync(cancellationToken).ConfigureAwait(false);
 
-        var oldest = await store.GetOldestUnsentAsync(cancellationToken).ConfigureAwait(false);
-        OutboxTelemetry.RecordOldestPendingAge(oldest is { } created ? now - created : TimeSpan.Zero);
+        var due = await store.GetEarliestDueUnsentAsync(cancellationToken).ConfigureAwait(false);
+        OutboxTelemetry.RecordOldestPendingAge(due is { } since ? now - since : TimeSpan.Zero);
         return recovered + checkedRows;
     }
 

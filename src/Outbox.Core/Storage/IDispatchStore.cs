@@ -48,8 +48,12 @@ public interface IDispatchStore : IDispatchOutcomes
     /// <returns>When the poller should next look, or <see langword="null"/>.</returns>
     Task<DateTime?> GetNextDueAsync(DateTime now, CancellationToken cancellationToken);
 
-    /// <summary>The <see cref="StoredMessage.CreatedAt"/> of the oldest unsent message, if any (for the <c>outbox.pending.age</c> gauge).</summary>
+    /// <summary>
+    /// The earliest <see cref="StoredMessage.DueAt"/> of an unsent message (pending, or written and not yet
+    /// sent), if any: how long the most overdue message has waited, for the <c>outbox.pending.age</c> gauge
+    /// and the health check.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The oldest unsent message's publish time, or <see langword="null"/>.</returns>
-    Task<DateTime?> GetOldestUnsentAsync(CancellationToken cancellationToken);
+    /// <returns>The earliest due time, or <see langword="null"/> when every message was sent.</returns>
+    Task<DateTime?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken);
 }

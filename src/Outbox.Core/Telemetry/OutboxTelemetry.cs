@@ -38,7 +38,7 @@ public static class OutboxTelemetry
             "outbox.pending.age",
             () => Volatile.Read(ref s_oldestPendingAgeSeconds),
             "s",
-            "Age of the oldest unsent message, as last measured by the recovery job.");
+            "How long the most overdue unsent message has been due, as last measured by the recovery job.");
     }
 
     internal static void RecordOldestPendingAge(TimeSpan age) =>

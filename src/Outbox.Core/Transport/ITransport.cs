@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 namespace Outbox.Transport;
 
 /// <summary>Sends messages to a broker. Implemented by each transport package.</summary>
@@ -23,4 +25,13 @@ public interface ITransport
     /// </summary>
     /// <value>The default is <see langword="false"/>.</value>
     bool KeepsKeyOrderInBatch => false;
+
+    /// <summary>
+    /// Whether the transport reaches its broker now, for <c>AddOutboxHealthChecks</c>: Unhealthy when it
+    /// cannot, with the reason. Called on every health probe, so it is cheap and does not log.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the check (the health check's time-out).</param>
+    /// <value>The default is Healthy, for a transport without a broker to reach.</value>
+    Task<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(HealthCheckResult.Healthy("Nothing to reach."));
 }

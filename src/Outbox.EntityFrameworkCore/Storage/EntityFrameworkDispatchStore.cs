@@ -113,6 +113,6 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
             .Where(r => r.Status == MessageStatus.Pending && r.NextAttemptAt > now)
             .MinAsync(r => (DateTime?)r.NextAttemptAt, cancellationToken));
 
-    public Task<DateTime?> GetOldestUnsentAsync(CancellationToken cancellationToken) =>
-        runner.RunAsync(context => StoredRows.Unsent(context).MinAsync(r => (DateTime?)r.CreatedAt, cancellationToken));
+    public Task<DateTime?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken) =>
+        runner.RunAsync(context => StoredRows.Unsent(context).MinAsync(r => (DateTime?)r.DueAt, cancellationToken));
 }

@@ -71,10 +71,14 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
     /// <exception cref="OutboxException">The brokers did not answer in time.</exception>
     public int Connect(TimeSpan timeout)
     {
-        var brokers = Ask(admin => admin.GetMetadata(timeout), timeout).Brokers.Count;
+        var brokers = CountBrokers(timeout);
         Log.Connected(_logger, Address, brokers);
         return brokers;
     }
+
+    /// <summary>How many brokers the cluster names in answer to a metadata request; the health check's question.</summary>
+    /// <exception cref="OutboxException">The brokers did not answer in time.</exception>
+    public int CountBrokers(TimeSpan timeout) => Ask(admin => admin.GetMetadata(timeout), timeout).Brokers.Count;
 
     /// <summary>Whether <paramref name="topic"/> exists; a topic once seen is remembered.</summary>
     /// <exception cref="OutboxException">The brokers did not answer in time.</exception>

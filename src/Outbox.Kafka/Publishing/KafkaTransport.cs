@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Outbox.Kafka.Connection;
 using Outbox.Kafka.Mapping;
 using Outbox.Transport;
@@ -16,6 +17,22 @@ internal sealed class KafkaTransport(KafkaClients clients) : ITransport
 {
     /// <summary>A key's messages in a batch are delivered in order: one partition, an idempotent producer.</summary>
     public bool KeepsKeyOrderInBatch => true;
+
+    /// <summary>Healthy when the cluster answers a metadata request within two seconds, naming its brokers.</summary>
+    public async Task<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var brokers = await Task.Run(() => clients.CountBrokers(TimeSpan.FromSeconds(2)), cancellationToken).ConfigureAwait(false);
+            return brokers > 0
+                ? HealthCheckResult.Healthy($"{brokers} brokers answer at {clients.Address}.")
+                : HealthCheckResult.Unhealthy($"No broker answers at {clients.Address}.");
+        }
+        catch (OutboxException ex)
+        {
+            return HealthCheckResult.Unhealthy(ex.Message);
+        }
+    }
 
     public async ValueTask<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Outbox.RabbitMQ.Connection;
 using Outbox.RabbitMQ.Consuming;
 using Outbox.RabbitMQ.Mapping;
@@ -21,6 +22,20 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
     /// messages in that order; one that is lost with the connection loses every later one with it.
     /// </summary>
     public bool KeepsKeyOrderInBatch => true;
+
+    /// <summary>Healthy while the connection is open; otherwise it is opened (at most once per <c>RecoveryInterval</c>) and Unhealthy if it cannot be.</summary>
+    public async Task<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.GetAsync(cancellationToken).ConfigureAwait(false);
+            return HealthCheckResult.Healthy($"Connected to {connection.Address}.");
+        }
+        catch (OutboxException ex)
+        {
+            return HealthCheckResult.Unhealthy(ex.Message);
+        }
+    }
 
     public async ValueTask<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
     {
