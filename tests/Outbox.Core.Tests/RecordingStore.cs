@@ -134,4 +134,6 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
         throw new NotSupportedException("The relay's tests do not consume.");
 
     public Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public Task<int> DeleteDeadLettersAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 }

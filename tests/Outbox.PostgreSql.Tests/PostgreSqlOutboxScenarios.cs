@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Outbox.Testing;
 
 namespace Outbox.Tests;
@@ -11,6 +12,56 @@ public sealed class PostgreSqlOutboxScenarios : OutboxScenarios
     protected override bool ClaimsConcurrently => true;
 
     protected override ITestDatabase NewDatabase() => new PostgreSqlTestDatabase();
+
+    [Fact]
+    public async Task DeadLetterRetention_FourInstancesAtOnce_DeleteEachOldOneOnce_AndSkipARowAnotherTransactionHolds()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new Dictionary<string, string?> { ["Outbox:Retention:KeepDeadLettersFor"] = "7.00:00:00", ["Outbox:Retention:BatchSize"] = "50" };
+        var instances = Enumerable.Range(0, 4).Select(_ => Host(time, settings: settings)).ToList();
+        await using var connection = new NpgsqlConnection(((PostgreSqlTestDatabase)Database).ConnectionString);
+        await connection.OpenAsync();
+        await ExecuteAsync(
+            connection,
+            """
+            INSERT INTO outbox_dead_letters (message_id, destination, message_type, payload, source, reason, attempts, created_at, dead_lettered_at)
+            SELECT gen_random_uuid(), 'orders.placed', 'OrderPlaced', convert_to('{}', 'UTF8'), 'dispatch', 'max-attempts', 10,
+                   @now - interval '9 days', @now - (CASE WHEN n <= 2000 THEN interval '8 days' ELSE interval '1 day' END)
+            FROM generate_series(1, 2010) AS n
+            """,
+            time.GetUtcNow().UtcDateTime);
+
+        // Another transaction (a person requeueing it, say) holds one of the old ones.
+        await using var holder = new NpgsqlConnection(((PostgreSqlTestDatabase)Database).ConnectionString);
+        await holder.OpenAsync();
+        await using var held = await holder.BeginTransactionAsync();
+        await ExecuteAsync(holder, "SELECT id FROM outbox_dead_letters ORDER BY id LIMIT 1 FOR UPDATE", null);
+
+        var deleted = await Task.WhenAll(instances.Select(i => i.Maintenance.CleanUpAsync(CancellationToken.None))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1999, deleted.Sum());
+        Assert.Equal(11L, await CountAsync(connection));
+        await held.RollbackAsync();
+        Assert.Equal(1, await instances[0].Maintenance.CleanUpAsync(CancellationToken.None));
+        Assert.Equal(10L, await CountAsync(connection));
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, DateTime? now)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (now is { } value)
+        {
+            command.Parameters.AddWithValue("now", value);
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM outbox_dead_letters", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     // Npgsql enlists in System.Transactions; EF Core's SQLite provider does not, so this runs here only.
     [Fact]

@@ -352,6 +352,22 @@ public abstract class StoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeadLetters_OlderThanTheCutOff_AreDeletedABatchAtATime()
+    {
+        var recorded = new[] { -10, -9, -8, 0 }.Select(minutes => (Id: Guid.NewGuid(), At: Now.AddMinutes(minutes))).ToList();
+        foreach (var (id, at) in recorded)
+        {
+            var message = new TransportMessage(id, "orders.placed", "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), Time.GetUtcNow());
+            await Inbox.DeadLetterDeliveryAsync(message, "billing", "max-deliveries", 5, "handler failed", at, CancellationToken.None);
+        }
+
+        Assert.Equal(2, await Retention.DeleteDeadLettersAsync(Now.AddMinutes(-5), 2, CancellationToken.None));
+        Assert.Equal(1, await Retention.DeleteDeadLettersAsync(Now.AddMinutes(-5), 2, CancellationToken.None));
+        Assert.Equal(0, await Retention.DeleteDeadLettersAsync(Now.AddMinutes(-5), 2, CancellationToken.None));
+        Assert.Equal(recorded[^1].Id, Assert.Single(await DeadLetters.ListAsync()).MessageId);
+    }
+
+    [Fact]
     public async Task ConsumerDeadLetter_IsListed_AndARequeueTargetsThatConsumer()
     {
         var message = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), Time.GetUtcNow());

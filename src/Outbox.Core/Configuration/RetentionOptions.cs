@@ -7,6 +7,13 @@ public sealed class RetentionOptions
     /// <value>The default is 1 day.</value>
     public TimeSpan KeepFinishedFor { get; set; } = OutboxDefaults.KeepFinishedFor;
 
+    /// <summary>
+    /// How long dead letters are kept before the retention job deletes them. Dead letters wait for a person,
+    /// so they are kept until requeued or purged unless this is set.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: kept.</value>
+    public TimeSpan? KeepDeadLettersFor { get; set; }
+
     /// <summary>How often the retention job runs.</summary>
     /// <value>The default is 1 hour.</value>
     public TimeSpan Interval { get; set; } = OutboxDefaults.RetentionInterval;

@@ -40,11 +40,12 @@ internal sealed class ConsumerHost(
         {
             lock (_reading)
             {
-                var problem = _reading.GetValueOrDefault(consumer.Name) switch
+                var problem = (ExecuteTask, _reading.GetValueOrDefault(consumer.Name)) switch
                 {
-                    null => "has not started",
-                    { Loop.IsCompleted: true } => "has stopped",
-                    { Failure: { } failure } => $"cannot read: {failure}",
+                    (null, _) => "has not started",
+                    (_, null) => null, // the host runs ExecuteAsync on a thread of its own once started: about to read
+                    (_, { Loop.IsCompleted: true }) => "has stopped",
+                    (_, { Failure: { } failure }) => $"cannot read: {failure}",
                     _ => null,
                 };
                 if (problem is not null)
@@ -81,12 +82,8 @@ internal sealed class ConsumerHost(
         {
             foreach (var consumer in _consumers)
             {
-                _reading[consumer.Name] = new Reading();
-            }
-
-            foreach (var consumer in _consumers)
-            {
-                _reading[consumer.Name].Loop = ConsumeAsync(consumer, _reading[consumer.Name], stoppingToken);
+                var reading = _reading[consumer.Name] = new Reading();
+                reading.Loop = ConsumeAsync(consumer, reading, stoppingToken);
             }
 
             return Task.WhenAll(_reading.Values.Select(r => r.Loop!));

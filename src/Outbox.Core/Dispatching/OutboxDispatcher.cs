@@ -29,12 +29,16 @@ internal sealed class OutboxDispatcher(
 
     private void Wake() => signal.Wake();
 
-    /// <summary>Why the dispatcher is not sending, for the health check; <see langword="null"/> while both its loops run.</summary>
-    internal string? NotRunning() => (_fastPath, _poller) switch
+    /// <summary>
+    /// Why the dispatcher is not sending, for the health check; <see langword="null"/> while both its loops run,
+    /// or are about to (the host runs <see cref="ExecuteAsync"/> on a thread of its own once started).
+    /// </summary>
+    internal string? NotRunning() => (ExecuteTask, _fastPath, _poller) switch
     {
-        (null, _) or (_, null) => "The dispatcher has not started.",
-        ({ IsCompleted: true } lane, _) => Stopped("fast path", lane),
-        (_, { IsCompleted: true } lane) => Stopped("poller", lane),
+        (null, _, _) => "The dispatcher has not started.",
+        (_, { IsCompleted: true } lane, _) => Stopped("fast path", lane),
+        (_, _, { IsCompleted: true } lane) => Stopped("poller", lane),
+        ({ IsCompleted: true }, _, _) => "The dispatcher has stopped.",
         _ => null,
     };
 

@@ -54,8 +54,9 @@ internal sealed class OutboxMaintenance(
     }
 
     /// <summary>
-    /// Deletes dispatched and rolled-back rows older than <c>Retention:KeepFinishedFor</c>, and inbox rows
-    /// older than <c>Consumers:DedupeWindow</c>, in batches.
+    /// Deletes dispatched and rolled-back rows older than <c>Retention:KeepFinishedFor</c>, inbox rows
+    /// older than <c>Consumers:DedupeWindow</c> and, when <c>Retention:KeepDeadLettersFor</c> is set, dead
+    /// letters older than that, in batches.
     /// </summary>
     public async Task<int> CleanUpAsync(CancellationToken cancellationToken)
     {
@@ -63,6 +64,10 @@ internal sealed class OutboxMaintenance(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         var deleted = await DeleteInBatchesAsync(retention.DeleteFinishedAsync, now - settings.KeepFinishedFor, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         deleted += await DeleteInBatchesAsync(retention.DeleteInboxAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        if (settings.KeepDeadLettersFor is { } keep)
+        {
+            deleted += await DeleteInBatchesAsync(retention.DeleteDeadLettersAsync, now - keep, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        }
 
         Log.RetentionDeleted(logger, deleted);
         return deleted;

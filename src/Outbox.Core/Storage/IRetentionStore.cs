@@ -1,6 +1,10 @@
 namespace Outbox.Storage;
 
-/// <summary>What the retention job needs: deleting finished outbox messages and old inbox records, a batch at a time. Times are UTC.</summary>
+/// <summary>
+/// What the retention job needs: deleting finished outbox messages, old inbox records and old dead letters, a
+/// batch at a time. Times are UTC. Every instance may run the job at once: a batch should skip rows another
+/// instance is deleting rather than wait for them.
+/// </summary>
 public interface IRetentionStore
 {
     /// <summary>
@@ -13,4 +17,8 @@ public interface IRetentionStore
     /// <summary>Deletes up to <paramref name="batchSize"/> inbox records received before <paramref name="before"/>.</summary>
     /// <returns>How many it deleted.</returns>
     Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="batchSize"/> dead letters recorded before <paramref name="before"/>.</summary>
+    /// <returns>How many it deleted.</returns>
+    Task<int> DeleteDeadLettersAsync(DateTime before, int batchSize, CancellationToken cancellationToken);
 }
