@@ -12,6 +12,7 @@ namespace Outbox.Tests;
 public sealed class PackagesTests : IDisposable
 {
     private static readonly string[] Packages = ["Outbox.Core", "Outbox.EntityFrameworkCore", "Outbox.RabbitMQ", "Outbox.Kafka"];
+    private const string Tool = "Outbox.Cli";
     private static readonly TimeSpan TimeLimit = TimeSpan.FromMinutes(5);
 
     private readonly string _work = Directory.CreateTempSubdirectory("outbox-packages-").FullName;
@@ -28,11 +29,12 @@ public sealed class PackagesTests : IDisposable
 
         foreach (var package in Packages)
         {
-            AssertPackage(Path.Combine(feed, $"{package}.{_version}.nupkg"), package);
+            AssertPackage(Path.Combine(feed, $"{package}.{_version}.nupkg"), package, $"lib/net10.0/{package}.dll", $"lib/net10.0/{package}.xml");
             Assert.True(File.Exists(Path.Combine(feed, $"{package}.{_version}.snupkg")), $"{package} has no symbol package.");
         }
 
-        Assert.Equal(Packages.Order(), Directory.GetFiles(feed, "*.nupkg").Select(p => Path.GetFileName(p)[..^$".{_version}.nupkg".Length]).Order());
+        AssertPackage(Path.Combine(feed, $"{Tool}.{_version}.nupkg"), Tool, $"tools/net10.0/any/{Tool}.dll", "tools/net10.0/any/DotnetToolSettings.xml");
+        Assert.Equal(Packages.Append(Tool).Order(), Directory.GetFiles(feed, "*.nupkg").Select(p => Path.GetFileName(p)[..^$".{_version}.nupkg".Length]).Order());
 
         var sample = CopySampleOnPackages(feed);
         var output = await DotnetAsync(sample, "run", "--project", "Runner", "--", "--orders", "20");
@@ -45,18 +47,29 @@ public sealed class PackagesTests : IDisposable
         }
 
         Assert.DoesNotContain("src/Outbox", assets, StringComparison.Ordinal);
+
+        // The tool, installed from the same feed, reads what the sample's Payments service sent.
+        var tools = Path.Combine(_work, "tools");
+        await DotnetAsync(sample, "tool", "install", Tool, "--tool-path", tools, "--version", _version);
+        using var cli = new DotnetProcess();
+        var payments = Path.Combine(sample, "Runner", "bin", "Debug", "net10.0", "Payments", "payments.db");
+        cli.Start(["exec", Path.Combine(tools, ".store", Tool.ToLowerInvariant(), _version, Tool.ToLowerInvariant(), _version, "tools", "net10.0", "any", $"{Tool}.dll"), "status", "-c", $"Data Source={payments}"]);
+        Assert.Equal(0, await cli.WaitForExitAsync(TimeLimit));
+        Assert.Matches("sent in the last hour +20", cli.Output);
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    private static void AssertPackage(string path, string id)
+    private static void AssertPackage(string path, string id, params string[] files)
     {
         Assert.True(File.Exists(path), $"{path} was not packed.");
         using var zip = ZipFile.OpenRead(path);
         var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
         Assert.Contains("README.md", entries);
-        Assert.Contains($"lib/net10.0/{id}.dll", entries);
-        Assert.Contains($"lib/net10.0/{id}.xml", entries);
+        foreach (var file in files)
+        {
+            Assert.Contains(file, entries);
+        }
 
         using var nuspec = zip.GetEntry($"{id}.nuspec")!.Open();
         var metadata = XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");

@@ -5,6 +5,9 @@ namespace Outbox.Testing;
 /// <summary>A fresh, empty database for one test.</summary>
 public interface ITestDatabase : IAsyncDisposable
 {
+    /// <summary>The connection string a program outside the test (the CLI, say) reaches the database with.</summary>
+    string ConnectionString { get; }
+
     void Configure(DbContextOptionsBuilder options);
 
     /// <summary>Creates the database and its tables.</summary>
