@@ -21,11 +21,11 @@ internal static class Commands
 
     public static async Task StatusAsync(OutboxDatabase database, bool json, CancellationToken cancellationToken)
     {
-        var now = DateTime.UtcNow;
+        var now = database.Clock.GetUtcNow().UtcDateTime;
         var status = await database.QueryAsync(async db =>
         {
             var messages = db.Set<OutboxRecord>();
-            var unsent = messages.Where(r => r.Status == MessageStatus.Pending || (r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox));
+            var unsent = StoredRows.Unsent(db);
             var hourAgo = now.AddHours(-1);
             var destinations = await unsent.GroupBy(r => r.Destination)
                 .Select(g => new DestinationStatus(g.Key, g.Count(), g.Min(r => r.DueAt)))
@@ -100,7 +100,7 @@ internal static class Commands
 
     public static async Task PurgeAsync(OutboxDatabase database, TimeSpan olderThan, bool json, CancellationToken cancellationToken)
     {
-        var purged = await database.DeadLetters.PurgeAsync(DateTimeOffset.UtcNow - olderThan, cancellationToken);
+        var purged = await database.DeadLetters.PurgeAsync(database.Clock.GetUtcNow() - olderThan, cancellationToken);
         Console.WriteLine(json ? JsonSerializer.Serialize(new { purged }, Json) : $"purged {purged} dead letter(s) older than {olderThan}");
     }
 

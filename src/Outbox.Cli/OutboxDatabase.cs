@@ -21,6 +21,9 @@ internal sealed class OutboxDatabase : IAsyncDisposable
 
     public IDeadLetterQueue DeadLetters => _services.GetRequiredService<IDeadLetterQueue>();
 
+    /// <summary>The clock the outbox's own services use (the machine's).</summary>
+    public TimeProvider Clock => _services.GetRequiredService<TimeProvider>();
+
     /// <summary>Runs <paramref name="query"/> on a context of its own.</summary>
     public async Task<T> QueryAsync<T>(Func<OutboxTablesContext, Task<T>> query)
     {
