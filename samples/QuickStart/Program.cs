@@ -125,10 +125,7 @@ Say($"   dead-lettered: reason={dead.Reason}, deliveries={dead.Attempts}, error=
 auditStore.Online = true;
 #region requeue
 var deadLetters = host.Services.GetRequiredService<IDeadLetterQueue>();
-foreach (var letter in await deadLetters.ListAsync())
-{
-    await deadLetters.RequeueAsync(letter.MessageId);
-}
+await deadLetters.RequeueAsync(new DeadLetterFilter { Consumer = "audit", Reason = "max-deliveries" });
 #endregion
 Say("   the audit store is back online; the dead letter was requeued");
 Say($"   received {await Receive("audit")}");

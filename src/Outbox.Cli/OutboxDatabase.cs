@@ -11,25 +11,24 @@ internal sealed class OutboxDatabase : IAsyncDisposable
 
     public OutboxDatabase(string connectionString, string? schema)
     {
-        var sqlite = connectionString.Contains("Data Source", StringComparison.OrdinalIgnoreCase)
-            || connectionString.Contains("Filename", StringComparison.OrdinalIgnoreCase);
         var services = new ServiceCollection().AddLogging().AddSingleton(new OutboxSchema(schema));
-        services.AddDbContext<OutboxTablesContext>(options => _ = sqlite ? options.UseSqlite(connectionString) : options.UseNpgsql(connectionString));
+        services.AddDbContext<OutboxTablesContext>(options => Use(options, connectionString));
         services.AddOutbox(new ConfigurationBuilder().Build().GetSection("Outbox")).UseEntityFrameworkCore<OutboxTablesContext>();
         _services = services.BuildServiceProvider();
     }
 
     public IDeadLetterQueue DeadLetters => _services.GetRequiredService<IDeadLetterQueue>();
 
+    public IOutboxMonitor Monitor => _services.GetRequiredService<IOutboxMonitor>();
+
     /// <summary>The clock the outbox's own services use (the machine's).</summary>
     public TimeProvider Clock => _services.GetRequiredService<TimeProvider>();
 
-    /// <summary>Runs <paramref name="query"/> on a context of its own.</summary>
-    public async Task<T> QueryAsync<T>(Func<OutboxTablesContext, Task<T>> query)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        return await query(scope.ServiceProvider.GetRequiredService<OutboxTablesContext>());
-    }
+    public static bool IsSqlite(string connectionString) =>
+        connectionString.Contains("Data Source", StringComparison.OrdinalIgnoreCase) || connectionString.Contains("Filename", StringComparison.OrdinalIgnoreCase);
+
+    public static void Use(DbContextOptionsBuilder options, string connectionString) =>
+        _ = IsSqlite(connectionString) ? options.UseSqlite(connectionString) : options.UseNpgsql(connectionString);
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

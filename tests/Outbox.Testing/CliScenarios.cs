@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox.Storage;
 using Outbox.Transport;
@@ -52,13 +53,21 @@ public abstract class CliScenarios : DatabaseScenarios
         Assert.DoesNotContain(malformed.ToString(), list, StringComparison.Ordinal);
         Assert.Contains("2 dead letter(s)", list, StringComparison.Ordinal);
 
-        var (requeued, requeue) = await RunAsync("dead-letters", "requeue", "--all", "--reason", "max-deliveries");
+        var (shown, show) = await RunAsync("dead-letters", "show", first.ToString());
+        Assert.Equal(0, shown);
+        Assert.Matches("reason +max-deliveries", show);
+        Assert.Matches("dead-lettered by +consumer billing", show);
+        Assert.Contains("{\"orderId\":1}", show, StringComparison.Ordinal);
+
+        var (requeued, requeue) = await RunAsync("dead-letters", "requeue", "--reason", "max-deliveries");
         Assert.Equal((0, "requeued 2 dead letter(s); the service sends them at its next poll"), (requeued, requeue.Trim()));
         _time.Advance(TimeSpan.FromMinutes(10)); // the CLI requeued them due at the machine's time, ahead of the service's clock
         await host.PollUntilIdleAsync();
         Assert.Equal(new[] { first, second }.Order(), host.Memory.Sent.Select(m => m.MessageId).Order());
         Assert.All(host.Memory.Sent, m => Assert.Equal("billing", m.Headers[TransportMessage.ConsumerHeader]));
 
+        var (kept, keep) = await RunAsync("dead-letters", "purge", "--reason", "max-deliveries", "--json");
+        Assert.Equal((0, 0), (kept, JsonDocument.Parse(keep).RootElement.GetProperty("purged").GetInt32()));
         var (purged, purge) = await RunAsync("dead-letters", "purge", "--older-than", "00:01:00", "--json");
         Assert.Equal(0, purged);
         Assert.Equal(1, JsonDocument.Parse(purge).RootElement.GetProperty("purged").GetInt32());
@@ -70,7 +79,11 @@ public abstract class CliScenarios : DatabaseScenarios
     public async Task BadCommandLine_ExitsTwo_AndAnUnreachableDatabase_ExitsOne_NamingTheCause()
     {
         var (usage, usageOutput) = await RunAsync("dead-letters", "requeue");
-        Assert.Equal((2, "Give a message id, or --all with optional --reason/--consumer, not both."), (usage, usageOutput.Trim()));
+        Assert.Equal((2, "Give a message id, filters (--reason, --consumer, …), or --all: exactly one of them."), (usage, usageOutput.Trim()));
+        var (both, bothOutput) = await RunAsync("dead-letters", "purge", "--all", "--reason", "max-attempts");
+        Assert.Equal((2, "Give filters (--older-than, --reason, …) or --all: exactly one of them."), (both, bothOutput.Trim()));
+        var (missing, missingOutput) = await RunCliAsync("status");
+        Assert.Equal((2, "Give the database as --connection \"…\" or as --appsettings path/to/appsettings.json: exactly one of them."), (missing, missingOutput.Trim()));
 
         var (unreachable, output) = await RunWithAsync(UnreachableConnectionString, "status");
         Assert.Equal(1, unreachable);
@@ -78,22 +91,102 @@ public abstract class CliScenarios : DatabaseScenarios
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Messages_ListedByStateAndDestination_AndShownWithHeadersAndPayload()
+    {
+        var host = Track(OutboxTestHost.Create(Database, _time));
+        var sent = await host.PlaceOrderAsync(new OrderPlaced(1, "ada"));
+        await host.DrainAsync();
+        var waiting = await host.PlaceOrderAsync(new OrderPlaced(2, "bob"));
+
+        var (listed, list) = await RunAsync("messages", "list", "--status", "Dispatched", "--destination", "orders.placed", "--json");
+        Assert.Equal(0, listed);
+        var only = Assert.Single(JsonDocument.Parse(list).RootElement.EnumerateArray());
+        Assert.Equal((sent, "sent"), (only.GetProperty("messageId").GetGuid(), only.GetProperty("state").GetString()));
+
+        var (_, table) = await RunAsync("messages", "list");
+        Assert.Matches($"{waiting} .* being sent +orders.placed", table);
+        Assert.Contains("2 message(s)", table, StringComparison.Ordinal);
+
+        var (shown, show) = await RunAsync("messages", "show", waiting.ToString());
+        Assert.Equal(0, shown);
+        Assert.Matches("state +being sent", show);
+        Assert.Contains("\"customer\":\"bob\"", show, StringComparison.Ordinal);
+
+        var (absent, absentOutput) = await RunAsync("messages", "show", Guid.NewGuid().ToString());
+        Assert.Equal(1, absent);
+        Assert.Contains("it was never written, or it was sent and deleted", absentOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MigrateScript_CreatesTheTablesOnAnEmptyDatabase_AndRunsAgainHarmlessly()
+    {
+        await using var empty = NewDatabase();
+        await empty.CreateEmptyAsync();
+        var (written, script) = await RunCliAsync("migrate-script", "--provider", ScriptProvider);
+        Assert.Equal(0, written);
+
+        var options = new DbContextOptionsBuilder<DbContext>();
+        empty.Configure(options);
+        await using (var context = new DbContext(options.Options))
+        {
+            await context.Database.ExecuteSqlRawAsync(script);
+            await context.Database.ExecuteSqlRawAsync(script);
+        }
+
+        var (status, output) = await RunWithAsync(empty.ConnectionString, "status", "--json");
+        Assert.True(status == 0, output);
+        Assert.Equal(0, JsonDocument.Parse(output).RootElement.GetProperty("deadLetters").GetInt32());
+    }
+
+    [Fact]
+    public async Task Appsettings_NameTheDatabase_ByTheirOnlyConnectionString_OrByName()
+    {
+        var host = Track(OutboxTestHost.Create(Database, _time));
+        await DeadLetterAsync(host, "billing", "max-deliveries");
+        var folder = Directory.CreateTempSubdirectory("outbox-cli-");
+        try
+        {
+            var settings = Path.Combine(folder.FullName, "appsettings.json");
+            await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new { ConnectionStrings = new { Orders = Database.ConnectionString } }));
+            var (listed, list) = await RunCliAsync("dead-letters", "list", "--appsettings", settings);
+            Assert.True(listed == 0, list);
+            Assert.Contains("1 dead letter(s)", list, StringComparison.Ordinal);
+
+            await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new { ConnectionStrings = new { Orders = Database.ConnectionString, Cache = "Host=cache" } }));
+            var (ambiguous, output) = await RunCliAsync("status", "--appsettings", settings);
+            Assert.Equal((2, "appsettings.json has 2 connection strings (Cache, Orders): choose one with --connection-name."), (ambiguous, output.Trim()));
+            var (named, _) = await RunCliAsync("status", "--appsettings", settings, "--connection-name", "Orders");
+            Assert.Equal(0, named);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The <c>--provider</c> of <c>migrate-script</c> for this database.</summary>
+    protected abstract string ScriptProvider { get; }
+
     /// <summary>A connection string of this provider that reaches no database.</summary>
     protected abstract string UnreachableConnectionString { get; }
 
     private async Task<Guid> DeadLetterAsync(OutboxTestHost host, string consumer, string reason)
     {
-        var message = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), _time.GetUtcNow());
+        var message = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k", "{\"orderId\":1}"u8.ToArray(), "application/json", new Dictionary<string, string>(), _time.GetUtcNow());
         await host.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(message, consumer, reason, 10, "handler failed", _time.GetUtcNow().UtcDateTime, CancellationToken.None);
         return message.MessageId;
     }
 
     private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunWithAsync(Database.ConnectionString, arguments);
 
-    private static async Task<(int ExitCode, string Output)> RunWithAsync(string connectionString, params string[] arguments)
+    private static Task<(int ExitCode, string Output)> RunWithAsync(string connectionString, params string[] arguments) =>
+        RunCliAsync([.. arguments, "--connection", connectionString]);
+
+    private static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments)
     {
         using var cli = new DotnetProcess();
-        cli.Start(["exec", Path.Combine(AppContext.BaseDirectory, "Outbox.Cli.dll"), .. arguments, "--connection", connectionString]);
+        cli.Start(["exec", Path.Combine(AppContext.BaseDirectory, "Outbox.Cli.dll"), .. arguments]);
         var exitCode = await cli.WaitForExitAsync(TimeSpan.FromMinutes(1));
         return (exitCode, cli.Output);
     }

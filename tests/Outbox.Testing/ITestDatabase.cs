@@ -12,4 +12,7 @@ public interface ITestDatabase : IAsyncDisposable
 
     /// <summary>Creates the database and its tables.</summary>
     Task CreateAsync();
+
+    /// <summary>Creates the database with no tables in it, for a schema of a test's own (migrations, say).</summary>
+    Task CreateEmptyAsync();
 }

@@ -325,7 +325,7 @@ public abstract class OutboxScenarios : DatabaseScenarios
         await host.PlaceOrderAsync(new OrderPlaced(2, "new"));
         await host.DrainAsync();
 
-        Assert.Equal(1, await host.DeadLetters.PurgeAsync(host.Time.GetUtcNow().AddDays(-1)));
+        Assert.Equal(1, await host.DeadLetters.PurgeAsync(new DeadLetterFilter { Before = host.Time.GetUtcNow().AddDays(-1) }));
 
         Assert.Equal("new", Customer(Assert.Single(await host.DeadLetters.ListAsync()).Payload));
     }

@@ -31,7 +31,6 @@ public sealed class PostgreSqlTestDatabase : ITestDatabase
         await context.Database.EnsureCreatedAsync();
     });
 
-    /// <summary>Creates the database with no tables in it, for a schema of a test's own (migrations, say).</summary>
     public Task CreateEmptyAsync() => ReachAsync(async () =>
     {
         var database = new NpgsqlConnectionStringBuilder(ConnectionString);

@@ -21,6 +21,9 @@ public sealed class SqliteTestDatabase : ITestDatabase
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }
 
+    /// <summary>Nothing to do: SQLite creates the file on the first connection.</summary>
+    public Task CreateEmptyAsync() => Task.CompletedTask;
+
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();

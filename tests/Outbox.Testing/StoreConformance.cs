@@ -10,11 +10,11 @@ namespace Outbox.Testing;
 /// <summary>
 /// What every store must do, through the public storage contract only (<see cref="IOutboxWriter"/>,
 /// <see cref="IDispatchStore"/>, <see cref="ITransactionalStore"/>, <see cref="IInboxStore"/>,
-/// <see cref="IRetentionStore"/>, <see cref="IDeadLetterQueue"/>), against the real database. A store's
+/// <see cref="IRetentionStore"/>, <see cref="IDeadLetterQueue"/>, <see cref="IOutboxMonitor"/>), against the real database. A store's
 /// test project derives a class that registers the store on a fresh, empty database and commits a scope's
 /// unit of work; the outbox's own scenarios then run on top of it.
 /// </summary>
-public abstract class StoreConformance : IAsyncLifetime
+public abstract partial class StoreConformance : IAsyncLifetime
 {
     private const string Owner = "instance-a";
     private readonly List<IDispatchClaim> _claims = [];

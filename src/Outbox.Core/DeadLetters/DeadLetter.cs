@@ -12,6 +12,8 @@ namespace Outbox;
 /// <param name="LastError">The last error reported by the transport.</param>
 /// <param name="CreatedAt">When the message was published (UTC).</param>
 /// <param name="DeadLetteredAt">When it was dead-lettered (UTC).</param>
+/// <param name="Source">Who gave up on it: one of <see cref="Storage.DeadLetterSources"/>.</param>
+/// <param name="Consumer">The consumer that gave up on it, when <paramref name="Source"/> is a consumer.</param>
 public sealed record DeadLetter(
     Guid MessageId,
     string Destination,
@@ -23,4 +25,6 @@ public sealed record DeadLetter(
     int Attempts,
     string? LastError,
     DateTimeOffset CreatedAt,
-    DateTimeOffset DeadLetteredAt);
+    DateTimeOffset DeadLetteredAt,
+    string Source,
+    string? Consumer);

@@ -34,6 +34,7 @@ public static class EntityFrameworkCoreOutboxBuilderExtensions
         services.TryAddSingleton<IInboxStore, EntityFrameworkInboxStore<TContext>>();
         services.TryAddSingleton<IRetentionStore, EntityFrameworkRetentionStore<TContext>>();
         services.TryAddSingleton<IDeadLetterQueue, EntityFrameworkDeadLetterQueue<TContext>>();
+        services.TryAddSingleton<IOutboxMonitor, EntityFrameworkOutboxMonitor<TContext>>();
         #endregion
         return builder;
     }

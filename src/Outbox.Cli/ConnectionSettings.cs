@@ -1,0 +1,43 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace Outbox.Cli;
+
+/// <summary>The connection string the command line names: given as is, or read from the service's appsettings.json.</summary>
+internal static class ConnectionSettings
+{
+    /// <exception cref="ArgumentException">Neither or both are given, or the file does not name one connection string.</exception>
+    public static string Resolve(string? connectionString, FileInfo? settings, string? name)
+    {
+        if (connectionString is not null == settings is not null)
+        {
+            throw new ArgumentException("Give the database as --connection \"…\" or as --appsettings path/to/appsettings.json: exactly one of them.");
+        }
+
+        if (connectionString is not null)
+        {
+            return connectionString;
+        }
+
+        if (!settings!.Exists)
+        {
+            throw new ArgumentException($"{settings.FullName} does not exist.");
+        }
+
+        var strings = new ConfigurationBuilder().AddJsonFile(settings.FullName).Build().GetSection("ConnectionStrings").GetChildren()
+            .Where(s => !string.IsNullOrWhiteSpace(s.Value)).ToList();
+        var chosen = name is null
+            ? strings.Count == 1 ? strings[0] : throw new ArgumentException(
+                $"{settings.Name} has {strings.Count} connection strings ({string.Join(", ", strings.Select(s => s.Key))}): choose one with --connection-name.")
+            : strings.Find(s => s.Key == name) ?? throw new ArgumentException($"{settings.Name} has no ConnectionStrings:{name}.");
+        return OutboxDatabase.IsSqlite(chosen.Value!) ? FromFolder(chosen.Value!, settings.DirectoryName!) : chosen.Value!;
+    }
+
+    // A relative SQLite file is taken from the folder of appsettings.json, the service's content root, wherever the CLI runs.
+    private static string FromFolder(string connectionString, string folder)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        builder.DataSource = Path.GetFullPath(builder.DataSource, folder);
+        return builder.ToString();
+    }
+}
