@@ -72,6 +72,13 @@ ensure_kcat() {
   log "kcat: $(command -v kcat)"
 }
 
+# Chromium: the headless browser the dashboard's tests drive with Playwright (Debian's package, at
+# /usr/bin/chromium; Playwright's own browser download needs the internet).
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 || { log "Chromium: installing"; apt_install chromium; }
+  log "Chromium: $(command -v chromium)"
+}
+
 for service in "$@"; do
   "ensure_$service"
 done

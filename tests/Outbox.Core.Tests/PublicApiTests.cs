@@ -16,6 +16,7 @@ public sealed class PublicApiTests
         typeof(EntityFrameworkCoreOutboxBuilderExtensions).Assembly,
         typeof(RabbitMQOutboxBuilderExtensions).Assembly,
         typeof(KafkaOutboxBuilderExtensions).Assembly,
+        typeof(DashboardOutboxBuilderExtensions).Assembly,
     ];
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed partial class OrderPaymentTests
         var (exitCode, output) = await QuickStartRun.RunAsync("run --project samples/OrderPayment/Runner -- --order 5");
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("Unknown option '--order'. Options: --orders N, --transport InMemory|RabbitMQ|Kafka.", output, StringComparison.Ordinal);
+        Assert.Contains("Unknown option '--order'. Options: --orders N, --transport InMemory|RabbitMQ|Kafka, --dashboard, --urls URL.", output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -11,7 +11,7 @@ namespace Outbox.Tests;
 /// </summary>
 public sealed class PackagesTests : IDisposable
 {
-    private static readonly string[] Packages = ["Outbox.Core", "Outbox.EntityFrameworkCore", "Outbox.RabbitMQ", "Outbox.Kafka"];
+    private static readonly string[] Packages = ["Outbox.Core", "Outbox.EntityFrameworkCore", "Outbox.RabbitMQ", "Outbox.Kafka", "Outbox.Dashboard"];
     private const string Tool = "Outbox.Cli";
     private static readonly TimeSpan TimeLimit = TimeSpan.FromMinutes(5);
 

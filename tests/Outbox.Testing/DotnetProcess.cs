@@ -68,6 +68,28 @@ public sealed class DotnetProcess : IDisposable
         return process.ExitCode;
     }
 
+    /// <summary>Waits until the output matches <paramref name="pattern"/>; fails with the output when the process ends first or <paramref name="limit"/> passes.</summary>
+    public async Task<System.Text.RegularExpressions.Match> WaitForOutputAsync(System.Text.RegularExpressions.Regex pattern, TimeSpan limit)
+    {
+        var process = _process ?? throw new InvalidOperationException("Start the process first.");
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var match = pattern.Match(Output);
+            if (match.Success)
+            {
+                return match;
+            }
+
+            if (process.HasExited || deadline.Elapsed > limit)
+            {
+                throw new TimeoutException($"'dotnet {string.Join(' ', process.StartInfo.ArgumentList)}' did not print /{pattern}/ {(process.HasExited ? "before it exited" : $"within {limit}")}:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Kills the process at once (SIGKILL on Linux), with anything it started.</summary>
     public void Kill()
     {

@@ -20,9 +20,12 @@ public static class OrdersService
             Args = args,
             ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Orders"),
         });
+        #region dashboard
         builder.AddSampleOutbox<OrdersDbContext, PostgreSqlOrdersDbContext>("Orders")
             .AddConsumer<PaymentCapturedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.captured", "orders-paid"))
-            .AddConsumer<PaymentFailedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.failed", "orders-cancelled"));
+            .AddConsumer<PaymentFailedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.failed", "orders-cancelled"))
+            .UseDashboard();
+        #endregion
         #region health
         builder.Services.AddHealthChecks().AddOutboxHealthChecks();
         #endregion
@@ -31,6 +34,12 @@ public static class OrdersService
         var app = builder.Build();
         #region map-health
         app.MapHealthChecks("/health"); // 200 Healthy or Degraded, 503 Unhealthy; the status in the body
+        #endregion
+        #region map-dashboard
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapOutboxDashboard("/outbox"); // elsewhere, add .RequireAuthorization("a policy of yours")
+        }
         #endregion
         app.MapPost("/orders", PlaceAsync);
         app.MapGet("/orders/{id:guid}", async (Guid id, OrdersDbContext db) =>

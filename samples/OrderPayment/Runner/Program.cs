@@ -19,9 +19,13 @@ using Spectre.Console;
 
 // Hosts the Orders API and the Payments worker in one process, places orders through the API and follows
 // each to its final state. Options: --orders N (default 20); --transport InMemory|RabbitMQ|Kafka (default:
-// each service's appsettings.json). With InMemory the two services share one in-process transport.
+// each service's appsettings.json); --dashboard keeps the API up afterwards with the outbox dashboard and a
+// dead letter to requeue (DashboardDemo.cs), on --urls (default http://localhost:5080 then, else a free port).
+// With InMemory the two services share one in-process transport.
 var orders = 20;
 string? transport = null;
+var dashboard = false;
+string? urls = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -33,8 +37,14 @@ for (var i = 0; i < args.Length; i++)
         case "--transport" when i + 1 < args.Length:
             transport = args[++i];
             break;
+        case "--dashboard":
+            dashboard = true;
+            break;
+        case "--urls" when i + 1 < args.Length:
+            urls = args[++i];
+            break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --orders N, --transport InMemory|RabbitMQ|Kafka.");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --orders N, --transport InMemory|RabbitMQ|Kafka, --dashboard, --urls URL.");
             return 2;
     }
 }
@@ -44,18 +54,28 @@ var shared = new InMemoryTransport();
 void Share(IServiceCollection services) => services
     .AddSingleton(shared)
     .AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)); // a failed start is reported below, without the stack
-foreach (var file in new[] { "Orders/orders.db", "Payments/payments.db" })
+foreach (var file in new[] { "Orders/orders.db", "Payments/payments.db" }.SelectMany(db => new[] { db, db + "-wal", db + "-shm" }))
 {
-    File.Delete(Path.Combine(AppContext.BaseDirectory, file)); // every run on SQLite starts from empty databases
+    File.Delete(Path.Combine(AppContext.BaseDirectory, file)); // every run on SQLite starts from empty databases, even after a killed run
 }
 
 using var counts = new OutboxCounts();
+var ordersLock = new OrdersTableLock();
 IHost payments;
 WebApplication api;
 try
 {
     payments = PaymentsService.CreateBuilder(settings, Share).Build();
-    api = OrdersService.Build([.. settings, "--urls", "http://127.0.0.1:0"], Share);
+    api = OrdersService.Build(
+        [.. settings, .. dashboard ? DashboardDemo.OrdersSettings : [], "--urls", urls ?? (dashboard ? "http://localhost:5080" : "http://127.0.0.1:0")],
+        services =>
+        {
+            Share(services);
+            if (dashboard)
+            {
+                DashboardDemo.AddLock(services, ordersLock);
+            }
+        });
     await PaymentsService.MigrateDatabaseAsync(payments.Services);
     await OrdersService.MigrateDatabaseAsync(api.Services);
     await payments.StartAsync(); // first, so its consumer's queue is there when the first order is placed
@@ -179,8 +199,11 @@ Console.WriteLine();
 Console.WriteLine($"sent OrderPlaced of {again.Count} orders again, as a broker does after a lost acknowledgement: payments requested {paymentsAfter} (was {charges.Count})");
 wrong += paymentsAfter == charges.Count ? 0 : 1;
 
-await api.StopAsync();
-await payments.StopAsync();
+if (!dashboard)
+{
+    await api.StopAsync();
+    await payments.StopAsync();
+}
 
 var latencies = charges.Values.Select(p => (p.ReceivedAt - p.PlacedAt).TotalMilliseconds).Order().ToList();
 Console.WriteLine();
@@ -190,6 +213,11 @@ Console.WriteLine($"order placed to OrderPlaced handled by Payments: p50 {Percen
 if (wrong == 0)
 {
     Console.WriteLine($"verdict: all {orders} orders reached their final state, nothing lost ({clock.Elapsed.TotalSeconds:0.0} s)");
+    if (dashboard)
+    {
+        await DashboardDemo.RunAsync(api.Services, http, ordersLock);
+    }
+
     return 0;
 }
 

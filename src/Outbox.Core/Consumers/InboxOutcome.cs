@@ -22,7 +22,22 @@ internal readonly record struct InboxOutcome(InboxResult Result, string? Reason 
 
     public static InboxOutcome Duplicate { get; } = new(InboxResult.Duplicate);
 
-    public static InboxOutcome Failed(Exception error) => new(InboxResult.Failed, "handler-failed", error.Message, error);
+    public static InboxOutcome Failed(Exception error) => new(InboxResult.Failed, "handler-failed", Describe(error), error);
 
     public static InboxOutcome Rejected(string reason, string error) => new(InboxResult.Rejected, reason, error);
+
+    /// <summary>
+    /// The messages of <paramref name="error"/> and of the exceptions inside it, outermost first: a handler's
+    /// failed save says only "see the inner exception", and the dead letter's last error must say why.
+    /// </summary>
+    internal static string Describe(Exception error)
+    {
+        var messages = new List<string>();
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+        }
+
+        return string.Join(" → ", messages);
+    }
 }

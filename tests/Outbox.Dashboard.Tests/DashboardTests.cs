@@ -1,0 +1,107 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.EntityFrameworkCore;
+using Outbox.Storage;
+using Outbox.Transport;
+using Outbox.Testing;
+
+namespace Outbox.Tests;
+
+/// <summary>The dashboard over HTTP: what its pages show, and what it refuses.</summary>
+public sealed class DashboardTests
+{
+    [Fact]
+    public async Task OutsideDevelopment_WithoutAuthorization_TheApplicationRefusesToStart_NamingTheFix()
+    {
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => DashboardHost.StartAsync(environment: "Production"));
+
+        Assert.Contains("The Outbox dashboard at /outbox has no authorization policy, and the environment is Production.", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("RequireAuthorization", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Outbox:Dashboard:AllowAnonymous", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OutsideDevelopment_AllowAnonymous_StartsWithoutAuthorization()
+    {
+        await using var host = await DashboardHost.StartAsync(environment: "Production", settings: new Dictionary<string, string?> { ["Outbox:Dashboard:AllowAnonymous"] = "true" });
+        using var client = new HttpClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(host.Address + "/outbox")).StatusCode);
+    }
+
+    [Fact]
+    public async Task MapWithoutUseDashboard_SaysWhatToCall()
+    {
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => DashboardHost.StartAsync(useDashboard: false));
+
+        Assert.Equal("The Outbox dashboard is not registered: call services.AddOutbox(…).UseDashboard() before MapOutboxDashboard.", refused.Message);
+    }
+
+    [Fact]
+    public async Task Post_WithoutTheAntiforgeryToken_IsRefused_AndChangesNothing()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        await host.PlaceOrderAsync(1, "ada");
+        await host.WaitForDeadLettersAsync(1);
+        using var client = new HttpClient();
+
+        var response = await client.PostAsync(
+            host.Address + "/outbox/dead-letters/purge",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["scope"] = "filter", ["confirmed"] = "yes" }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("This form did not come from this dashboard", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(await host.DeadLetters.ListAsync());
+    }
+
+    [Fact]
+    public async Task Pages_ShowCountsMessagesAndHalfMessages_WithEveryValueEncoded()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        host.Billing.Online = true;
+        await host.PlaceOrderAsync(1, "ada");
+        await host.WaitForSentAsync(1);
+        var half = await WriteHalfMessageAsync(host);
+        using var client = new HttpClient();
+
+        var overview = await client.GetStringAsync(host.Address + "/outbox");
+        Assert.Contains("<b data-count=\"half messages\">1</b>", overview, StringComparison.Ordinal);
+        Assert.Contains("<b data-count=\"sent in the last hour\">1</b>", overview, StringComparison.Ordinal);
+        Assert.Contains("<svg role=\"img\"", overview, StringComparison.Ordinal);
+
+        var sent = await client.GetStringAsync(host.Address + "/outbox/messages?state=sent");
+        var id = System.Text.RegularExpressions.Regex.Match(sent, "/outbox/messages/([0-9a-f-]{36})").Groups[1].Value;
+        var message = await client.GetStringAsync(host.Address + "/outbox/messages/" + id);
+        Assert.Contains("<pre id=\"payload\">{&quot;orderId&quot;:1,&quot;customer&quot;:&quot;ada&quot;}</pre>", message, StringComparison.Ordinal);
+
+        var hostile = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "<b>key</b>", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow);
+        await host.App.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(hostile, "billing", "max-deliveries", 1, "<script>alert(1)</script>", DateTime.UtcNow, CancellationToken.None);
+        var deadLetter = await client.GetStringAsync(host.Address + "/outbox/dead-letters/" + hostile.MessageId);
+        Assert.DoesNotContain("<script>alert", deadLetter, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", deadLetter, StringComparison.Ordinal);
+        Assert.Contains("&lt;b&gt;key&lt;/b&gt;", deadLetter, StringComparison.Ordinal);
+
+        var halves = await client.GetStringAsync(host.Address + "/outbox/half-messages");
+        Assert.Contains(half.ToString(), halves, StringComparison.Ordinal);
+        Assert.Contains("No half message is waiting.", await client.GetStringAsync(host.Address + "/outbox/half-messages?type=Other"), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(host.Address + "/outbox/messages/" + Guid.NewGuid())).StatusCode);
+        Assert.Contains("is not a time", await client.GetStringAsync(host.Address + "/outbox/dead-letters?since=yesterday"), StringComparison.Ordinal);
+    }
+
+    /// <summary>A half message as SendHalfAsync leaves it, written through the store's writer.</summary>
+    private static async Task<Guid> WriteHalfMessageAsync(DashboardHost host)
+    {
+        await using var scope = host.App.Services.CreateAsyncScope();
+        var now = DateTime.UtcNow;
+        var half = new StoredMessage
+        {
+            MessageId = Guid.NewGuid(), Destination = "payments.requested", MessageType = "PaymentRequested", Body = "{}"u8.ToArray(),
+            Status = MessageStatus.Prepared, Kind = MessageKind.Transactional, CreatedAt = now, DueAt = now, NextAttemptAt = now.AddMinutes(1),
+        };
+        scope.ServiceProvider.GetRequiredService<IOutboxWriter>().Add(half);
+        await scope.ServiceProvider.GetRequiredService<ShopContext>().SaveChangesAsync();
+        return half.MessageId;
+    }
+}
