@@ -6,12 +6,26 @@ namespace Outbox.Cli;
 /// <summary>The connection string the command line names: given as is, or read from the service's appsettings.json.</summary>
 internal static class ConnectionSettings
 {
-    /// <exception cref="ArgumentException">Neither or both are given, or the file does not name one connection string.</exception>
+    /// <summary>
+    /// The connection string given, or the one in the settings file given, or, with neither, the one in the
+    /// <c>appsettings.json</c> of the current folder: run from a service's folder, the CLI needs no option.
+    /// </summary>
+    /// <exception cref="ArgumentException">Both are given, neither is and the folder has no settings file, or the file does not name one connection string.</exception>
     public static string Resolve(string? connectionString, FileInfo? settings, string? name)
     {
-        if (connectionString is not null == settings is not null)
+        if (connectionString is not null && settings is not null)
         {
-            throw new ArgumentException("Give the database as --connection \"…\" or as --appsettings path/to/appsettings.json: exactly one of them.");
+            throw new ArgumentException("Give the database as --connection \"…\" or as --appsettings path/to/appsettings.json, not both.");
+        }
+
+        if (connectionString is null && settings is null)
+        {
+            settings = new FileInfo("appsettings.json");
+            if (!settings.Exists)
+            {
+                throw new ArgumentException(
+                    "Give the database as --connection \"…\" or as --appsettings path/to/appsettings.json, or run from the service's folder, where its appsettings.json is.");
+            }
         }
 
         if (connectionString is not null)

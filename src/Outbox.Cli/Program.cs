@@ -14,7 +14,7 @@ var connection = new Option<string?>("--connection", "-c")
 };
 var settings = new Option<FileInfo?>("--appsettings")
 {
-    Description = "Read the connection string from the service's appsettings.json instead (ConnectionStrings; a relative SQLite path is taken from the file's folder).",
+    Description = "Read the connection string from the service's appsettings.json instead (ConnectionStrings; a relative SQLite path is taken from the file's folder). With neither option, ./appsettings.json.",
     Recursive = true,
 };
 var connectionName = new Option<string?>("--connection-name") { Description = "Which entry of ConnectionStrings, when the file has several.", Recursive = true };

@@ -56,6 +56,28 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public async Task PurgeOfAFilter_WhoseTimeIsNoTime_IsRefused_RatherThanWidened()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        await host.PlaceOrderAsync(1, "ada");
+        await host.WaitForDeadLettersAsync(1);
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() });
+        var list = await client.GetStringAsync(host.Address + "/outbox/dead-letters");
+        var token = System.Text.RegularExpressions.Regex.Match(list, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        var response = await client.PostAsync(
+            host.Address + "/outbox/dead-letters/purge",
+            new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token, ["scope"] = "filter", ["since"] = "yesterday", ["confirmed"] = "yes",
+            }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("is not a time, so the filter since cannot be applied. Nothing was done.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(await host.DeadLetters.ListAsync());
+    }
+
+    [Fact]
     public async Task Pages_ShowCountsMessagesAndHalfMessages_WithEveryValueEncoded()
     {
         await using var host = await DashboardHost.StartAsync();

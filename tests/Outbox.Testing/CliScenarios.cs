@@ -83,7 +83,9 @@ public abstract class CliScenarios : DatabaseScenarios
         var (both, bothOutput) = await RunAsync("dead-letters", "purge", "--all", "--reason", "max-attempts");
         Assert.Equal((2, "Give filters (--older-than, --reason, …) or --all: exactly one of them."), (both, bothOutput.Trim()));
         var (missing, missingOutput) = await RunCliAsync("status");
-        Assert.Equal((2, "Give the database as --connection \"…\" or as --appsettings path/to/appsettings.json: exactly one of them."), (missing, missingOutput.Trim()));
+        Assert.Equal(
+            (2, "Give the database as --connection \"…\" or as --appsettings path/to/appsettings.json, or run from the service's folder, where its appsettings.json is."),
+            (missing, missingOutput.Trim()));
 
         var (unreachable, output) = await RunWithAsync(UnreachableConnectionString, "status");
         Assert.Equal(1, unreachable);
@@ -158,6 +160,11 @@ public abstract class CliScenarios : DatabaseScenarios
             Assert.Equal((2, "appsettings.json has 2 connection strings (Cache, Orders): choose one with --connection-name."), (ambiguous, output.Trim()));
             var (named, _) = await RunCliAsync("status", "--appsettings", settings, "--connection-name", "Orders");
             Assert.Equal(0, named);
+
+            // From the service's folder, as an operator on its machine runs it: no option names the database.
+            await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new { ConnectionStrings = new { Orders = Database.ConnectionString } }));
+            var (requeued, requeue) = await RunCliInAsync(folder.FullName, "dead-letters", "requeue", "--reason", "max-deliveries");
+            Assert.Equal((0, "requeued 1 dead letter(s); the service sends them at its next poll"), (requeued, requeue.Trim()));
         }
         finally
         {
@@ -183,10 +190,12 @@ public abstract class CliScenarios : DatabaseScenarios
     private static Task<(int ExitCode, string Output)> RunWithAsync(string connectionString, params string[] arguments) =>
         RunCliAsync([.. arguments, "--connection", connectionString]);
 
-    private static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments)
+    private static Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) => RunCliInAsync(null, arguments);
+
+    private static async Task<(int ExitCode, string Output)> RunCliInAsync(string? folder, params string[] arguments)
     {
         using var cli = new DotnetProcess();
-        cli.Start(["exec", Path.Combine(AppContext.BaseDirectory, "Outbox.Cli.dll"), .. arguments]);
+        cli.Start(["exec", Path.Combine(AppContext.BaseDirectory, "Outbox.Cli.dll"), .. arguments], folder);
         var exitCode = await cli.WaitForExitAsync(TimeSpan.FromMinutes(1));
         return (exitCode, cli.Output);
     }

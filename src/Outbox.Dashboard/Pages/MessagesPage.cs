@@ -9,22 +9,22 @@ internal static class MessagesPage
 {
     public const int PageSize = 50;
 
-    private static readonly Dictionary<string, (MessageStatus Status, MessageKind? Kind)> States = new()
-    {
-        ["pending"] = (MessageStatus.Pending, null),
-        ["being sent"] = (MessageStatus.Prepared, MessageKind.Outbox),
-        ["half"] = (MessageStatus.Prepared, MessageKind.Transactional),
-        ["sent"] = (MessageStatus.Dispatched, null),
-        ["rolled back"] = (MessageStatus.RolledBack, null),
-    };
+    private static readonly (string Name, MessageStatus Status, MessageKind? Kind)[] States =
+    [
+        ("pending", MessageStatus.Pending, null),
+        ("being sent", MessageStatus.Prepared, MessageKind.Outbox),
+        ("half", MessageStatus.Prepared, MessageKind.Transactional),
+        ("sent", MessageStatus.Dispatched, null),
+        ("rolled back", MessageStatus.RolledBack, null),
+    ];
 
     public static async Task<IResult> ListAsync(DashboardPage page, CancellationToken cancellationToken)
     {
-        var state = page.Query("state") is { } name && States.TryGetValue(name, out var chosen) ? chosen : ((MessageStatus, MessageKind?)?)null;
+        var state = Array.Find(States, s => s.Name == page.Query("state"));
         var filter = new MessageFilter
         {
-            Status = state?.Item1,
-            Kind = state?.Item2,
+            Status = state.Name is null ? null : state.Status,
+            Kind = state.Kind,
             Destination = page.Query("destination"),
             MessageType = page.Query("type"),
             Key = page.Query("key"),
@@ -36,7 +36,7 @@ internal static class MessagesPage
         return page.Render("Messages", html =>
         {
             html.Raw("<form class=\"filters\" method=\"get\">")
-                .Select("state", "state", page.Query("state"), States.Keys)
+                .Select("state", "state", page.Query("state"), States.Select(s => s.Name))
                 .Input("destination", "destination", page.Query("destination"))
                 .Input("type", "type", page.Query("type"))
                 .Input("key", "key", page.Query("key"))
