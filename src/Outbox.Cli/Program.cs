@@ -95,6 +95,10 @@ deadLetterShow.SetAction((result, token) => RunAsync(result, db => DeadLetterCom
 requeue.SetAction((result, token) => RunAsync(result, db => DeadLetterCommands.RequeueAsync(db, Filter(result, db, result.GetValue(deadLetterId)), result.GetValue(json), token)));
 purge.SetAction((result, token) => RunAsync(result, db => DeadLetterCommands.PurgeAsync(db, Filter(result, db), result.GetValue(json), token)));
 
+var gapsOf = new Option<string?>("--consumer") { Description = "Only this consumer's gaps." };
+var gaps = new Command("sequence-gaps", "Sequence numbers that consumers with CheckSequence found missing and have not received since.") { gapsOf };
+gaps.SetAction((result, token) => RunAsync(result, db => SequenceCommands.ListGapsAsync(db, result.GetValue(gapsOf), result.GetValue(json), token)));
+
 var provider = new Option<string>("--provider") { Description = "The database the script is for.", Required = true };
 provider.AcceptOnlyFromAmong("postgresql", "sqlite");
 var migrateScript = new Command("migrate-script", "Writes the SQL that creates the outbox's tables and indexes, for a database not managed by EF Core migrations.") { provider };
@@ -110,6 +114,7 @@ var root = new RootCommand("Status, messages and dead letters of an Outbox servi
     status,
     new Command("messages", "List and show outbox messages.") { messageList, messageShow },
     new Command("dead-letters", "List, show, requeue and purge dead letters.") { deadLetterList, deadLetterShow, requeue, purge },
+    gaps,
     migrateScript,
 };
 var parsed = root.Parse(args);

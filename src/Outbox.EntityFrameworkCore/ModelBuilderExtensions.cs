@@ -33,7 +33,9 @@ public static class ModelBuilderExtensions
         return modelBuilder
             .Entity<OutboxRecord>(e => MapMessages(e.ToTable("outbox_messages", schema)))
             .Entity<DeadLetterRecord>(e => MapDeadLetters(e.ToTable("outbox_dead_letters", schema)))
-            .Entity<InboxRecord>(e => MapInbox(e.ToTable("inbox_messages", schema)));
+            .Entity<InboxRecord>(e => MapInbox(e.ToTable("inbox_messages", schema)))
+            .Entity<SequenceRecord>(e => MapSequences(e.ToTable("inbox_sequences", schema)))
+            .Entity<SequenceGapRecord>(e => MapSequenceGaps(e.ToTable("inbox_sequence_gaps", schema)));
     }
 
     private static void MapMessages(EntityTypeBuilder<OutboxRecord> e)
@@ -100,5 +102,31 @@ public static class ModelBuilderExtensions
         e.Property(i => i.Consumer).HasColumnName("consumer").HasMaxLength(NameLength);
         e.Property(i => i.ReceivedAt).HasColumnName("received_at").HasConversion(Utc);
         e.HasIndex(i => i.ReceivedAt).HasDatabaseName("ix_inbox_messages_received_at");
+    }
+
+    private static void MapSequences(EntityTypeBuilder<SequenceRecord> e)
+    {
+        e.HasKey(q => new { q.Consumer, q.Source, q.MessageKey }).HasName("pk_inbox_sequences");
+        e.Property(q => q.Consumer).HasColumnName("consumer").HasMaxLength(NameLength);
+        e.Property(q => q.Source).HasColumnName("source").HasMaxLength(NameLength);
+        e.Property(q => q.MessageKey).HasColumnName("message_key").HasMaxLength(NameLength);
+
+        // Two instances checking the same key at once: the second one's update finds the number changed,
+        // fails, and its delivery is tried again against the first one's.
+        e.Property(q => q.LastSequence).HasColumnName("last_sequence").IsConcurrencyToken();
+        e.Property(q => q.UpdatedAt).HasColumnName("updated_at").HasConversion(Utc);
+    }
+
+    private static void MapSequenceGaps(EntityTypeBuilder<SequenceGapRecord> e)
+    {
+        e.HasKey(g => g.Id).HasName("pk_inbox_sequence_gaps");
+        e.Property(g => g.Id).HasColumnName("id").ValueGeneratedOnAdd();
+        e.Property(g => g.Consumer).HasColumnName("consumer").HasMaxLength(NameLength);
+        e.Property(g => g.Source).HasColumnName("source").HasMaxLength(NameLength);
+        e.Property(g => g.MessageKey).HasColumnName("message_key").HasMaxLength(NameLength);
+        e.Property(g => g.FirstMissing).HasColumnName("first_missing");
+        e.Property(g => g.LastMissing).HasColumnName("last_missing");
+        e.Property(g => g.DetectedAt).HasColumnName("detected_at").HasConversion(Utc);
+        e.HasIndex(g => new { g.Consumer, g.Source, g.MessageKey }).HasDatabaseName("ix_inbox_sequence_gaps_key");
     }
 }

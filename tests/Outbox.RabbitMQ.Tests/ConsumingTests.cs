@@ -251,6 +251,39 @@ public sealed class ConsumingTests : RabbitMQScenarios
         Assert.Equal(1, await HandledOrdersAsync(again));
     }
 
+    [Fact]
+    public async Task MessageDeletedFromTheQueue_IsReportedAsAGap_WithItsKeyAndNumber()
+    {
+        var (host, receiver) = ConsumerHost(settings: new Dictionary<string, string?> { ["Outbox:Consumers:CheckSequence"] = "true" });
+        await Consumers(host).StartAsync(CancellationToken.None); // declares the consumer's queue
+        await Consumers(host).StopAsync(CancellationToken.None);
+        for (var sequence = 1; sequence <= 3; sequence++)
+        {
+            await host.PlaceOrderAsync(new OrderPlaced(sequence, "ada"), new PublishOptions
+            {
+                Key = "order-7",
+                Headers = new Dictionary<string, string> { [TransportMessage.SequenceHeader] = $"{sequence}", [TransportMessage.SourceHeader] = "orders" },
+            });
+        }
+
+        await host.DrainAsync();
+        await Broker.WaitForCountAsync(_consumer, 3, TimeSpan.FromSeconds(20));
+
+        // The test takes the queue's three messages and puts back the first and the third: the second is lost.
+        var taken = await Broker.TakeAllAsync(_consumer);
+        foreach (var kept in new[] { taken[0], taken[2] })
+        {
+            await Broker.PublishAsync("", _consumer, new BasicProperties(kept.BasicProperties), System.Text.Encoding.UTF8.GetString(kept.Body.Span));
+        }
+
+        await Consumers(host).StartAsync(CancellationToken.None);
+        await WaitAsync(() => receiver.Settled.Count == 2, "the two messages left");
+        await Consumers(host).StopAsync(CancellationToken.None);
+
+        var gap = Assert.Single(await host.Services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync(_consumer));
+        Assert.Equal(("orders", "order-7", 2L, 2L), (gap.Source, gap.Key, gap.FirstMissing, gap.LastMissing));
+    }
+
     private (OutboxTestHost Host, WatchedReceiver Receiver) ConsumerHost(bool loseFirstAck = false, IDictionary<string, string?>? settings = null)
     {
         var host = Host(settings, _consumer, s => s.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(

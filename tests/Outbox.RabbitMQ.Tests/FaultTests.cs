@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Outbox.Testing;
+using Outbox.Transport;
 using Xunit.Abstractions;
 
 namespace Outbox.RabbitMQ.Tests;
@@ -100,6 +101,11 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var consumerDeadLetters = await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(*) FROM outbox_dead_letters");
         var producerDeadLetters = await CountAsync(_producerDatabase.ConnectionString, "SELECT count(*) FROM outbox_dead_letters");
 
+        // The consumer's own sequence check, across the faults, must agree with the test's count.
+        var gaps = await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(*) FROM inbox_sequence_gaps");
+        var checkedUpTo = await CountAsync(_consumerDatabase.ConnectionString, "SELECT coalesce(sum(last_sequence), 0)::bigint FROM inbox_sequences WHERE source = 'fault-writers'");
+        var reported = consumer.Output.Split('\n').Count(line => line.Contains("Outbox.Consumers.ConsumerHost[25]", StringComparison.Ordinal) || line.Contains("Outbox.Consumers.ConsumerHost[27]", StringComparison.Ordinal));
+
         output.WriteLine($"{committed.Count} messages over {Keys} keys by {Writers} writers; all handled {drained.TotalSeconds:0.0} s after the start");
         foreach (var (fault, after) in resumed)
         {
@@ -107,6 +113,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         output.WriteLine($"lost {lost}, duplicate effects {duplicates}, per-key order violations {outOfOrder}, dead letters {consumerDeadLetters} + {producerDeadLetters}");
+        output.WriteLine($"the consumer's sequence check: {gaps} open gaps, {reported} gaps or steps back reported, numbers checked up to a total of {checkedUpTo} over {Keys} keys");
         output.WriteLine("consumer log lines at warning and above, by event: " + string.Join(", ", consumer.Output.Split('\n')
             .Where(line => line.StartsWith("warn: ", StringComparison.Ordinal) || line.StartsWith("fail: ", StringComparison.Ordinal))
             .GroupBy(line => line.Trim()).Select(g => $"{g.Key} x{g.Count()}")));
@@ -114,6 +121,8 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
             .Where(e => e.Level >= LogLevel.Warning).GroupBy(e => $"{e.Category}[{e.EventId.Id}]").Select(g => $"{g.Key} x{g.Count()}")));
         Assert.True(committed.Count >= 2_000, $"Only {committed.Count} messages were written: the run proves little.");
         Assert.Equal((0, 0, 0, 0, 0), (lost, duplicates, outOfOrder, consumerDeadLetters, producerDeadLetters));
+        Assert.Equal((0L, 0), (gaps, reported));
+        Assert.Equal(committed.GroupBy(c => c.Key).Sum(key => key.Max(c => c.Seq)), checkedUpTo); // every key checked up to its last number
         Assert.All(resumed, r => Assert.True(r.Resumed < ResumeLimit, $"After '{r.Fault}' consuming took {r.Resumed} to resume."));
     }
 
@@ -168,7 +177,11 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
                 await using var scope = services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
                 db.Orders.Add(new Order { Customer = key, Total = seq });
-                await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new Tick(key, seq), new PublishOptions { Key = key });
+                await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new Tick(key, seq), new PublishOptions
+                {
+                    Key = key,
+                    Headers = new Dictionary<string, string> { [TransportMessage.SequenceHeader] = $"{seq}", [TransportMessage.SourceHeader] = "fault-writers" },
+                });
                 await db.SaveChangesAsync();
                 return;
             }
@@ -226,6 +239,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         "--Outbox:Consumers:RedeliveryDelay=00:00:01",
         "--Outbox:Consumers:MaxRedeliveryDelay=00:00:02",
         "--Outbox:Consumers:MaxDeliveries=1000",
+        "--Outbox:Consumers:CheckSequence=true",
         "--Logging:LogLevel:Default=Warning",
         "--Logging:LogLevel:Outbox=Information",
     ];

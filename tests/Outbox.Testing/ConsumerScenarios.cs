@@ -10,7 +10,7 @@ using Xunit;
 namespace Outbox.Testing;
 
 /// <summary>Idempotent consumers on a real database; each provider's test project runs them all.</summary>
-public abstract class ConsumerScenarios : DatabaseScenarios
+public abstract partial class ConsumerScenarios : DatabaseScenarios
 {
     protected HandlerScript Script { get; } = new();
 

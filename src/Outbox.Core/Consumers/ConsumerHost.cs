@@ -120,6 +120,11 @@ internal sealed class ConsumerHost(
         {
             case InboxResult.Handled:
                 OutboxTelemetry.Consumed.Add(1);
+                if (outcome.Sequence is { } sequence)
+                {
+                    SequenceReport.Report(logger, consumer, message, sequence);
+                }
+
                 break;
             case InboxResult.Duplicate:
                 OutboxTelemetry.Duplicates.Add(1);

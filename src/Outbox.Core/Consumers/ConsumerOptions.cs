@@ -29,6 +29,13 @@ public sealed class ConsumerOptions
     /// <value>The default is <c>Outbox:Consumers:Ordering</c> (<see cref="ConsumerOrdering.PerKey"/>).</value>
     public ConsumerOrdering? Ordering { get; set; }
 
+    /// <summary>
+    /// Whether this consumer checks the sequence numbers of what it handles (the <c>outbox-seq</c> and
+    /// <c>outbox-source</c> headers), reporting numbers that are missing, late or out of order.
+    /// </summary>
+    /// <value>The default is <c>Outbox:Consumers:CheckSequence</c> (<see langword="false"/>).</value>
+    public bool? CheckSequence { get; set; }
+
     /// <summary>The name of the registered transport this consumer reads from (<c>InMemory</c>, <c>RabbitMQ</c>, …).</summary>
     /// <value>The default is <c>Outbox:Transport</c>.</value>
     public string? Transport { get; set; }

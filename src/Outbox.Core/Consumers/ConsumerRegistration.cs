@@ -9,4 +9,5 @@ internal sealed record ConsumerRegistration(
     int? MaxDeliveries,
     ConsumerOrdering? Ordering,
     string? Transport,
+    bool? CheckSequence,
     Func<IServiceProvider, object, MessageContext, CancellationToken, Task> InvokeAsync);

@@ -35,4 +35,11 @@ public sealed class ConsumersOptions
     /// <summary>How every consumer orders the messages that share a key, unless it says otherwise; see <see cref="ConsumerOrdering"/>.</summary>
     /// <value>The default is <see cref="ConsumerOrdering.PerKey"/>.</value>
     public ConsumerOrdering Ordering { get; set; } = ConsumerOrdering.PerKey;
+
+    /// <summary>
+    /// Whether every consumer checks the sequence numbers of what it handles (the <c>outbox-seq</c> and
+    /// <c>outbox-source</c> headers), unless it says otherwise; see docs/guarantees.md.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool CheckSequence { get; set; }
 }

@@ -1,3 +1,5 @@
+using Outbox.Storage;
+
 namespace Outbox.Consumers;
 
 internal enum InboxResult
@@ -15,8 +17,8 @@ internal enum InboxResult
     Rejected,
 }
 
-/// <summary>What happened to one delivery in the inbox pipeline, with the reason when it was not handled.</summary>
-internal readonly record struct InboxOutcome(InboxResult Result, string? Reason = null, string? Error = null, Exception? Exception = null)
+/// <summary>What happened to one delivery in the inbox pipeline, with the reason when it was not handled, and what its sequence check found.</summary>
+internal readonly record struct InboxOutcome(InboxResult Result, string? Reason = null, string? Error = null, Exception? Exception = null, SequenceOutcome? Sequence = null)
 {
     public static InboxOutcome Handled { get; } = new(InboxResult.Handled);
 

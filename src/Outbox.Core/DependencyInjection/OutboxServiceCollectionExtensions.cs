@@ -281,7 +281,7 @@ public static class OutboxServiceCollectionExtensions
             .GetMethod(nameof(InvokeHandler), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(handler, handles[0])
             .CreateDelegate<Func<IServiceProvider, object, MessageContext, CancellationToken, Task>>();
-        services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, consumer.Ordering, consumer.Transport, invoke));
+        services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, consumer.Ordering, consumer.Transport, consumer.CheckSequence, invoke));
     }
 
     private static Task InvokeHandler<THandler, TMessage>(IServiceProvider services, object message, MessageContext context, CancellationToken cancellationToken)

@@ -21,4 +21,9 @@ public interface IOutboxMonitor
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The message, or <see langword="null"/> when the table has no such row (never written, or deleted by retention).</returns>
     Task<StoredMessage?> FindMessageAsync(Guid messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the sequence numbers consumers with <c>CheckSequence</c> found missing and have not received since, oldest first.</summary>
+    /// <param name="consumer">Only this consumer's; all when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task<IReadOnlyList<SequenceGap>> ListSequenceGapsAsync(string? consumer = null, CancellationToken cancellationToken = default);
 }

@@ -72,4 +72,13 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Error, "A delivery of message {MessageId} was abandoned by a fault in the consumer; the transport delivers it again.")]
     public static partial void DeliveryAbandoned(ILogger logger, Exception exception, Guid messageId);
+
+    [LoggerMessage(25, LogLevel.Warning, "Consumer {Consumer} is missing messages {FirstMissing} to {LastMissing} of key {Key} from {Source}: it received {Sequence} after {Previous}.")]
+    public static partial void SequenceGap(ILogger logger, string consumer, string source, string key, long firstMissing, long lastMissing, long sequence, long previous);
+
+    [LoggerMessage(26, LogLevel.Information, "Consumer {Consumer} received message {Sequence} of key {Key} from {Source} late: it is no longer missing.")]
+    public static partial void SequenceLate(ILogger logger, string consumer, string source, string key, long sequence);
+
+    [LoggerMessage(27, LogLevel.Warning, "Consumer {Consumer} received message {Sequence} of key {Key} from {Source} out of order, after {Previous}: a repeat with another message id, or a step backwards.")]
+    public static partial void SequenceOutOfOrder(ILogger logger, string consumer, string source, string key, long sequence, long previous);
 }

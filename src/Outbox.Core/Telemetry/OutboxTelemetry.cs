@@ -30,6 +30,16 @@ public static class OutboxTelemetry
 
     internal static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("outbox.dispatch.latency", "ms", "Time from publish (or due time) to the transport accepting the message.");
 
+    internal static readonly Counter<long> SequenceGaps = Meter.CreateCounter<long>("outbox.consumer.sequence.gaps", "{gap}", "Gaps a consumer found in a producer's sequence numbers.");
+
+    internal static readonly UpDownCounter<long> SequenceMissing = Meter.CreateUpDownCounter<long>(
+        "outbox.consumer.sequence.missing", "{message}", "Sequence numbers found missing and not arrived since, counted by this process.");
+
+    internal static readonly Counter<long> SequenceLate = Meter.CreateCounter<long>("outbox.consumer.sequence.late", "{message}", "Messages that arrived after a higher number: once missing, no longer.");
+
+    internal static readonly Counter<long> SequenceOutOfOrder = Meter.CreateCounter<long>(
+        "outbox.consumer.sequence.out_of_order", "{message}", "Messages whose number was handled already, or is lower than one handled without having been missing.");
+
     private static double s_oldestPendingAgeSeconds;
 
     static OutboxTelemetry()

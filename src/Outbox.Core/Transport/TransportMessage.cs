@@ -32,6 +32,15 @@ public sealed record TransportMessage(
     /// </summary>
     public const string CorrelationIdHeader = "correlation-id";
 
+    /// <summary>
+    /// The header holding the message's sequence number: consecutive, from 1, per producer, destination and
+    /// key. A consumer with <c>CheckSequence</c> on reports a number that is missing, late or out of order.
+    /// </summary>
+    public const string SequenceHeader = "outbox-seq";
+
+    /// <summary>The header naming the producer whose numbers <see cref="SequenceHeader"/> counts (a stable service name).</summary>
+    public const string SourceHeader = "outbox-source";
+
     /// <summary>The consumer this message is for only, from <see cref="ConsumerHeader"/>; <see langword="null"/> for a message to every subscriber.</summary>
     public string? TargetConsumer => Headers.GetValueOrDefault(ConsumerHeader);
 }

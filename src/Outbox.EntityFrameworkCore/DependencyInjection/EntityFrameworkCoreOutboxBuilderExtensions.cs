@@ -32,6 +32,7 @@ public static class EntityFrameworkCoreOutboxBuilderExtensions
         services.TryAddSingleton<IDispatchStore, EntityFrameworkDispatchStore<TContext>>();
         services.TryAddSingleton<ITransactionalStore, EntityFrameworkTransactionalStore<TContext>>();
         services.TryAddSingleton<IInboxStore, EntityFrameworkInboxStore<TContext>>();
+        services.TryAddScoped<ISequenceLedger, EntityFrameworkSequenceLedger<TContext>>();
         services.TryAddSingleton<IRetentionStore, EntityFrameworkRetentionStore<TContext>>();
         services.TryAddSingleton<IDeadLetterQueue, EntityFrameworkDeadLetterQueue<TContext>>();
         services.TryAddSingleton<IOutboxMonitor, EntityFrameworkOutboxMonitor<TContext>>();

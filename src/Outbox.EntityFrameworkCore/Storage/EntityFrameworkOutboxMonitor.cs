@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Storage;
@@ -57,6 +58,14 @@ internal sealed class EntityFrameworkOutboxMonitor<TContext>(ContextRunner<TCont
         runner.RunAsync(async context =>
             (await context.Set<OutboxRecord>().AsNoTracking()
                 .FirstOrDefaultAsync(r => r.MessageId == messageId, cancellationToken).ConfigureAwait(false))?.ToMessage());
+
+    public Task<IReadOnlyList<SequenceGap>> ListSequenceGapsAsync(string? consumer = null, CancellationToken cancellationToken = default) =>
+        runner.RunAsync<IReadOnlyList<SequenceGap>>(async context =>
+            (await context.Set<SequenceGapRecord>().AsNoTracking()
+                .Where(g => consumer == null || g.Consumer == consumer)
+                .OrderBy(g => g.Id)
+                .ToListAsync(cancellationToken).ConfigureAwait(false))
+            .ConvertAll(g => new SequenceGap(g.Consumer, g.Source, g.MessageKey, g.FirstMissing, g.LastMissing, Utc(g.DetectedAt))));
 
     private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 }

@@ -85,6 +85,84 @@ namespace OrderPayment.Orders.Migrations.Sqlite
                     b.ToTable("inbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Outbox.EntityFrameworkCore.Inbox.SequenceGapRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Consumer")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer");
+
+                    b.Property<DateTime>("DetectedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detected_at");
+
+                    b.Property<long>("FirstMissing")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_missing");
+
+                    b.Property<long>("LastMissing")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_missing");
+
+                    b.Property<string>("MessageKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_key");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.HasKey("Id")
+                        .HasName("pk_inbox_sequence_gaps");
+
+                    b.HasIndex("Consumer", "Source", "MessageKey")
+                        .HasDatabaseName("ix_inbox_sequence_gaps_key");
+
+                    b.ToTable("inbox_sequence_gaps", (string)null);
+                });
+
+            modelBuilder.Entity("Outbox.EntityFrameworkCore.Inbox.SequenceRecord", b =>
+                {
+                    b.Property<string>("Consumer")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumer");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("MessageKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_key");
+
+                    b.Property<long>("LastSequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_sequence");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Consumer", "Source", "MessageKey")
+                        .HasName("pk_inbox_sequences");
+
+                    b.ToTable("inbox_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Outbox.EntityFrameworkCore.Storage.DeadLetterRecord", b =>
                 {
                     b.Property<long>("Id")

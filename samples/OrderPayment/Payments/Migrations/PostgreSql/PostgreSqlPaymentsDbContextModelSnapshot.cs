@@ -85,6 +85,86 @@ namespace OrderPayment.Payments.Migrations.PostgreSql
                     b.ToTable("inbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Outbox.EntityFrameworkCore.Inbox.SequenceGapRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Consumer")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("consumer");
+
+                    b.Property<DateTime>("DetectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("detected_at");
+
+                    b.Property<long>("FirstMissing")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_missing");
+
+                    b.Property<long>("LastMissing")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_missing");
+
+                    b.Property<string>("MessageKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("message_key");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("source");
+
+                    b.HasKey("Id")
+                        .HasName("pk_inbox_sequence_gaps");
+
+                    b.HasIndex("Consumer", "Source", "MessageKey")
+                        .HasDatabaseName("ix_inbox_sequence_gaps_key");
+
+                    b.ToTable("inbox_sequence_gaps", (string)null);
+                });
+
+            modelBuilder.Entity("Outbox.EntityFrameworkCore.Inbox.SequenceRecord", b =>
+                {
+                    b.Property<string>("Consumer")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("consumer");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("MessageKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("message_key");
+
+                    b.Property<long>("LastSequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_sequence");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Consumer", "Source", "MessageKey")
+                        .HasName("pk_inbox_sequences");
+
+                    b.ToTable("inbox_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Outbox.EntityFrameworkCore.Storage.DeadLetterRecord", b =>
                 {
                     b.Property<long>("Id")

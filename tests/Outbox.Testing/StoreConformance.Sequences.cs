@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using Outbox.Storage;
+using Xunit;
+
+namespace Outbox.Testing;
+
+/// <summary>What a store's <see cref="ISequenceLedger"/> must do, recording in the inbox's own transaction.</summary>
+public abstract partial class StoreConformance
+{
+    [Fact]
+    public async Task SequenceLedger_FindsTheFirstTheNextAGapALateArrivalAndAStepBack_AndListsWhatIsStillMissing()
+    {
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.First, 0), await RecordAsync(1));
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.Next, 1), await RecordAsync(2));
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.Gap, 2, 3, 6), await RecordAsync(7));
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.Late, 7), await RecordAsync(4)); // splits 3–6 into 3 and 5–6
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.Late, 7), await RecordAsync(6));
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.OutOfOrder, 7), await RecordAsync(2));
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.OutOfOrder, 7), await RecordAsync(7));
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.First, 0), await RecordAsync(5, consumer: "audit")); // each consumer, producer and key on its own
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.First, 0), await RecordAsync(9, source: "billing"));
+
+        var gaps = await _services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync("payments");
+        Assert.Equal([(3L, 3L), (5L, 5L)], gaps.Select(g => (g.FirstMissing, g.LastMissing)));
+        Assert.All(gaps, g => Assert.Equal(("orders", "k1"), (g.Source, g.Key)));
+
+        await RecordAsync(3);
+        await RecordAsync(5);
+        Assert.Empty(await _services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync());
+    }
+
+    [Fact]
+    public async Task SequenceLedger_RollsBackWithTheHandler()
+    {
+        await RecordAsync(1);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => RecordAsync(5, fail: true));
+
+        Assert.Empty(await _services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync());
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.Next, 1), await RecordAsync(2));
+    }
+
+    /// <summary>Records a number as the inbox does: in the handler's transaction, with its inbox row.</summary>
+    private async Task<SequenceOutcome> RecordAsync(long sequence, string consumer = "payments", string source = "orders", bool fail = false)
+    {
+        SequenceOutcome outcome = default;
+        await Inbox.HandleOnceAsync(Guid.NewGuid(), consumer, async (services, ct) =>
+        {
+            outcome = await services.GetRequiredService<ISequenceLedger>().RecordAsync(consumer, source, "k1", sequence, Now, ct);
+            if (fail)
+            {
+                throw new InvalidOperationException("the handler failed");
+            }
+        }, CancellationToken.None);
+        return outcome;
+    }
+}
