@@ -100,6 +100,10 @@ internal sealed class DashboardHost : IAsyncDisposable
     public Task WaitForSentAsync(int count) =>
         WaitUntilAsync(async () => (await App.Services.GetRequiredService<IOutboxMonitor>().GetStatusAsync()).SentLastHour >= count);
 
+    /// <summary>Waits until consumers have recorded <paramref name="count"/> gaps in sequence numbers (the handler runs before its transaction commits).</summary>
+    public Task WaitForGapsAsync(int count) =>
+        WaitUntilAsync(async () => (await App.Services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync()).Count >= count);
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

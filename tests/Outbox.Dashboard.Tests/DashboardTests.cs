@@ -80,9 +80,12 @@ public sealed class DashboardTests
     [Fact]
     public async Task Pages_ShowCountsMessagesAndHalfMessages_WithEveryValueEncoded()
     {
-        await using var host = await DashboardHost.StartAsync();
+        await using var host = await DashboardHost.StartAsync(settings: new Dictionary<string, string?> { ["Outbox:Consumers:CheckSequence"] = "true" });
         host.Billing.Online = true;
         await host.PlaceOrderAsync(1, "ada");
+        await SendNumberedAsync(host, 11, 1);
+        await SendNumberedAsync(host, 13, 3);
+        await host.WaitForGapsAsync(1);
         await host.WaitForSentAsync(1);
         var half = await WriteHalfMessageAsync(host);
         using var client = new HttpClient();
@@ -91,6 +94,7 @@ public sealed class DashboardTests
         Assert.Contains("<b data-count=\"half messages\">1</b>", overview, StringComparison.Ordinal);
         Assert.Contains("<b data-count=\"sent in the last hour\">1</b>", overview, StringComparison.Ordinal);
         Assert.Contains("<svg role=\"img\"", overview, StringComparison.Ordinal);
+        Assert.Contains("<td>billing</td><td>orders</td><td>order-1</td><td>2</td>", overview, StringComparison.Ordinal);
 
         var sent = await client.GetStringAsync(host.Address + "/outbox/messages?state=sent");
         var id = System.Text.RegularExpressions.Regex.Match(sent, "/outbox/messages/([0-9a-f-]{36})").Groups[1].Value;
@@ -110,6 +114,16 @@ public sealed class DashboardTests
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(host.Address + "/outbox/messages/" + Guid.NewGuid())).StatusCode);
         Assert.Contains("is not a time", await client.GetStringAsync(host.Address + "/outbox/dead-letters?since=yesterday"), StringComparison.Ordinal);
+    }
+
+    /// <summary>Sends an OrderPlaced numbered <paramref name="sequence"/> of key order-1 straight through the transport, as another producer would, and waits until it is billed.</summary>
+    private static async Task SendNumberedAsync(DashboardHost host, long orderId, long sequence)
+    {
+        var headers = new Dictionary<string, string> { [TransportMessage.SequenceHeader] = $"{sequence}", [TransportMessage.SourceHeader] = "orders" };
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new OrderPlaced(orderId, "numbered"), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        await host.App.Services.GetRequiredService<InMemoryTransport>().SendAsync(
+            [new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "order-1", body, "application/json", headers, DateTimeOffset.UtcNow)], CancellationToken.None);
+        await host.Billing.BilledAsync(orderId).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>A half message as SendHalfAsync leaves it, written through the store's writer.</summary>

@@ -40,6 +40,22 @@ public abstract partial class StoreConformance
         Assert.Equal(new SequenceOutcome(SequenceVerdict.Next, 1), await RecordAsync(2));
     }
 
+    [Fact]
+    public async Task Retention_DeletesTheNumbersOfIdleKeys_ButNotOfKeysWithNumbersMissing()
+    {
+        await RecordAsync(1, source: "idle");
+        await RecordAsync(1, source: "gapped");
+        await RecordAsync(3, source: "gapped");
+        Time.Advance(TimeSpan.FromDays(8));
+        await RecordAsync(1, source: "busy");
+
+        Assert.Equal(1, await Retention.DeleteSequencesAsync(Now.AddDays(-7), 100, CancellationToken.None));
+
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.First, 0), await RecordAsync(5, source: "idle")); // checking starts again
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.Late, 3), await RecordAsync(2, source: "gapped")); // its gap was kept
+        Assert.Equal(new SequenceOutcome(SequenceVerdict.Next, 1), await RecordAsync(2, source: "busy"));
+    }
+
     /// <summary>Records a number as the inbox does: in the handler's transaction, with its inbox row.</summary>
     private async Task<SequenceOutcome> RecordAsync(long sequence, string consumer = "payments", string source = "orders", bool fail = false)
     {

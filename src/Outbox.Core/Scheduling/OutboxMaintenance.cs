@@ -64,6 +64,7 @@ internal sealed class OutboxMaintenance(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         var deleted = await DeleteInBatchesAsync(retention.DeleteFinishedAsync, now - settings.KeepFinishedFor, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         deleted += await DeleteInBatchesAsync(retention.DeleteInboxAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        deleted += await DeleteInBatchesAsync(retention.DeleteSequencesAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         if (settings.KeepDeadLettersFor is { } keep)
         {
             deleted += await DeleteInBatchesAsync(retention.DeleteDeadLettersAsync, now - keep, settings.BatchSize, cancellationToken).ConfigureAwait(false);

@@ -21,4 +21,12 @@ public interface IRetentionStore
     /// <summary>Deletes up to <paramref name="batchSize"/> dead letters recorded before <paramref name="before"/>.</summary>
     /// <returns>How many it deleted.</returns>
     Task<int> DeleteDeadLettersAsync(DateTime before, int batchSize, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes up to <paramref name="batchSize"/> of the last sequence numbers consumers recorded (see
+    /// <see cref="ISequenceLedger"/>) for keys that have had no message since <paramref name="before"/> and
+    /// have no numbers missing. A store without a sequence ledger keeps this default, which deletes nothing.
+    /// </summary>
+    /// <returns>How many it deleted.</returns>
+    Task<int> DeleteSequencesAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 }

@@ -8,7 +8,9 @@ internal static class OverviewPage
 {
     public static async Task<Microsoft.AspNetCore.Http.IResult> RenderAsync(DashboardPage page, CancellationToken cancellationToken)
     {
-        var status = await page.Service<IOutboxMonitor>().GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        var monitor = page.Service<IOutboxMonitor>();
+        var status = await monitor.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        var gaps = await monitor.ListSequenceGapsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         return page.Render("Overview", html =>
         {
             html.Raw("<div class=\"cards\">");
@@ -33,6 +35,14 @@ internal static class OverviewPage
                     .Cell(d.OldestDueAt is { } at ? Format.Age(status.At - at) : "")
                     .Cell(d.SentLastHour),
                 "No message is waiting or was sent in the last hour.");
+
+            html.Element("h2", "Missing sequence numbers");
+            html.Table(
+                ["consumer", "producer", "key", "missing", "found (UTC)"],
+                gaps,
+                (row, g) => row.Cell(g.Consumer).Cell(g.Source).Cell(g.Key)
+                    .Cell(g.FirstMissing == g.LastMissing ? $"{g.FirstMissing}" : $"{g.FirstMissing}–{g.LastMissing}").Cell(Format.Time(g.DetectedAt)),
+                "No consumer that checks sequence numbers has found one missing.");
         });
     }
 

@@ -46,6 +46,16 @@ internal sealed class EntityFrameworkRetentionStore<TContext>(ContextRunner<TCon
                 .Take(batchSize)
                 .ExecuteDeleteAsync(cancellationToken));
 
+    // A key whose numbers were last seen before the cut-off and of which nothing is missing. Its row is
+    // updated only by a message of that key, which makes it recent: the rows deleted are idle ones.
+    public Task<int> DeleteSequencesAsync(DateTime before, int batchSize, CancellationToken cancellationToken) =>
+        runner.RunAsync(context => context.Set<SequenceRecord>()
+            .Where(q => q.UpdatedAt < before
+                && !context.Set<SequenceGapRecord>().Any(g => g.Consumer == q.Consumer && g.Source == q.Source && g.MessageKey == q.MessageKey))
+            .OrderBy(q => q.UpdatedAt)
+            .Take(batchSize)
+            .ExecuteDeleteAsync(cancellationToken));
+
     // Parameters: {0} before, {1} batch size. The rows are found by their physical address, locked, and
     // those another transaction holds are left for it.
     private static Task<int> DeleteSkippingLockedAsync<TRecord>(
