@@ -121,6 +121,26 @@ public abstract class CliScenarios : DatabaseScenarios
     }
 
     [Fact]
+    public async Task SequenceGaps_ListWhatConsumersFoundMissing_AsTableAndJson()
+    {
+        var host = Track(OutboxTestHost.Create(Database, _time));
+        var inbox = host.Services.GetRequiredService<IInboxStore>();
+        foreach (var sequence in new long[] { 1, 4 })
+        {
+            await inbox.HandleOnceAsync(Guid.NewGuid(), "billing", (services, ct) =>
+                services.GetRequiredService<ISequenceLedger>().RecordAsync("billing", "orders", "order-7", sequence, _time.GetUtcNow().UtcDateTime, ct), CancellationToken.None);
+        }
+
+        var (listed, table) = await RunAsync("sequence-gaps");
+        Assert.Equal(0, listed);
+        Assert.Matches("billing +orders +order-7 +2–3 ", table);
+        Assert.Contains("2 message(s) missing in 1 gap(s)", table, StringComparison.Ordinal);
+
+        var (_, json) = await RunAsync("sequence-gaps", "--consumer", "shipping", "--json");
+        Assert.Equal(0, JsonDocument.Parse(json).RootElement.GetArrayLength());
+    }
+
+    [Fact]
     public async Task MigrateScript_CreatesTheTablesOnAnEmptyDatabase_AndRunsAgainHarmlessly()
     {
         await using var empty = NewDatabase();
