@@ -14,7 +14,7 @@ namespace Outbox;
 public interface IOutbox
 {
     /// <summary>Adds a message to the outbox of the current unit of work.</summary>
-    /// <typeparam name="TMessage">A message type registered with <see cref="OutboxOptions.Route{TMessage}(string, string?, string?)"/> or <see cref="OutboxOptions.AddMessageType{TMessage}(string)"/>.</typeparam>
+    /// <typeparam name="TMessage">A message type registered with <see cref="OutboxOptions.Route{TMessage}(string, string?, string?, bool)"/> or <see cref="OutboxOptions.AddMessageType{TMessage}(string)"/>.</typeparam>
     /// <param name="message">The message to publish.</param>
     /// <param name="options">Destination, ordering key, delay, message id and headers; all optional.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -33,6 +33,7 @@ public static class ModelBuilderExtensions
         return modelBuilder
             .Entity<OutboxRecord>(e => MapMessages(e.ToTable("outbox_messages", schema)))
             .Entity<DeadLetterRecord>(e => MapDeadLetters(e.ToTable("outbox_dead_letters", schema)))
+            .Entity<SequenceCounterRecord>(e => MapSequenceCounters(e.ToTable("outbox_sequences", schema)))
             .Entity<InboxRecord>(e => MapInbox(e.ToTable("inbox_messages", schema)))
             .Entity<SequenceRecord>(e => MapSequences(e.ToTable("inbox_sequences", schema)))
             .Entity<SequenceGapRecord>(e => MapSequenceGaps(e.ToTable("inbox_sequence_gaps", schema)));
@@ -102,6 +103,14 @@ public static class ModelBuilderExtensions
         e.Property(i => i.Consumer).HasColumnName("consumer").HasMaxLength(NameLength);
         e.Property(i => i.ReceivedAt).HasColumnName("received_at").HasConversion(Utc);
         e.HasIndex(i => i.ReceivedAt).HasDatabaseName("ix_inbox_messages_received_at");
+    }
+
+    private static void MapSequenceCounters(EntityTypeBuilder<SequenceCounterRecord> e)
+    {
+        e.HasKey(c => new { c.Destination, c.MessageKey }).HasName("pk_outbox_sequences");
+        e.Property(c => c.Destination).HasColumnName("destination").HasMaxLength(NameLength);
+        e.Property(c => c.MessageKey).HasColumnName("message_key").HasMaxLength(NameLength);
+        e.Property(c => c.LastSequence).HasColumnName("last_sequence");
     }
 
     private static void MapSequences(EntityTypeBuilder<SequenceRecord> e)

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Outbox.Testing;
-using Outbox.Transport;
 using Xunit.Abstractions;
 
 namespace Outbox.RabbitMQ.Tests;
@@ -14,7 +13,8 @@ namespace Outbox.RabbitMQ.Tests;
 /// Nothing is lost, nothing is applied twice, nothing is reordered, and nothing stops, while the broker,
 /// the database and the consumer's process fail under a running load. The method is the one the
 /// product's guarantees are stated in: writers give each key consecutive sequence numbers in commit
-/// order, and the consumer's effects are checked against them.
+/// order, and the consumer's effects are checked against them. The outbox numbers the messages too
+/// (a sequenced route), and the consumer's own check (CheckSequence) must agree with the test's count.
 /// </summary>
 public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -177,11 +177,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
                 await using var scope = services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
                 db.Orders.Add(new Order { Customer = key, Total = seq });
-                await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new Tick(key, seq), new PublishOptions
-                {
-                    Key = key,
-                    Headers = new Dictionary<string, string> { [TransportMessage.SequenceHeader] = $"{seq}", [TransportMessage.SourceHeader] = "fault-writers" },
-                });
+                await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new Tick(key, seq), new PublishOptions { Key = key });
                 await db.SaveChangesAsync();
                 return;
             }
@@ -213,9 +209,10 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         _producerDatabase.ConnectionString,
         _exchange,
         _producerLogs,
-        options => options.Route<Tick>("ticks"),
+        options => options.Route<Tick>("ticks", sequenced: true), // numbered by the outbox, checked by the consumer
         new Dictionary<string, string?>
         {
+            ["Outbox:ServiceName"] = "fault-writers",
             ["Outbox:RabbitMQ:RecoveryInterval"] = "00:00:01",
             ["Outbox:Dispatch:LeaseDuration"] = "00:00:05",
             ["Outbox:Dispatch:MaxAttempts"] = "1000",

@@ -26,8 +26,8 @@ public sealed class OutboxOptions
 
     /// <summary>
     /// Destinations by message type name (<c>Outbox:Routes:OrderPlaced = orders.placed</c>, or the object
-    /// form <c>{ "Destination": "orders.placed", "Transport": "RabbitMQ" }</c>). Entries here override the
-    /// destinations given to <see cref="Route{TMessage}(string, string?, string?)"/>.
+    /// form <c>{ "Destination": "orders.placed", "Transport": "RabbitMQ", "Sequenced": true }</c>). Entries here override the
+    /// destinations given to <see cref="Route{TMessage}(string, string?, string?, bool)"/>.
     /// </summary>
     public IDictionary<string, string> Routes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -37,6 +37,17 @@ public sealed class OutboxOptions
     /// One outbox table can so feed two brokers.
     /// </summary>
     public IDictionary<string, string> RouteTransports { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Message type names whose messages are numbered (<c>Outbox:Routes:OrderPlaced:Sequenced</c>, or
+    /// <c>Route&lt;T&gt;(…, sequenced: true)</c>): each keyed message gets the next number of its destination
+    /// and key in the <c>outbox-seq</c> header, in its transaction, and <see cref="ServiceName"/> in <c>outbox-source</c>.
+    /// </summary>
+    public ISet<string> SequencedTypes { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>This service's stable name, sent as <c>outbox-source</c> on numbered messages so that consumers tell producers apart.</summary>
+    /// <value>The default is the application's name (<c>IHostEnvironment.ApplicationName</c>, the entry assembly's name).</value>
+    public string? ServiceName { get; set; }
 
     /// <summary>Settings found under a name they no longer have, and their new names: start-up reports them.</summary>
     internal List<(string Old, string New)> MovedSettings { get; } = [];
@@ -66,8 +77,9 @@ public sealed class OutboxOptions
     /// <param name="destination">The routing key or topic.</param>
     /// <param name="typeName">The type name on the wire; the default is the class name.</param>
     /// <param name="transport">The registered transport its messages go through; the default is <see cref="Transport"/>.</param>
+    /// <param name="sequenced">Whether its keyed messages are numbered per destination and key (see <see cref="SequencedTypes"/>).</param>
     /// <returns>These options, for chaining.</returns>
-    public OutboxOptions Route<TMessage>(string destination, string? typeName = null, string? transport = null)
+    public OutboxOptions Route<TMessage>(string destination, string? typeName = null, string? transport = null, bool sequenced = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         var name = MessageTypes.Add(typeof(TMessage), typeName);
@@ -75,6 +87,11 @@ public sealed class OutboxOptions
         if (transport is not null)
         {
             RouteTransports.TryAdd(name, transport);
+        }
+
+        if (sequenced)
+        {
+            SequencedTypes.Add(name);
         }
 
         return this;

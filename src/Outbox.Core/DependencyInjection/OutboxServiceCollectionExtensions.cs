@@ -314,7 +314,7 @@ public static class OutboxServiceCollectionExtensions
         }
     }
 
-    // A route's object form, { "Destination": …, "Transport": … }, which the binder leaves out of Routes.
+    // A route's object form, { "Destination": …, "Transport": …, "Sequenced": … }, which the binder leaves out of Routes.
     private static void BindRouteObjects(IConfigurationSection routes, OutboxOptions options)
     {
         foreach (var route in routes.GetChildren().Where(r => r.Value is null))
@@ -327,6 +327,11 @@ public static class OutboxServiceCollectionExtensions
             if (route["Transport"] is { Length: > 0 } transport)
             {
                 options.RouteTransports[route.Key] = transport;
+            }
+
+            if (route.GetValue<bool?>("Sequenced") is { } sequenced)
+            {
+                _ = sequenced ? options.SequencedTypes.Add(route.Key) : options.SequencedTypes.Remove(route.Key);
             }
         }
     }

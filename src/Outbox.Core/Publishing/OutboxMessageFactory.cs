@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Outbox.Consumers;
 using Outbox.Serialization;
@@ -13,7 +14,8 @@ internal sealed class OutboxMessageFactory(
     IOptions<OutboxOptions> options,
     IMessageSerializer serializer,
     TimeProvider timeProvider,
-    OutboxInstance instance)
+    OutboxInstance instance,
+    IHostEnvironment? environment = null)
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
@@ -82,7 +84,7 @@ internal sealed class OutboxMessageFactory(
             MessageType = typeName,
             Key = publish?.Key,
             Body = payload,
-            Headers = Headers(publish, destination),
+            Headers = Numbered(Headers(publish, destination), settings, typeName, kind, publish?.Key, status),
             Status = status,
             Kind = kind,
             CreatedAt = now,
@@ -91,6 +93,22 @@ internal sealed class OutboxMessageFactory(
             LeaseOwner = leaseOwner,
             LeaseExpiresAt = leaseExpiresAt,
         };
+    }
+
+    // A numbered route's keyed message, sent at its commit, carries this service's name; the store gives it
+    // its number when the transaction saves it (outbox-seq). A half message commits later than it is
+    // written, and a delayed one is sent later than messages written after it: neither is numbered.
+    private IReadOnlyDictionary<string, string> Numbered(
+        IReadOnlyDictionary<string, string> headers, OutboxOptions settings, string typeName, MessageKind kind, string? key, MessageStatus status)
+    {
+        if (key is null || kind != MessageKind.Outbox || status != MessageStatus.Prepared || !settings.SequencedTypes.Contains(typeName)
+            || headers.ContainsKey(TransportMessage.SourceHeader))
+        {
+            return headers;
+        }
+
+        var service = settings.ServiceName ?? environment?.ApplicationName ?? System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "outbox";
+        return new Dictionary<string, string>(headers, StringComparer.Ordinal) { [TransportMessage.SourceHeader] = service };
     }
 
     private static DateTime DueAt(PublishOptions? publish, DateTime now)

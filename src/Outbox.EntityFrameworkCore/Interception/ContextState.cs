@@ -10,4 +10,7 @@ internal sealed class ContextState
 
     /// <summary>The generation of the context's current (or last) transaction.</summary>
     public long Generation { get; set; }
+
+    /// <summary>The transaction the outbox began for a SaveChanges that numbers messages, when the application had none; ended with that SaveChanges.</summary>
+    public Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? Owned { get; set; }
 }

@@ -2,9 +2,11 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
 using Outbox.Dispatching;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
+using Outbox.Transport;
 
 namespace Outbox.EntityFrameworkCore.Interception;
 
@@ -17,7 +19,7 @@ namespace Outbox.EntityFrameworkCore.Interception;
 /// ADO.NET object) hands over nothing either: the rows are sent by the recovery job after
 /// <c>CheckAfter</c>, once their lease has run out.
 /// </remarks>
-internal sealed class OutboxInterceptor(DispatchSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class OutboxInterceptor(DispatchSignal signal, IOptions<OutboxOptions> options) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, ContextState> _contexts = [];
 
@@ -30,33 +32,81 @@ internal sealed class OutboxInterceptor(DispatchSignal signal) : ISaveChangesInt
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         OnSaving(eventData.Context);
+        if (ToNumber(eventData.Context) is { Count: > 0 } numbered)
+        {
+            BeginIfNeeded(eventData.Context!, () => eventData.Context!.Database.BeginTransaction());
+            SequenceStamper.Stamp(eventData.Context!, numbered);
+        }
+
         return result;
     }
 
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         OnSaving(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (ToNumber(eventData.Context) is { Count: > 0 } numbered)
+        {
+            if (NeedsTransaction(eventData.Context!))
+            {
+                _contexts.GetOrCreateValue(eventData.Context!).Owned = await eventData.Context!.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await SequenceStamper.StampAsync(eventData.Context!, numbered, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
         OnSaved(eventData.Context);
+        if (TakeOwned(eventData.Context) is { } owned)
+        {
+            using (owned)
+            {
+                owned.Commit();
+            }
+        }
+
         return result;
     }
 
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         OnSaved(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (TakeOwned(eventData.Context) is { } owned)
+        {
+            await using (owned.ConfigureAwait(false))
+            {
+                await owned.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return result;
     }
 
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => OnSaveFailed(eventData.Context);
-
-    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    public void SaveChangesFailed(DbContextErrorEventData eventData)
     {
         OnSaveFailed(eventData.Context);
-        return Task.CompletedTask;
+        if (TakeOwned(eventData.Context) is { } owned)
+        {
+            using (owned)
+            {
+                owned.Rollback(); // gives the numbers back
+            }
+        }
+    }
+
+    public async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        OnSaveFailed(eventData.Context);
+        if (TakeOwned(eventData.Context) is { } owned)
+        {
+            await using (owned.ConfigureAwait(false))
+            {
+                await owned.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
     }
 
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
@@ -110,6 +160,52 @@ internal sealed class OutboxInterceptor(DispatchSignal signal) : ISaveChangesInt
     }
 
     private static bool InTransaction(DbContext context) => context.Database.CurrentTransaction is not null;
+
+    // The keyed messages of a numbered route that this SaveChanges writes; numbered again if an earlier
+    // SaveChanges of them failed, since its numbers were given back.
+    private List<PublishedMessage>? ToNumber(DbContext? context) =>
+        context is not null && options.Value.SequencedTypes.Count > 0 && _contexts.TryGetValue(context, out var state)
+            ? state.Messages.Where(m => m.Saving && m.Row.MessageKey is not null
+                && options.Value.SequencedTypes.Contains(m.Row.MessageType) && m.Message.Headers.ContainsKey(TransportMessage.SourceHeader)).ToList()
+            : null;
+
+    // A number must be taken in the transaction that saves its message. Without one of the application's,
+    // the outbox begins one for this SaveChanges and ends it with it.
+    private static bool NeedsTransaction(DbContext context)
+    {
+        if (InTransaction(context) || System.Transactions.Transaction.Current is not null)
+        {
+            return false;
+        }
+
+        if (context.Database.CreateExecutionStrategy().RetriesOnFailure)
+        {
+            throw new OutboxException(
+                "Numbered messages (a route with Sequenced) take their numbers in a transaction, and this context's execution strategy retries on failure, "
+                + "which allows no transaction begun outside it: save in strategy.ExecuteAsync(…) around BeginTransactionAsync, SaveChangesAsync and CommitAsync.");
+        }
+
+        return true;
+    }
+
+    private void BeginIfNeeded(DbContext context, Func<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> begin)
+    {
+        if (NeedsTransaction(context))
+        {
+            _contexts.GetOrCreateValue(context).Owned = begin();
+        }
+    }
+
+    private Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? TakeOwned(DbContext? context)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state) || state.Owned is not { } owned)
+        {
+            return null;
+        }
+
+        state.Owned = null;
+        return owned;
+    }
 
     private void OnTransactionBegun(DbContext? context)
     {

@@ -6,7 +6,8 @@ namespace Outbox.EntityFrameworkCore.Interception;
 /// <summary>A message published through one context, and its row, followed until its transaction ends.</summary>
 internal sealed class PublishedMessage(StoredMessage message, OutboxRecord row, long? transaction)
 {
-    public StoredMessage Message { get; } = message;
+    /// <summary>The message as published; numbered when saved, if its route is numbered.</summary>
+    public StoredMessage Message { get; set; } = message;
 
     public OutboxRecord Row { get; } = row;
 

@@ -360,6 +360,28 @@ namespace OrderPayment.Orders.Migrations.PostgreSql
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Outbox.EntityFrameworkCore.Storage.SequenceCounterRecord", b =>
+                {
+                    b.Property<string>("Destination")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("MessageKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("message_key");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_sequence");
+
+                    b.HasKey("Destination", "MessageKey")
+                        .HasName("pk_outbox_sequences");
+
+                    b.ToTable("outbox_sequences", (string)null);
+                });
+
             modelBuilder.Entity("OrderPayment.Orders.OrderEvent", b =>
                 {
                     b.HasOne("OrderPayment.Orders.Order", null)

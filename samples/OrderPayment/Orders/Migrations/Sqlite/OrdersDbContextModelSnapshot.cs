@@ -347,6 +347,28 @@ namespace OrderPayment.Orders.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Outbox.EntityFrameworkCore.Storage.SequenceCounterRecord", b =>
+                {
+                    b.Property<string>("Destination")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("MessageKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_key");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_sequence");
+
+                    b.HasKey("Destination", "MessageKey")
+                        .HasName("pk_outbox_sequences");
+
+                    b.ToTable("outbox_sequences", (string)null);
+                });
+
             modelBuilder.Entity("OrderPayment.Orders.OrderEvent", b =>
                 {
                     b.HasOne("OrderPayment.Orders.Order", null)
