@@ -124,7 +124,23 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    public async Task PlaceOrderAsync(IHost host, int lines, bool publish)
+    /// <summary>Runs <paramref name="writers"/> loops of <paramref name="write"/> for <paramref name="duration"/>; returns how many writes finished.</summary>
+    public static async Task<long> WriteForAsync(int writers, TimeSpan duration, Func<Task> write)
+    {
+        long count = 0;
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                await write();
+                Interlocked.Increment(ref count);
+            }
+        })));
+        return count;
+    }
+
+    public async Task PlaceOrderAsync(IHost host, int lines, bool publish, string? key = null)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
@@ -137,7 +153,7 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
 
         if (publish)
         {
-            await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new OrderPlaced(0, "ada", 10m));
+            await scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new OrderPlaced(0, "ada", 10m), key is null ? null : new PublishOptions { Key = key });
         }
 
         await db.SaveChangesAsync();

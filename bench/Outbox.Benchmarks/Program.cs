@@ -19,6 +19,7 @@ Scenario[] scenarios =
     new KafkaRelayScenario(env),
     new RecoveryScenario(env),
     new WritePathScenario(env),
+    new SequencedWriteScenario(env),
 ];
 
 Console.WriteLine($"# Outbox benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 
 namespace Outbox.Benchmarks;
@@ -59,18 +58,6 @@ internal sealed class WritePathScenario(BenchEnvironment env) : Scenario
         env.Targets.Record("write-path-ratio", ratio);
     }
 
-    private async Task<long> WriteAsync(IHost host, int lines, bool publish, TimeSpan duration)
-    {
-        long count = 0;
-        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        await Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(async () =>
-        {
-            while (Stopwatch.GetTimestamp() < until)
-            {
-                await env.PlaceOrderAsync(host, lines, publish);
-                Interlocked.Increment(ref count);
-            }
-        })));
-        return count;
-    }
+    private Task<long> WriteAsync(IHost host, int lines, bool publish, TimeSpan duration) =>
+        BenchEnvironment.WriteForAsync(Writers, duration, () => env.PlaceOrderAsync(host, lines, publish));
 }
