@@ -27,6 +27,8 @@ public sealed class OutboxOptionsValidatorTests
     [InlineData("Outbox:Retention:BatchSize", "0", "Outbox:Retention:BatchSize must be between 1 and 100000 (was 0)")]
     [InlineData("Outbox:Routes:OrderPlaced", " ", "Outbox:Routes:OrderPlaced must name a destination")]
     [InlineData("Outbox:Consumers:MaxRedeliveryDelay", "00:00:01", "Outbox:Consumers:MaxRedeliveryDelay (00:00:01) must not be shorter than Outbox:Consumers:RedeliveryDelay (00:00:05)")]
+    [InlineData("Outbox:Consumers:SequenceHoldTimeout", "00:00:00", "Outbox:Consumers:SequenceHoldTimeout must be longer than zero")]
+    [InlineData("Outbox:Consumers:OnSequenceGap", "7", "Outbox:Consumers:OnSequenceGap must be Report or Hold (was 7)")]
     [InlineData("Outbox:Consumers:Retry:MaxDelay", "00:00:00.001", "Outbox:Consumers:Retry:MaxDelay (00:00:00.0010000) must not be shorter than Outbox:Consumers:Retry:Delay")]
     public void BadSetting_IsRejected_WithAMessageNamingIt(string key, string value, string expected)
     {

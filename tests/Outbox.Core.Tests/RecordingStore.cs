@@ -118,7 +118,7 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
 
     public ConcurrentQueue<(Guid MessageId, string Reason)> DeadLetteredDeliveries { get; } = new();
 
-    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, CancellationToken cancellationToken)
+    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, Func<IServiceProvider, CancellationToken, Task>? inTransaction, CancellationToken cancellationToken)
     {
         if (FailDeadLetterDeliveries > 0)
         {

@@ -102,7 +102,7 @@ public sealed class DashboardTests
         Assert.Contains("<pre id=\"payload\">{&quot;orderId&quot;:1,&quot;customer&quot;:&quot;ada&quot;}</pre>", message, StringComparison.Ordinal);
 
         var hostile = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "<b>key</b>", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow);
-        await host.App.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(hostile, "billing", "max-deliveries", 1, "<script>alert(1)</script>", DateTime.UtcNow, CancellationToken.None);
+        await host.App.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(hostile, "billing", "max-deliveries", 1, "<script>alert(1)</script>", DateTime.UtcNow, null, CancellationToken.None);
         var deadLetter = await client.GetStringAsync(host.Address + "/outbox/dead-letters/" + hostile.MessageId);
         Assert.DoesNotContain("<script>alert", deadLetter, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", deadLetter, StringComparison.Ordinal);

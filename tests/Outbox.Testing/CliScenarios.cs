@@ -201,7 +201,7 @@ public abstract class CliScenarios : DatabaseScenarios
     private async Task<Guid> DeadLetterAsync(OutboxTestHost host, string consumer, string reason)
     {
         var message = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k", "{\"orderId\":1}"u8.ToArray(), "application/json", new Dictionary<string, string>(), _time.GetUtcNow());
-        await host.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(message, consumer, reason, 10, "handler failed", _time.GetUtcNow().UtcDateTime, CancellationToken.None);
+        await host.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(message, consumer, reason, 10, "handler failed", _time.GetUtcNow().UtcDateTime, null, CancellationToken.None);
         return message.MessageId;
     }
 

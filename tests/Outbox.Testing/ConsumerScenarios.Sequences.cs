@@ -53,16 +53,159 @@ public abstract partial class ConsumerScenarios
         Assert.Empty(await host.Services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync());
     }
 
+    [Fact]
+    public async Task CheckSequence_ADeadLetteredNumberCountsAsHandled_AndIsReported_AndComesBackRequeuedUnderItsNumber_NotOutOfOrder()
+    {
+        var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:CheckSequence"] = "true", ["Outbox:Consumers:MaxDeliveries"] = "1" });
+        using var measured = new SequenceMeasurements(_producer);
+        var second = Numbered(2);
+        await Process(host, new RecordedDelivery(Numbered(1)));
+        Script.FailOrder[102] = 1;
+
+        await Process(host, new RecordedDelivery(second));
+        await Process(host, new RecordedDelivery(Numbered(3)));
+
+        var deadLettered = Assert.Single(Logs.AtLeast(LogLevel.Warning));
+        Assert.Equal(
+            $"Error Outbox.Consumers.ConsumerHost: Consumer payments set message {second.MessageId}, number 2 of key order-1 from {_producer}, aside in the dead-letter table " +
+            "(max-deliveries, delivery 1); the sequence check counts it as handled: order 102 fails, 0 more time(s)",
+            deadLettered);
+        var monitor = host.Services.GetRequiredService<IOutboxMonitor>();
+        Assert.Empty(await monitor.ListSequenceGapsAsync());
+        Assert.Equal((0, 1), (measured.Gaps, measured.DeadLettered));
+
+        Assert.True(await host.DeadLetters.RequeueAsync(second.MessageId));
+        await host.PollUntilIdleAsync();
+        var requeued = Assert.Single(host.Memory.Sent);
+        Assert.Equal(("2", "payments"), (requeued.Headers[TransportMessage.SequenceHeader], requeued.TargetConsumer));
+
+        Assert.Equal(InboxResult.Handled, (await Process(host, new RecordedDelivery(requeued))).Result);
+        Assert.Equal([101L, 103, 102], Script.Handled.Select(h => h.OrderId));
+        Assert.Single(Logs.AtLeast(LogLevel.Warning)); // the dead letter's, and no step backwards
+        Assert.Equal((0, 0), (measured.Gaps, measured.OutOfOrder));
+    }
+
+    [Fact]
+    public async Task CheckSequence_ADeadLetterAfterMissingNumbers_ReportsTheGap_AndClosesOneItself()
+    {
+        var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:CheckSequence"] = "true" });
+        using var measured = new SequenceMeasurements(_producer);
+        await Process(host, new RecordedDelivery(Numbered(1)));
+
+        // Unreadable bodies: set aside at once, numbers counted all the same.
+        await Process(host, new RecordedDelivery(Numbered(4) with { Body = "{not json"u8.ToArray() }));
+        await Process(host, new RecordedDelivery(Numbered(2) with { Body = "{not json"u8.ToArray() }));
+
+        Assert.Contains($"Warning Outbox.Consumers.ConsumerHost: Consumer payments is missing messages 2 to 3 of key order-1 from {_producer}: it received 4 after 1.", Logs.AtLeast(LogLevel.Warning));
+        var gap = Assert.Single(await host.Services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync());
+        Assert.Equal((3L, 3L), (gap.FirstMissing, gap.LastMissing));
+        Assert.Equal((1, 1, 1, 2), (measured.Gaps, measured.Missing, measured.Late, measured.DeadLettered));
+        Assert.Equal(2, (await host.DeadLetters.ListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task OnSequenceGapHold_HoldsAMessageAfterMissingNumbers_UntilTheyAreHandled()
+    {
+        var host = Host(new Dictionary<string, string?> { ["Outbox:Consumers:CheckSequence"] = "true", ["Outbox:Consumers:OnSequenceGap"] = "Hold" });
+        using var measured = new SequenceMeasurements(_producer);
+        var third = new RecordedDelivery(Numbered(3));
+        await Process(host, new RecordedDelivery(Numbered(1)));
+
+        var held = await Attempt(host, third);
+        Assert.Equal((InboxResult.Held, TimeSpan.FromMilliseconds(100)), (held.Outcome.Result, held.RetryAfter));
+        Assert.False(third.Acknowledged);
+        host.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal((InboxResult.Held, TimeSpan.FromSeconds(1)), ((held = await Attempt(host, third)).Outcome.Result, held.RetryAfter));
+
+        await Process(host, new RecordedDelivery(Numbered(2))); // handled by another instance, say
+        Assert.Equal(InboxResult.Handled, (await Attempt(host, third)).Outcome.Result);
+
+        Assert.Equal([101L, 102, 103], Script.Handled.Select(h => h.OrderId));
+        Assert.Equal(
+            [$"Information Outbox.Consumers.ConsumerHost: Consumer payments holds message 3 of key order-1 from {_producer} until it has handled 2 to 2, for at most 00:00:30."],
+            Logs.AtLeast(LogLevel.Information).Where(l => l.Contains("holds", StringComparison.Ordinal)));
+        Assert.Empty(Logs.AtLeast(LogLevel.Warning));
+        Assert.Empty(await host.Services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync());
+        Assert.Equal((1, 0, 0), (measured.Held, measured.Gaps, measured.Missing));
+    }
+
+    [Fact]
+    public async Task OnSequenceGapHold_RunningConsumer_HandlesTheHeldMessage_AndReportsTheGap_OnceTheTimeoutHasPassed_WithoutCountingAnAttempt()
+    {
+        var host = Host(new Dictionary<string, string?>
+        {
+            ["Outbox:Consumers:Endpoints:payments:CheckSequence"] = "true",
+            ["Outbox:Consumers:Endpoints:payments:OnSequenceGap"] = "Hold",
+            ["Outbox:Consumers:SequenceHoldTimeout"] = "00:00:10",
+        });
+        using var measured = new SequenceMeasurements(_producer);
+        await WhileConsumingAsync(host, async () =>
+        {
+            await host.Memory.SendAsync([Numbered(1), Numbered(3), Numbered(4)], CancellationToken.None);
+            await WaitAsync(() => Script.Handled.Count == 1 && host.Time.TimerCount == 1, "message 3 to be held");
+
+            // Message 4 waits behind it, in its key's order, until the hold's 10 s have passed.
+            for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(9.5); waited += TimeSpan.FromSeconds(0.5))
+            {
+                Assert.Single(Script.Handled);
+                host.Time.Advance(TimeSpan.FromSeconds(0.5));
+                await WaitAsync(() => host.Time.TimerCount == 1 || Script.Handled.Count > 1, "message 3 to be looked at again");
+            }
+
+            host.Time.Advance(TimeSpan.FromSeconds(0.5));
+            await WaitForOrdersAsync(host, 3);
+        });
+
+        Assert.Equal([101L, 103, 104], Script.Handled.Select(h => h.OrderId));
+        Assert.Equal([$"Warning Outbox.Consumers.ConsumerHost: Consumer payments is missing messages 2 to 2 of key order-1 from {_producer}: it received 3 after 1."], Logs.AtLeast(LogLevel.Warning));
+        Assert.Equal((1, 1, 1), (measured.Held, measured.Gaps, measured.Missing));
+        Assert.All(Script.Contexts, c => Assert.Equal(1, c.DeliveryAttempt));
+    }
+
+    [Fact]
+    public async Task OnSequenceGapHold_WithOrderingNone_TheKeyMovesOn_SoTheMissingNumberArrivingBehindClosesTheGap()
+    {
+        var host = Host(new Dictionary<string, string?>
+        {
+            ["Outbox:Consumers:Endpoints:payments:CheckSequence"] = "true",
+            ["Outbox:Consumers:Endpoints:payments:OnSequenceGap"] = "Hold",
+            ["Outbox:Consumers:Endpoints:payments:Ordering"] = "None",
+        });
+        using var measured = new SequenceMeasurements(_producer);
+        await WhileConsumingAsync(host, async () =>
+        {
+            await host.Memory.SendAsync([Numbered(1)], CancellationToken.None);
+            await WaitForOrdersAsync(host, 1);
+            await host.Memory.SendAsync([Numbered(3)], CancellationToken.None);
+            await WaitAsync(() => host.Time.TimerCount == 1, "message 3 to be held");
+            await host.Memory.SendAsync([Numbered(2)], CancellationToken.None);
+            await WaitForOrdersAsync(host, 2);
+
+            host.Time.Advance(TimeSpan.FromMilliseconds(100));
+            await WaitForOrdersAsync(host, 3);
+        });
+
+        Assert.Equal([101L, 102, 103], Script.Handled.Select(h => h.OrderId));
+        Assert.Empty(Logs.AtLeast(LogLevel.Warning));
+        Assert.Equal((1, 0), (measured.Held, measured.Gaps));
+    }
+
     private TransportMessage Numbered(long sequence) => Message(new OrderPlaced(100 + sequence, "ada"), key: "order-1") with
     {
         Headers = new Dictionary<string, string> { [TransportMessage.SequenceHeader] = $"{sequence}", [TransportMessage.SourceHeader] = _producer },
     };
 
+    private static Task<Processed> Attempt(OutboxTestHost host, RecordedDelivery delivery)
+    {
+        var registration = host.Services.GetServices<ConsumerRegistration>().Single(c => c.Name == "payments");
+        return host.Services.GetRequiredService<ConsumerHost>().ProcessAsync(registration, delivery, CancellationToken.None);
+    }
+
     /// <summary>The sequence instruments' measurements for one producer.</summary>
     private sealed class SequenceMeasurements : IDisposable
     {
         private readonly MeterListener _listener = new();
-        private long _gaps, _missing, _late, _outOfOrder;
+        private long _gaps, _missing, _late, _outOfOrder, _deadLettered, _held;
 
         public SequenceMeasurements(string producer)
         {
@@ -94,6 +237,10 @@ public abstract partial class ConsumerScenarios
 
         public long OutOfOrder => Interlocked.Read(ref _outOfOrder);
 
+        public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+        public long Held => Interlocked.Read(ref _held);
+
         public void Dispose() => _listener.Dispose();
 
         private ref long Counter(string name)
@@ -103,6 +250,8 @@ public abstract partial class ConsumerScenarios
                 case "outbox.consumer.sequence.gaps": return ref _gaps;
                 case "outbox.consumer.sequence.missing": return ref _missing;
                 case "outbox.consumer.sequence.late": return ref _late;
+                case "outbox.consumer.sequence.dead_lettered": return ref _deadLettered;
+                case "outbox.consumer.sequence.held": return ref _held;
                 default: return ref _outOfOrder;
             }
         }

@@ -110,7 +110,7 @@ public abstract partial class StoreConformance
     private async Task<Guid> ConsumerDeadLetterAsync(string consumer, string reason, string destination, DateTime at, Guid? id = null)
     {
         var message = new TransportMessage(id ?? Guid.NewGuid(), destination, "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), Time.GetUtcNow());
-        await Inbox.DeadLetterDeliveryAsync(message, consumer, reason, 5, "handler failed", at, CancellationToken.None);
+        await Inbox.DeadLetterDeliveryAsync(message, consumer, reason, 5, "handler failed", at, null, CancellationToken.None);
         return message.MessageId;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Outbox.Storage;
+using Outbox.Transport;
 using Xunit;
 
 namespace Outbox.Testing;
@@ -38,6 +39,29 @@ public abstract partial class StoreConformance
 
         Assert.Empty(await _services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync());
         Assert.Equal(new SequenceOutcome(SequenceVerdict.Next, 1), await RecordAsync(2));
+    }
+
+    [Fact]
+    public async Task ConsumerDeadLetter_CommitsWithWhatItsTransactionRecords_OrNeither()
+    {
+        await RecordAsync(1);
+        Task Record(IServiceProvider services, long sequence, CancellationToken ct) =>
+            services.GetRequiredService<ISequenceLedger>().RecordAsync("payments", "orders", "k1", sequence, Now, ct);
+        var failing = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k1", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), Time.GetUtcNow());
+        var dead = failing with { MessageId = Guid.NewGuid() };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Inbox.DeadLetterDeliveryAsync(
+            failing, "payments", "max-deliveries", 5, "handler failed", Now, async (services, ct) =>
+            {
+                await Record(services, 4, ct);
+                throw new InvalidOperationException("the recording failed");
+            }, CancellationToken.None));
+        Assert.Empty(await DeadLetters.ListAsync());
+        Assert.Empty(await _services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync());
+
+        await Inbox.DeadLetterDeliveryAsync(dead, "payments", "max-deliveries", 5, "handler failed", Now, (services, ct) => Record(services, 3, ct), CancellationToken.None);
+        Assert.Equal(dead.MessageId, Assert.Single(await DeadLetters.ListAsync()).MessageId);
+        Assert.Equal((2L, 2L), Assert.Single(await _services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync()) is var gap ? (gap.FirstMissing, gap.LastMissing) : default);
     }
 
     [Fact]

@@ -358,7 +358,7 @@ public abstract partial class StoreConformance : IAsyncLifetime
         foreach (var (id, at) in recorded)
         {
             var message = new TransportMessage(id, "orders.placed", "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), Time.GetUtcNow());
-            await Inbox.DeadLetterDeliveryAsync(message, "billing", "max-deliveries", 5, "handler failed", at, CancellationToken.None);
+            await Inbox.DeadLetterDeliveryAsync(message, "billing", "max-deliveries", 5, "handler failed", at, null, CancellationToken.None);
         }
 
         Assert.Equal(2, await Retention.DeleteDeadLettersAsync(Now.AddMinutes(-5), 2, CancellationToken.None));
@@ -372,7 +372,7 @@ public abstract partial class StoreConformance : IAsyncLifetime
     {
         var message = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), Time.GetUtcNow());
 
-        await Inbox.DeadLetterDeliveryAsync(message, "billing", "max-deliveries", 5, "handler failed", Now, CancellationToken.None);
+        await Inbox.DeadLetterDeliveryAsync(message, "billing", "max-deliveries", 5, "handler failed", Now, null, CancellationToken.None);
 
         var dead = Assert.Single(await DeadLetters.ListAsync());
         Assert.Equal((message.MessageId, "max-deliveries", 5), (dead.MessageId, dead.Reason, dead.Attempts));

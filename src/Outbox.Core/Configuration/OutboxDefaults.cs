@@ -87,6 +87,13 @@ internal static class OutboxDefaults
     /// <summary>Deliveries of a failing message before it is dead-lettered: 10 (as NServiceBus and MassTransit).</summary>
     public const int MaxDeliveries = 10;
 
+    /// <summary>
+    /// The longest a consumer with <c>OnSequenceGap: Hold</c> holds a message for the numbers missing before
+    /// it: 30 seconds, long enough for another instance's redelivery, short enough that a lost message does
+    /// not stop its key for long.
+    /// </summary>
+    public static readonly TimeSpan SequenceHoldTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>How long inbox rows are kept: 7 days (NServiceBus's outbox deduplication window).</summary>
     public static readonly TimeSpan DedupeWindow = TimeSpan.FromDays(7);
 

@@ -73,6 +73,8 @@ internal sealed class OutboxOptionsValidator(
         Positive(errors, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
         NotShorter(errors, "Outbox:Consumers:MaxRedeliveryDelay", shared.MaxRedeliveryDelay, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
         Retry(errors, "Outbox:Consumers:Retry", shared.Retry);
+        Positive(errors, "Outbox:Consumers:SequenceHoldTimeout", shared.SequenceHoldTimeout);
+        GapHandling(errors, "Outbox:Consumers:OnSequenceGap", shared.OnSequenceGap);
         foreach (var consumer in consumers)
         {
             if (!options.MessageTypes.TryGetName(consumer.MessageType, out _))
@@ -86,6 +88,8 @@ internal sealed class OutboxOptionsValidator(
             {
                 errors.Add($"Consumer '{consumer.Name}': MaxConcurrency and MaxDeliveries must be between 1 and 1000.");
             }
+
+            GapHandling(errors, $"Outbox:Consumers:Endpoints:{consumer.Name}:OnSequenceGap", consumer.OnSequenceGap);
         }
 
         // No transport at all is reported when the dispatcher is created: it is wiring, not a setting.
@@ -126,6 +130,14 @@ internal sealed class OutboxOptionsValidator(
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void GapHandling(List<string> errors, string setting, SequenceGapHandling? value)
+    {
+        if (value is { } handling && !Enum.IsDefined(handling))
+        {
+            errors.Add($"{setting} must be Report or Hold (was {handling}).");
+        }
     }
 
     private static void Positive(List<string> errors, string setting, TimeSpan value)

@@ -116,19 +116,28 @@ internal sealed class ConsumerHost(
 
         var settings = options.Value.Consumers;
         var maxDeliveries = consumer.MaxDeliveries ?? settings.MaxDeliveries;
+        var numbered = SequenceCheck.Of(consumer, message, settings);
         switch (outcome.Result)
         {
             case InboxResult.Handled:
                 OutboxTelemetry.Consumed.Add(1);
                 if (outcome.Sequence is { } sequence)
                 {
-                    SequenceReport.Report(logger, consumer, message, sequence);
+                    SequenceReport.Report(logger, consumer, numbered!.Value, sequence);
                 }
 
                 break;
             case InboxResult.Duplicate:
                 OutboxTelemetry.Duplicates.Add(1);
                 break;
+            case InboxResult.Held:
+                // Not a failure: kept unsettled and looked at again in place, without an attempt counted.
+                if (outcome.Hold!.Value.First)
+                {
+                    SequenceReport.Held(logger, consumer, numbered!.Value, outcome.Sequence!.Value, settings.SequenceHoldTimeout);
+                }
+
+                return new Processed(outcome, outcome.Hold.Value.CheckAgainAfter);
             case InboxResult.Failed when delivery.Attempt < maxDeliveries:
                 activity?.SetStatus(ActivityStatusCode.Error, outcome.Error);
                 var wait = Backoff.ForAttempt(delivery.Attempt, settings.RedeliveryDelay, settings.MaxRedeliveryDelay, Random.Shared.NextDouble());
@@ -142,15 +151,39 @@ internal sealed class ConsumerHost(
                 return new Processed(outcome);
             default:
                 activity?.SetStatus(ActivityStatusCode.Error, outcome.Error);
-                var reason = outcome.Result == InboxResult.Failed ? "max-deliveries" : outcome.Reason!;
-                Log.DeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, reason, delivery.Attempt, outcome.Error);
-                await StoreOf().DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, outcome.Error, timeProvider.GetUtcNow().UtcDateTime, CancellationToken.None).ConfigureAwait(false);
-                OutboxTelemetry.DeadLettered.Add(1);
+                await DeadLetterAsync(consumer, delivery, outcome, numbered).ConfigureAwait(false);
                 break;
         }
 
         await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(CancellationToken.None)).ConfigureAwait(false);
         return new Processed(outcome);
+    }
+
+    // A numbered message the consumer checks counts as handled for the check, in the dead letter's transaction.
+    private async Task DeadLetterAsync(ConsumerRegistration consumer, IDelivery delivery, InboxOutcome outcome, SequenceNumber? numbered)
+    {
+        var message = delivery.Message;
+        var reason = outcome.Result == InboxResult.Failed ? "max-deliveries" : outcome.Reason!;
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        SequenceOutcome? sequence = null;
+        Func<IServiceProvider, CancellationToken, Task>? record = null;
+        if (numbered is { } number)
+        {
+            Log.NumberedDeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, number.Number, number.Key, number.Source, reason, delivery.Attempt, outcome.Error);
+            record = async (scope, ct) => sequence = await SequenceCheck.RecordAsync(scope, consumer, message, number, now, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            Log.DeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, reason, delivery.Attempt, outcome.Error);
+        }
+
+        await StoreOf().DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, outcome.Error, now, record, CancellationToken.None).ConfigureAwait(false);
+        OutboxTelemetry.DeadLettered.Add(1);
+        if (sequence is { } counted)
+        {
+            OutboxTelemetry.SequenceDeadLettered.Add(1, SequenceReport.Tags(consumer, numbered!.Value));
+            SequenceReport.Report(logger, consumer, numbered.Value, counted);
+        }
     }
 
     // A consumer span in the publisher's trace; without a listener, an activity all the same when the
@@ -278,7 +311,9 @@ internal sealed class ConsumerHost(
         try
         {
             var processed = await ProcessAsync(consumer, delivery, stoppingToken).ConfigureAwait(false);
-            return processed.RetryAfter is { } wait ? new DeliveryRetry(new RetriedDelivery(delivery), wait) : null;
+            return processed.RetryAfter is not { } wait ? null
+                : processed.Outcome.Result == InboxResult.Held ? new DeliveryRetry(delivery, wait) // held: the same attempt
+                : new DeliveryRetry(new RetriedDelivery(delivery), wait);
         }
         catch (Exception) when (stoppingToken.IsCancellationRequested)
         {

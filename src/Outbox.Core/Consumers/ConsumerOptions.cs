@@ -36,6 +36,10 @@ public sealed class ConsumerOptions
     /// <value>The default is <c>Outbox:Consumers:CheckSequence</c> (<see langword="false"/>).</value>
     public bool? CheckSequence { get; set; }
 
+    /// <summary>What this consumer does when it checks sequence numbers and numbers are missing; see <see cref="SequenceGapHandling"/>.</summary>
+    /// <value>The default is <c>Outbox:Consumers:OnSequenceGap</c> (<see cref="SequenceGapHandling.Report"/>).</value>
+    public SequenceGapHandling? OnSequenceGap { get; set; }
+
     /// <summary>The name of the registered transport this consumer reads from (<c>InMemory</c>, <c>RabbitMQ</c>, …).</summary>
     /// <value>The default is <c>Outbox:Transport</c>.</value>
     public string? Transport { get; set; }

@@ -10,4 +10,5 @@ internal sealed record ConsumerRegistration(
     ConsumerOrdering? Ordering,
     string? Transport,
     bool? CheckSequence,
+    SequenceGapHandling? OnSequenceGap,
     Func<IServiceProvider, object, MessageContext, CancellationToken, Task> InvokeAsync);

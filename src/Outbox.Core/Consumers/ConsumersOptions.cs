@@ -42,4 +42,12 @@ public sealed class ConsumersOptions
     /// </summary>
     /// <value>The default is <see langword="false"/>.</value>
     public bool CheckSequence { get; set; }
+
+    /// <summary>What every consumer that checks sequence numbers does when numbers are missing, unless it says otherwise; see <see cref="SequenceGapHandling"/>.</summary>
+    /// <value>The default is <see cref="SequenceGapHandling.Report"/>.</value>
+    public SequenceGapHandling OnSequenceGap { get; set; } = SequenceGapHandling.Report;
+
+    /// <summary>With <see cref="SequenceGapHandling.Hold"/>: the longest a message waits for the numbers missing before it, from when it was first held.</summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan SequenceHoldTimeout { get; set; } = OutboxDefaults.SequenceHoldTimeout;
 }

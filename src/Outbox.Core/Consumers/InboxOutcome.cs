@@ -15,10 +15,17 @@ internal enum InboxResult
 
     /// <summary>The message can never be handled (unknown type, unreadable body): it is set aside.</summary>
     Rejected,
+
+    /// <summary>Sequence numbers before the message's are missing and the consumer holds it for them: nothing was committed.</summary>
+    Held,
 }
 
-/// <summary>What happened to one delivery in the inbox pipeline, with the reason when it was not handled, and what its sequence check found.</summary>
-internal readonly record struct InboxOutcome(InboxResult Result, string? Reason = null, string? Error = null, Exception? Exception = null, SequenceOutcome? Sequence = null)
+/// <summary>
+/// What happened to one delivery in the inbox pipeline, with the reason when it was not handled, what its
+/// sequence check found, and, for a held message, when to look again.
+/// </summary>
+internal readonly record struct InboxOutcome(
+    InboxResult Result, string? Reason = null, string? Error = null, Exception? Exception = null, SequenceOutcome? Sequence = null, SequenceHold? Hold = null)
 {
     public static InboxOutcome Handled { get; } = new(InboxResult.Handled);
 
@@ -27,6 +34,8 @@ internal readonly record struct InboxOutcome(InboxResult Result, string? Reason 
     public static InboxOutcome Failed(Exception error) => new(InboxResult.Failed, "handler-failed", Describe(error), error);
 
     public static InboxOutcome Rejected(string reason, string error) => new(InboxResult.Rejected, reason, error);
+
+    public static InboxOutcome Held(SequenceOutcome gap, SequenceHold hold) => new(InboxResult.Held, Sequence: gap, Hold: hold);
 
     /// <summary>
     /// The messages of <paramref name="error"/> and of the exceptions inside it, outermost first: a handler's

@@ -10,7 +10,8 @@ namespace Outbox.Consumers;
 /// Reads a delivery as its consumer's message type and runs the handler once per consumer, through the
 /// store's inbox: the inbox record, the handler's changes and what it publishes commit together.
 /// </summary>
-internal sealed class InboxPipeline(IInboxStore store, IMessageSerializer serializer, IOptions<OutboxOptions> options, TimeProvider timeProvider) : IInboxPipeline
+internal sealed class InboxPipeline(
+    IInboxStore store, IMessageSerializer serializer, SequenceHolds holds, IOptions<OutboxOptions> options, TimeProvider timeProvider) : IInboxPipeline
 {
     public async Task<InboxOutcome> HandleAsync(ConsumerRegistration consumer, IDelivery delivery, CancellationToken cancellationToken)
     {
@@ -48,7 +49,7 @@ internal sealed class InboxPipeline(IInboxStore store, IMessageSerializer serial
         // Once the handler has started, whatever fails (the handler, the sequence check, saving their
         // changes, the commit) is the delivery's failure; before it, the database's.
         var started = false;
-        var numbered = Numbered(consumer, incoming);
+        var numbered = SequenceCheck.Of(consumer, incoming, options.Value.Consumers);
         SequenceOutcome? sequence = null;
         try
         {
@@ -58,11 +59,15 @@ internal sealed class InboxPipeline(IInboxStore store, IMessageSerializer serial
                 async (services, ct) =>
                 {
                     started = true;
-                    if (numbered is var (source, key, number))
+                    if (numbered is { } number)
                     {
-                        var ledger = (ISequenceLedger?)services.GetService(typeof(ISequenceLedger))
-                            ?? throw new InvalidOperationException($"Consumer '{consumer.Name}' checks sequence numbers, and the store registered no ISequenceLedger.");
-                        sequence = await ledger.RecordAsync(consumer.Name, source, key, number, timeProvider.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
+                        sequence = await SequenceCheck.RecordAsync(services, consumer, incoming, number, timeProvider.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
+                        if (sequence.Value.Verdict == SequenceVerdict.Gap && HoldOnGap(consumer, incoming.MessageId) is { } hold)
+                        {
+                            throw new HeldException(hold); // rolls the check and the inbox row back
+                        }
+
+                        holds.Release(consumer.Name, incoming.MessageId);
                     }
 
                     await consumer.InvokeAsync(services, message, context, ct).ConfigureAwait(false);
@@ -70,21 +75,27 @@ internal sealed class InboxPipeline(IInboxStore store, IMessageSerializer serial
                 cancellationToken).ConfigureAwait(false);
             return handled ? InboxOutcome.Handled with { Sequence = sequence } : InboxOutcome.Duplicate;
         }
+        catch (HeldException held)
+        {
+            return InboxOutcome.Held(sequence!.Value, held.Hold);
+        }
         catch (Exception ex) when (started && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             return InboxOutcome.Failed(ex);
         }
     }
 
-    // The producer, key and number of a message the consumer checks; a message without them (another
-    // producer's, or one with no key) is handled as any other.
-    private (string Source, string Key, long Number)? Numbered(ConsumerRegistration consumer, TransportMessage message) =>
-        (consumer.CheckSequence ?? options.Value.Consumers.CheckSequence)
-        && message.Key is { } key
-        && message.Headers.TryGetValue(TransportMessage.SourceHeader, out var source)
-        && message.Headers.TryGetValue(TransportMessage.SequenceHeader, out var text)
-        && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
-        && number > 0
-            ? (source, key, number)
+    // With OnSequenceGap: Hold, a message after missing numbers waits for them, up to the hold timeout.
+    private SequenceHold? HoldOnGap(ConsumerRegistration consumer, Guid messageId)
+    {
+        var settings = options.Value.Consumers;
+        return (consumer.OnSequenceGap ?? settings.OnSequenceGap) == SequenceGapHandling.Hold
+            ? holds.Hold(consumer.Name, messageId, settings.SequenceHoldTimeout)
             : null;
+    }
+
+    private sealed class HeldException(SequenceHold hold) : Exception("The message waits for the sequence numbers missing before it.")
+    {
+        public SequenceHold Hold { get; } = hold;
+    }
 }

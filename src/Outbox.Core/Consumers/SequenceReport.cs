@@ -2,19 +2,19 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Outbox.Storage;
 using Outbox.Telemetry;
-using Outbox.Transport;
 
 namespace Outbox.Consumers;
 
-/// <summary>Reports what a committed sequence check found: a gap or a step out of order as a warning, a late arrival as news; each counted.</summary>
+/// <summary>
+/// Reports what a committed sequence check found: a gap or a step out of order as a warning, a late arrival
+/// as news, a requeued dead letter not at all; each counted. Also reports a message held for a gap.
+/// </summary>
 internal static class SequenceReport
 {
-    public static void Report(ILogger logger, ConsumerRegistration consumer, TransportMessage message, SequenceOutcome outcome)
+    public static void Report(ILogger logger, ConsumerRegistration consumer, SequenceNumber number, SequenceOutcome outcome)
     {
-        var source = message.Headers[TransportMessage.SourceHeader];
-        var key = message.Key!;
-        var sequence = long.Parse(message.Headers[TransportMessage.SequenceHeader], System.Globalization.CultureInfo.InvariantCulture);
-        var tags = new TagList { { "messaging.consumer.group.name", consumer.Name }, { "outbox.source", source } };
+        var (source, key, sequence) = number;
+        var tags = Tags(consumer, number);
         switch (outcome.Verdict)
         {
             case SequenceVerdict.Gap:
@@ -33,4 +33,14 @@ internal static class SequenceReport
                 break;
         }
     }
+
+    /// <summary>Reports a message held for the numbers missing before it: counted and logged the first time.</summary>
+    public static void Held(ILogger logger, ConsumerRegistration consumer, SequenceNumber number, SequenceOutcome gap, TimeSpan timeout)
+    {
+        OutboxTelemetry.SequenceHeld.Add(1, Tags(consumer, number));
+        Log.SequenceHeld(logger, consumer.Name, number.Source, number.Key, number.Number, gap.FirstMissing, gap.LastMissing, timeout);
+    }
+
+    public static TagList Tags(ConsumerRegistration consumer, SequenceNumber number) =>
+        new() { { "messaging.consumer.group.name", consumer.Name }, { "outbox.source", number.Source } };
 }

@@ -84,6 +84,7 @@ public static class OutboxServiceCollectionExtensions
             sp.GetService<IOutboxWriter>() ?? throw new InvalidOperationException(
                 NoStorage)));
         services.TryAddSingleton<IInboxPipeline, InboxPipeline>();
+        services.TryAddSingleton<SequenceHolds>();
         services.TryAddSingleton<TransactionCheckRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxDispatcher>(sp => sp.GetRequiredService<OutboxDispatcher>()));
         services.TryAddSingleton<ConsumerHost>();
@@ -281,7 +282,7 @@ public static class OutboxServiceCollectionExtensions
             .GetMethod(nameof(InvokeHandler), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(handler, handles[0])
             .CreateDelegate<Func<IServiceProvider, object, MessageContext, CancellationToken, Task>>();
-        services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, consumer.Ordering, consumer.Transport, consumer.CheckSequence, invoke));
+        services.AddSingleton(new ConsumerRegistration(consumer.Name, consumer.Source, handles[0], consumer.MaxConcurrency, consumer.MaxDeliveries, consumer.Ordering, consumer.Transport, consumer.CheckSequence, consumer.OnSequenceGap, invoke));
     }
 
     private static Task InvokeHandler<THandler, TMessage>(IServiceProvider services, object message, MessageContext context, CancellationToken cancellationToken)

@@ -24,6 +24,28 @@ public interface IInboxStore
     /// </remarks>
     Task<bool> HandleOnceAsync(Guid messageId, string consumer, Func<IServiceProvider, CancellationToken, Task> handle, CancellationToken cancellationToken);
 
-    /// <summary>Sets aside a delivery a consumer could not handle, with the consumer's name and the reason.</summary>
-    Task DeadLetterDeliveryAsync(TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Sets aside a delivery a consumer could not handle, with the consumer's name and the reason; with
+    /// <paramref name="inTransaction"/>, in one transaction with what it records.
+    /// </summary>
+    /// <param name="message">The message delivered.</param>
+    /// <param name="consumer">The consumer's name.</param>
+    /// <param name="reason">A short code, such as <c>max-deliveries</c>.</param>
+    /// <param name="attempts">How many deliveries were tried.</param>
+    /// <param name="lastError">The last error.</param>
+    /// <param name="now">The time to record (UTC).</param>
+    /// <param name="inTransaction">
+    /// When not <see langword="null"/>, run once per attempt of the transaction with the services of a scope
+    /// whose unit of work is that transaction (the sequence check counts the message's number there).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    Task DeadLetterDeliveryAsync(
+        TransportMessage message,
+        string consumer,
+        string reason,
+        int attempts,
+        string? lastError,
+        DateTime now,
+        Func<IServiceProvider, CancellationToken, Task>? inTransaction,
+        CancellationToken cancellationToken);
 }

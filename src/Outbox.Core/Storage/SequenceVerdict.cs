@@ -17,4 +17,10 @@ public enum SequenceVerdict
 
     /// <summary>A number already handled, or lower than one handled and never missing: a repeat or a step backwards.</summary>
     OutOfOrder = 4,
+
+    /// <summary>
+    /// A number counted before, arriving again as a dead letter requeued for this consumer: handled now,
+    /// and neither a repeat nor a step backwards.
+    /// </summary>
+    Requeued = 5,
 }

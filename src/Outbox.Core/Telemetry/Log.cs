@@ -81,4 +81,11 @@ internal static partial class Log
 
     [LoggerMessage(27, LogLevel.Warning, "Consumer {Consumer} received message {Sequence} of key {Key} from {Source} out of order, after {Previous}: a repeat with another message id, or a step backwards.")]
     public static partial void SequenceOutOfOrder(ILogger logger, string consumer, string source, string key, long sequence, long previous);
+
+    [LoggerMessage(28, LogLevel.Information, "Consumer {Consumer} holds message {Sequence} of key {Key} from {Source} until it has handled {FirstMissing} to {LastMissing}, for at most {Timeout}.")]
+    public static partial void SequenceHeld(ILogger logger, string consumer, string source, string key, long sequence, long firstMissing, long lastMissing, TimeSpan timeout);
+
+    [LoggerMessage(29, LogLevel.Error, "Consumer {Consumer} set message {MessageId}, number {Sequence} of key {Key} from {Source}, aside in the dead-letter table ({Reason}, delivery {Attempt}); the sequence check counts it as handled: {Error}")]
+    public static partial void NumberedDeliveryDeadLettered(
+        ILogger logger, Exception? exception, Guid messageId, string consumer, long sequence, string key, string source, string reason, int attempt, string? error);
 }

@@ -40,6 +40,12 @@ public static class OutboxTelemetry
     internal static readonly Counter<long> SequenceOutOfOrder = Meter.CreateCounter<long>(
         "outbox.consumer.sequence.out_of_order", "{message}", "Messages whose number was handled already, or is lower than one handled without having been missing.");
 
+    internal static readonly Counter<long> SequenceDeadLettered = Meter.CreateCounter<long>(
+        "outbox.consumer.sequence.dead_lettered", "{message}", "Numbered messages a consumer set aside in the dead-letter table; the sequence check counts them as handled.");
+
+    internal static readonly Counter<long> SequenceHeld = Meter.CreateCounter<long>(
+        "outbox.consumer.sequence.held", "{message}", "Messages a consumer held for the sequence numbers missing before them (OnSequenceGap: Hold).");
+
     private static double s_oldestPendingAgeSeconds;
 
     static OutboxTelemetry()

@@ -35,27 +35,63 @@ internal sealed class EntityFrameworkInboxStore<TContext>(ContextRunner<TContext
         }
     }
 
-    public Task DeadLetterDeliveryAsync(TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, CancellationToken cancellationToken) =>
-        runner.RunAsync(async context =>
+    public async Task DeadLetterDeliveryAsync(
+        TransportMessage message,
+        string consumer,
+        string reason,
+        int attempts,
+        string? lastError,
+        DateTime now,
+        Func<IServiceProvider, CancellationToken, Task>? inTransaction,
+        CancellationToken cancellationToken)
+    {
+        DeadLetterRecord Dead() => new()
         {
-            context.Set<DeadLetterRecord>().Add(new DeadLetterRecord
+            MessageId = message.MessageId,
+            Destination = message.Destination,
+            MessageType = message.MessageType,
+            MessageKey = message.Key,
+            Payload = StoredRows.Bytes(message.Body),
+            Headers = HeadersJson.Write(message.Headers),
+            Source = DeadLetterSources.Consumer,
+            ConsumerName = consumer,
+            Reason = reason,
+            Attempts = attempts,
+            LastError = StoredRows.Truncate(lastError),
+            CreatedAt = message.CreatedAt.UtcDateTime,
+            DeadLetteredAt = now,
+        };
+        if (inTransaction is null)
+        {
+            await runner.RunAsync(context =>
             {
-                MessageId = message.MessageId,
-                Destination = message.Destination,
-                MessageType = message.MessageType,
-                MessageKey = message.Key,
-                Payload = StoredRows.Bytes(message.Body),
-                Headers = HeadersJson.Write(message.Headers),
-                Source = DeadLetterSources.Consumer,
-                ConsumerName = consumer,
-                Reason = reason,
-                Attempts = attempts,
-                LastError = StoredRows.Truncate(lastError),
-                CreatedAt = message.CreatedAt.UtcDateTime,
-                DeadLetteredAt = now,
-            });
-            return await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        });
+                context.Add(Dead());
+                return context.SaveChangesAsync(cancellationToken);
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        // What is recorded with it goes through the scope's own context, as a handler's changes do.
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(
+                async ct =>
+                {
+                    db.ChangeTracker.Clear();
+                    var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                    await using (transaction.ConfigureAwait(false))
+                    {
+                        db.Add(Dead());
+                        await inTransaction(scope.ServiceProvider, ct).ConfigureAwait(false);
+                        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                        await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private async Task<(bool Handled, ExceptionDispatchInfo? Failure)> HandleInTransactionAsync(
         IServiceProvider services, TContext db, Guid messageId, string consumer, Func<IServiceProvider, CancellationToken, Task> handle, CancellationToken cancellationToken)

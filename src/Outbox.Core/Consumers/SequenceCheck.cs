@@ -1,0 +1,40 @@
+using System.Globalization;
+using Outbox.Storage;
+using Outbox.Transport;
+
+namespace Outbox.Consumers;
+
+/// <summary>Which messages a consumer checks the sequence numbers of, and the check itself, in the transaction that handles or sets aside the message.</summary>
+internal static class SequenceCheck
+{
+    /// <summary>
+    /// The producer, key and number of a message <paramref name="consumer"/> checks; <see langword="null"/> for
+    /// one without them (another producer's, or one with no key), which is handled as any other.
+    /// </summary>
+    public static SequenceNumber? Of(ConsumerRegistration consumer, TransportMessage message, ConsumersOptions settings) =>
+        (consumer.CheckSequence ?? settings.CheckSequence)
+        && message.Key is { } key
+        && message.Headers.TryGetValue(TransportMessage.SourceHeader, out var source)
+        && message.Headers.TryGetValue(TransportMessage.SequenceHeader, out var text)
+        && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+        && number > 0
+            ? new SequenceNumber(source, key, number)
+            : null;
+
+    /// <summary>Records the number with the ledger of <paramref name="services"/>' scope, whose unit of work is the transaction under way.</summary>
+    public static async Task<SequenceOutcome> RecordAsync(
+        IServiceProvider services, ConsumerRegistration consumer, TransportMessage message, SequenceNumber number, DateTime now, CancellationToken cancellationToken)
+    {
+        var ledger = (ISequenceLedger?)services.GetService(typeof(ISequenceLedger))
+            ?? throw new InvalidOperationException($"Consumer '{consumer.Name}' checks sequence numbers, and the store registered no ISequenceLedger.");
+        var outcome = await ledger.RecordAsync(consumer.Name, number.Source, number.Key, number.Number, now, cancellationToken).ConfigureAwait(false);
+
+        // A dead letter requeued for this consumer comes back under the number counted when it was set aside.
+        return outcome.Verdict == SequenceVerdict.OutOfOrder && message.TargetConsumer == consumer.Name
+            ? outcome with { Verdict = SequenceVerdict.Requeued }
+            : outcome;
+    }
+}
+
+/// <summary>A message's place in its producer's numbering: the <c>outbox-source</c> header, the key and the <c>outbox-seq</c> header.</summary>
+internal readonly record struct SequenceNumber(string Source, string Key, long Number);
