@@ -42,6 +42,27 @@ public abstract partial class ConsumerScenarios
     }
 
     [Fact]
+    public async Task CheckSequence_GoesOnAfterARestart_AndInAnotherInstance_FromWhatTheDatabaseRecorded()
+    {
+        var settings = new Dictionary<string, string?> { ["Outbox:Consumers:CheckSequence"] = "true" };
+        using var measured = new SequenceMeasurements(_producer);
+        var before = Host(settings);
+        await Process(before, new RecordedDelivery(Numbered(1)));
+        await Process(before, new RecordedDelivery(Numbered(2)));
+        await before.DisposeAsync(); // the process ends
+
+        var after = Host(settings);
+        var other = Host(settings);
+        await Process(after, new RecordedDelivery(Numbered(3)));
+        await Process(other, new RecordedDelivery(Numbered(5)));
+        await Process(after, new RecordedDelivery(Numbered(4)));
+
+        Assert.Equal([$"Warning Outbox.Consumers.ConsumerHost: Consumer payments is missing messages 4 to 4 of key order-1 from {_producer}: it received 5 after 3."], Logs.AtLeast(LogLevel.Warning));
+        Assert.Empty(await after.Services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync());
+        Assert.Equal((1, 1, 0), (measured.Gaps, measured.Late, measured.OutOfOrder));
+    }
+
+    [Fact]
     public async Task WithoutCheckSequence_NumbersAreNotChecked()
     {
         var host = Host();
