@@ -284,6 +284,74 @@ public sealed class ConsumingTests : RabbitMQScenarios
         Assert.Equal(("orders", "order-7", 2L, 2L), (gap.Source, gap.Key, gap.FirstMissing, gap.LastMissing));
     }
 
+    [Fact]
+    public async Task TwoInstancesReadingOneQueue_WithOnSequenceGapHold_HandleEveryKeyInOrder_AndReportNoGap()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Outbox:Consumers:CheckSequence"] = "true",
+            ["Outbox:Consumers:OnSequenceGap"] = "Hold",
+            ["Outbox:Consumers:SequenceHoldTimeout"] = "01:00:00",
+        };
+        var producer = $"orders-{Guid.NewGuid():N}";
+        using var measured = new SequenceMeasurements(producer);
+        var (first, _) = ConsumerHost(settings: settings);
+        var (second, _) = ConsumerHost(settings: settings);
+        const int Keys = 3, PerKey = 20;
+        async Task PublishAsync(int number)
+        {
+            for (var key = 0; key < Keys; key++)
+            {
+                await first.PlaceOrderAsync(new OrderPlaced((key * 1000) + number, "ada"), new PublishOptions
+                {
+                    Key = $"key-{key}",
+                    Headers = new Dictionary<string, string> { [TransportMessage.SequenceHeader] = $"{number}", [TransportMessage.SourceHeader] = producer },
+                });
+            }
+        }
+
+        // Checking starts at the first number a consumer records for a key: one instance records them first.
+        await Consumers(first).StartAsync(CancellationToken.None);
+        await PublishAsync(1);
+        await first.DrainAsync();
+        await WaitAsync(() => Script.Handled.Count == Keys, "each key's first number");
+
+        // The broker hands the queue's messages to the two instances in turn; each instance's clock moves
+        // 100 ms every 10 ms, for the holds' waits.
+        Script.During = _ => Task.Delay(Random.Shared.Next(3));
+        await Consumers(second).StartAsync(CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var clocks = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                first.Time.Advance(TimeSpan.FromMilliseconds(100));
+                second.Time.Advance(TimeSpan.FromMilliseconds(100));
+                await Task.Delay(10);
+            }
+        });
+        for (var number = 2; number <= PerKey; number++)
+        {
+            await PublishAsync(number);
+        }
+
+        await first.DrainAsync();
+        await WaitAsync(() => Script.Handled.Count == Keys * PerKey, "every message", () => $"{Script.Handled.Count} handled, {measured.Held} held");
+        await stop.CancelAsync();
+        await clocks;
+        await Consumers(first).StopAsync(CancellationToken.None);
+        await Consumers(second).StopAsync(CancellationToken.None);
+
+        for (var key = 0; key < Keys; key++)
+        {
+            Assert.Equal(Enumerable.Range(1, PerKey).Select(n => (long)((key * 1000) + n)), Script.Handled.Where(h => h.Key == $"key-{key}").Select(h => h.OrderId));
+        }
+
+        Assert.True(measured.Held > 0, "No message was held: the two instances did not overlap, and the test proved nothing.");
+        Assert.Equal((0, 0, 0), (measured.Gaps, measured.Late, measured.OutOfOrder));
+        Assert.Empty(await first.Services.GetRequiredService<IOutboxMonitor>().ListSequenceGapsAsync(_consumer));
+    }
+
     private (OutboxTestHost Host, WatchedReceiver Receiver) ConsumerHost(bool loseFirstAck = false, IDictionary<string, string?>? settings = null)
     {
         var host = Host(settings, _consumer, s => s.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(
