@@ -1,8 +1,6 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Outbox.Consumers;
-using Outbox.Telemetry;
 using Outbox.Transport;
 using Xunit;
 
