@@ -149,6 +149,27 @@ public abstract partial class ConsumerScenarios
     }
 
     [Fact]
+    public async Task OnSequenceGapHold_AMessageWhoseHoldTimedOut_IsNotHeldAgain_WhenItsHandlerFailsAndItIsTriedAgain()
+    {
+        var host = Host(new Dictionary<string, string?>
+        {
+            ["Outbox:Consumers:CheckSequence"] = "true",
+            ["Outbox:Consumers:OnSequenceGap"] = "Hold",
+            ["Outbox:Consumers:SequenceHoldTimeout"] = "00:00:10",
+        });
+        var third = new RecordedDelivery(Numbered(3));
+        await Process(host, new RecordedDelivery(Numbered(1)));
+        Script.FailOrder[103] = 1;
+
+        Assert.Equal(InboxResult.Held, (await Attempt(host, third)).Outcome.Result);
+        host.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(InboxResult.Failed, (await Attempt(host, third)).Outcome.Result);
+        Assert.Equal(InboxResult.Handled, (await Attempt(host, third.Next())).Outcome.Result);
+
+        Assert.Equal([101L, 103], Script.Handled.Select(h => h.OrderId));
+    }
+
+    [Fact]
     public async Task OnSequenceGapHold_RunningConsumer_HandlesTheHeldMessage_AndReportsTheGap_OnceTheTimeoutHasPassed_WithoutCountingAnAttempt()
     {
         var host = Host(new Dictionary<string, string?>

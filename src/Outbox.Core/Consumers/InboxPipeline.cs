@@ -66,13 +66,19 @@ internal sealed class InboxPipeline(
                         {
                             throw new HeldException(hold); // rolls the check and the inbox row back
                         }
-
-                        holds.Release(consumer.Name, incoming.MessageId);
                     }
 
                     await consumer.InvokeAsync(services, message, context, ct).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
+
+            // Committed (or a duplicate): no longer held. One whose handler fails stays known, so that once
+            // its hold has timed out its next attempts are not held again.
+            if (numbered is not null)
+            {
+                holds.Release(consumer.Name, incoming.MessageId);
+            }
+
             return handled ? InboxOutcome.Handled with { Sequence = sequence } : InboxOutcome.Duplicate;
         }
         catch (HeldException held)
