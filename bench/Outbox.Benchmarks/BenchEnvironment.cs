@@ -58,7 +58,30 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
     // measures for each the time from SaveChanges returning to nextArrival reporting its id. The first
     // second is not counted: JIT and connection pool warm-up. Nothing here spins: on two cores a busy wait
     // in the benchmark takes the CPU the pipeline under measurement needs.
-    public async Task<LatencyRun> MeasureLatencyAsync(IHost host, Func<Task<Guid>> nextArrival, int messagesPerSecond, int seconds, int writers = 4)
+    public Task<LatencyRun> MeasureLatencyAsync(IHost host, Func<Task<Guid>> nextArrival, int messagesPerSecond, int seconds, int writers = 4) =>
+        MeasureLatencyAsync(
+            async i =>
+            {
+                await using var scope = host.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
+                var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+                db.Orders.Add(new Order { Customer = "ada", Total = 10m });
+                var id = await outbox.PublishAsync(new OrderPlaced(i, "ada", 10m));
+                await db.SaveChangesAsync();
+                return (id, Stopwatch.GetTimestamp()); // from the commit
+            },
+            nextArrival,
+            messagesPerSecond,
+            seconds,
+            writers);
+
+    /// <summary>
+    /// Sends <paramref name="messagesPerSecond"/> messages a second for <paramref name="seconds"/> (plus a
+    /// second's worth first, not counted) from <paramref name="writers"/> loops, each message when it is due;
+    /// <paramref name="send"/> returns the message's id and the timestamp its latency counts from.
+    /// </summary>
+    public static async Task<LatencyRun> MeasureLatencyAsync(
+        Func<int, Task<(Guid Id, long At)>> send, Func<Task<Guid>> nextArrival, int messagesPerSecond, int seconds, int writers)
     {
         var committed = new ConcurrentDictionary<Guid, (int Index, long At)>();
         var arrived = new Dictionary<Guid, long>();
@@ -92,13 +115,8 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
                     Interlocked.Increment(ref late);
                 }
 
-                await using var scope = host.Services.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<BenchContext>();
-                var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
-                db.Orders.Add(new Order { Customer = "ada", Total = 10m });
-                var id = await outbox.PublishAsync(new OrderPlaced(i, "ada", 10m));
-                await db.SaveChangesAsync();
-                committed[id] = (i, Stopwatch.GetTimestamp());
+                var (id, at) = await send(i);
+                committed[id] = (i, at);
             }
         })));
 

@@ -7,6 +7,7 @@ namespace Outbox.Benchmarks;
 /// <summary>
 /// (7) Commit to consumer through RabbitMQ: each message is published with confirms, read by a consumer in the
 /// same process and handled through its inbox; at 200 messages/s from 4 writers, at 400/s (about the most this 2-core machine sustains with every part on it; 600/s fell behind in one run of two) and at 1,000/s from 8.
+/// Each rate is followed by the same rate through RabbitMQ.Client alone (<see cref="RawRabbitMQLatency"/>).
 /// </summary>
 internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
 {
@@ -27,9 +28,11 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         await MeasureAsync(200, 4, env.Quick ? 3 : 10);
 
         var runs = new List<(int Rate, LatencyRun Run, List<double> ToBroker)>();
+        var raw = new List<LatencyRun>();
         foreach (var (rate, writers) in new[] { (200, 4), (400, 4), (1000, 8) })
         {
             runs.Add(await MeasureAsync(rate, writers, seconds));
+            raw.Add(await RawRabbitMQLatency.MeasureAsync(env.RabbitMQUri, rate, seconds, writers));
         }
 
         Console.WriteLine($"## 7. Commit-to-consumer latency through RabbitMQ for {seconds} s per rate (consumer with 8 handlers at a time)");
@@ -51,6 +54,17 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         foreach (var (rate, _, toBroker) in runs.Where(r => r.ToBroker.Count > 0))
         {
             Console.WriteLine($"| {rate}/s | {toBroker.Count:N0} | {Stats.Percentile(toBroker, 50):0.00} | {Stats.Percentile(toBroker, 90):0.00} | {Stats.Percentile(toBroker, 99):0.00} | {toBroker.Max():0.00} |");
+        }
+
+        // The floor: the broker's part alone, at the same rates, on the same machine.
+        Console.WriteLine();
+        Console.WriteLine("Baseline: RabbitMQ.Client alone, publish (persistent, confirmed) to a plain consumer in the same process, no database:");
+        Console.WriteLine();
+        Console.WriteLine("| target rate | writers | achieved | publishes started > 10 ms late | p50 ms | p90 ms | p99 ms | max ms |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var ((rate, _, _), baseline) in runs.Zip(raw))
+        {
+            Console.WriteLine($"| {rate}/s | {baseline.Writers} | {baseline.Rate:0}/s | {baseline.Late:N0} | {baseline.Percentiles()} |");
         }
 
         env.Targets.Record("consumer-latency-p99-200-ms", Stats.Percentile(runs.Single(r => r.Rate == 200).Run.Latencies, 99));
