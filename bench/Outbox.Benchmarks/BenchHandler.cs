@@ -26,9 +26,12 @@ internal sealed class BenchDelivery(TransportMessage message) : IDelivery
         throw new InvalidOperationException("The benchmark handler failed.");
 }
 
-/// <summary>Reports each message it handles, for the commit-to-consumer latency.</summary>
-public sealed class ArrivalHandler(System.Threading.Channels.ChannelWriter<Guid> arrivals) : IMessageHandler<OrderPlaced>
+/// <summary>Reports each message it handles, for the commit-to-consumer latency, and how long it spent in the consumer.</summary>
+internal sealed class ArrivalHandler(System.Threading.Channels.ChannelWriter<Guid> arrivals, ConsumerTimes times) : IMessageHandler<OrderPlaced>
 {
-    public ValueTask HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken) =>
-        arrivals.WriteAsync(context.MessageId, cancellationToken);
+    public ValueTask HandleAsync(OrderPlaced message, MessageContext context, CancellationToken cancellationToken)
+    {
+        times.Record();
+        return arrivals.WriteAsync(context.MessageId, cancellationToken);
+    }
 }

@@ -27,7 +27,7 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         // at 200/s.
         await MeasureAsync(200, 4, env.Quick ? 3 : 10);
 
-        var runs = new List<(int Rate, LatencyRun Run, List<double> ToBroker)>();
+        var runs = new List<(int Rate, LatencyRun Run, List<double> ToBroker, List<double> InConsumer)>();
         var raw = new List<LatencyRun>();
         foreach (var (rate, writers) in new[] { (200, 4), (400, 4), (1000, 8) })
         {
@@ -39,7 +39,7 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         Console.WriteLine();
         Console.WriteLine("| target rate | writers | achieved | commits started > 10 ms late | p50 ms | p90 ms | p99 ms | max ms |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (rate, run, _) in runs)
+        foreach (var (rate, run, _, _) in runs)
         {
             Console.WriteLine($"| {rate}/s | {run.Writers} | {run.Rate:0}/s | {run.Late:N0} | {run.Percentiles()} |");
         }
@@ -51,9 +51,20 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         Console.WriteLine();
         Console.WriteLine("| target rate | messages | p50 ms | p90 ms | p99 ms | max ms |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
-        foreach (var (rate, _, toBroker) in runs.Where(r => r.ToBroker.Count > 0))
+        foreach (var (rate, _, toBroker, _) in runs.Where(r => r.ToBroker.Count > 0))
         {
             Console.WriteLine($"| {rate}/s | {toBroker.Count:N0} | {Stats.Percentile(toBroker, 50):0.00} | {Stats.Percentile(toBroker, 90):0.00} | {Stats.Percentile(toBroker, 99):0.00} | {toBroker.Max():0.00} |");
+        }
+
+        // The last part of the way: in the consumer, from taking the delivery up to the handler (the inbox).
+        Console.WriteLine();
+        Console.WriteLine("Of which in the consumer, from its span's start to the handler (the inbox pipeline):");
+        Console.WriteLine();
+        Console.WriteLine("| target rate | messages | p50 ms | p90 ms | p99 ms | max ms |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var (rate, _, _, inConsumer) in runs.Where(r => r.InConsumer.Count > 0))
+        {
+            Console.WriteLine($"| {rate}/s | {inConsumer.Count:N0} | {Stats.Percentile(inConsumer, 50):0.00} | {Stats.Percentile(inConsumer, 90):0.00} | {Stats.Percentile(inConsumer, 99):0.00} | {inConsumer.Max():0.00} |");
         }
 
         // The floor: the broker's part alone, at the same rates, on the same machine.
@@ -62,7 +73,7 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         Console.WriteLine();
         Console.WriteLine("| target rate | writers | achieved | publishes started > 10 ms late | p50 ms | p90 ms | p99 ms | max ms |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var ((rate, _, _), baseline) in runs.Zip(raw))
+        foreach (var ((rate, _, _, _), baseline) in runs.Zip(raw))
         {
             Console.WriteLine($"| {rate}/s | {baseline.Writers} | {baseline.Rate:0}/s | {baseline.Late:N0} | {baseline.Percentiles()} |");
         }
@@ -75,7 +86,7 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         Console.WriteLine();
     }
 
-    private async Task<(int Rate, LatencyRun Run, List<double> ToBroker)> MeasureAsync(int rate, int writers, int seconds)
+    private async Task<(int Rate, LatencyRun Run, List<double> ToBroker, List<double> InConsumer)> MeasureAsync(int rate, int writers, int seconds)
     {
         await env.ResetAsync();
         await using (var connection = await new ConnectionFactory { Uri = new Uri(env.RabbitMQUri) }.CreateConnectionAsync())
@@ -88,6 +99,7 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         }
 
         var arrivals = System.Threading.Channels.Channel.CreateUnbounded<Guid>();
+        using var times = new ConsumerTimes();
         using var host = env.BuildHost(new Dictionary<string, string?>
         {
             ["Outbox:Transport"] = "RabbitMQ",
@@ -95,7 +107,7 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
             ["Outbox:RabbitMQ:Exchange"] = "outbox-bench-latency",
         }, o =>
         {
-            o.Services.AddSingleton(arrivals.Writer);
+            o.Services.AddSingleton(arrivals.Writer).AddSingleton(times);
             o.UseRabbitMQ().AddConsumer<ArrivalHandler>(c =>
             {
                 c.Source = "orders.placed";
@@ -107,6 +119,6 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         await host.StartAsync();
         var run = await env.MeasureLatencyAsync(host, async () => await arrivals.Reader.ReadAsync(), rate, seconds, writers);
         await host.StopAsync();
-        return (rate, run, toBroker.Values(skip: run.WarmUp));
+        return (rate, run, toBroker.Values(skip: run.WarmUp), times.Values(skip: run.WarmUp));
     }
 }
