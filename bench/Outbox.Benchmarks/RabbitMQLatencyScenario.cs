@@ -45,27 +45,10 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         }
 
         // The first part of the way: from publish (just before the commit) to the broker's confirmation, as
-        // the dispatcher records it (outbox.dispatch.latency) when it marks the row.
-        Console.WriteLine();
-        Console.WriteLine("Of which publish to the broker's confirmation (`outbox.dispatch.latency`):");
-        Console.WriteLine();
-        Console.WriteLine("| target rate | messages | p50 ms | p90 ms | p99 ms | max ms |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
-        foreach (var (rate, _, toBroker, _) in runs.Where(r => r.ToBroker.Count > 0))
-        {
-            Console.WriteLine($"| {rate}/s | {toBroker.Count:N0} | {Stats.Percentile(toBroker, 50):0.00} | {Stats.Percentile(toBroker, 90):0.00} | {Stats.Percentile(toBroker, 99):0.00} | {toBroker.Max():0.00} |");
-        }
-
-        // The last part of the way: in the consumer, from taking the delivery up to the handler (the inbox).
-        Console.WriteLine();
-        Console.WriteLine("Of which in the consumer, from its span's start to the handler (the inbox pipeline):");
-        Console.WriteLine();
-        Console.WriteLine("| target rate | messages | p50 ms | p90 ms | p99 ms | max ms |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
-        foreach (var (rate, _, _, inConsumer) in runs.Where(r => r.InConsumer.Count > 0))
-        {
-            Console.WriteLine($"| {rate}/s | {inConsumer.Count:N0} | {Stats.Percentile(inConsumer, 50):0.00} | {Stats.Percentile(inConsumer, 90):0.00} | {Stats.Percentile(inConsumer, 99):0.00} | {inConsumer.Max():0.00} |");
-        }
+        // the dispatcher records it (outbox.dispatch.latency) when it marks the row; and the last: in the
+        // consumer, from taking the delivery up to the handler (the inbox).
+        PrintPart("Of which publish to the broker's confirmation (`outbox.dispatch.latency`):", runs.Select(r => (r.Rate, r.ToBroker)));
+        PrintPart("Of which in the consumer, from its span's start to the handler (the inbox pipeline):", runs.Select(r => (r.Rate, r.InConsumer)));
 
         // The floor: the broker's part alone, at the same rates, on the same machine.
         Console.WriteLine();
@@ -84,6 +67,19 @@ internal sealed class RabbitMQLatencyScenario(BenchEnvironment env) : Scenario
         Console.WriteLine();
         Console.WriteLine("Measured from SaveChanges returning (the commit) to the consumer's handler running, its inbox transaction open; after a warm-up run, the first second of each rate is not counted.");
         Console.WriteLine();
+    }
+
+    private static void PrintPart(string title, IEnumerable<(int Rate, List<double> Values)> rates)
+    {
+        Console.WriteLine();
+        Console.WriteLine(title);
+        Console.WriteLine();
+        Console.WriteLine("| target rate | messages | p50 ms | p90 ms | p99 ms | max ms |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var (rate, values) in rates.Where(r => r.Values.Count > 0))
+        {
+            Console.WriteLine($"| {rate}/s | {values.Count:N0} | {Stats.Percentile(values, 50):0.00} | {Stats.Percentile(values, 90):0.00} | {Stats.Percentile(values, 99):0.00} | {values.Max():0.00} |");
+        }
     }
 
     private async Task<(int Rate, LatencyRun Run, List<double> ToBroker, List<double> InConsumer)> MeasureAsync(int rate, int writers, int seconds)
