@@ -572,6 +572,55 @@ public abstract class OutboxScenarios : DatabaseScenarios
     }
 
     [Fact]
+    public async Task RunningDispatcher_WhileAKeyIsInFlight_WaitsForItsBatch_InsteadOfClaimingAgainAndAgain()
+    {
+        var time = new FakeTimeProvider();
+        var writer = Host(time);
+        await writer.InScopeAsync(async (db, outbox) =>
+        {
+            foreach (var customer in new[] { "a1", "a2", "a3" })
+            {
+                await outbox.PublishAsync(new OrderPlaced(0, customer), new PublishOptions { Key = "a" });
+            }
+
+            await db.SaveChangesAsync();
+        });
+
+        // The writer died before sending. a1's batch stays at the broker; a2 and a3 are due, but no claim
+        // takes them while a1 is unsent.
+        time.Advance(TimeSpan.FromMinutes(1));
+        var transport = new HeldTransport(held: m => Customer(m) == "a1", release: _ => false);
+        var claims = 0;
+        var relay = Host(
+            time,
+            transport,
+            new Dictionary<string, string?>
+            {
+                ["Outbox:Dispatch:BatchSize"] = "1",
+                ["Outbox:Dispatch:PollInterval"] = "00:10:00",
+                ["Outbox:Dispatch:MaxPollInterval"] = "00:10:00",
+            },
+            services: s => s.Decorate<IDispatchStore>(store => ClockMovingStore.Create(store, () => Interlocked.Increment(ref claims))));
+        await relay.Maintenance.RecoverAsync(CancellationToken.None);
+        await relay.Dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            var pollInterval = time.GetUtcNow().AddMinutes(10);
+            await WaitUntilAsync(() => time.HasTimerDueAt(pollInterval), "the poller to wait for the batch in flight");
+            Assert.Equal(2, Volatile.Read(ref claims)); // a1's, and one that found a2 behind it
+
+            transport.Release(); // its end wakes the poller
+            await WaitUntilAsync(() => transport.Sent.Count == 3, "all three messages to be sent");
+        }
+        finally
+        {
+            await relay.Dispatcher.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(["a1", "a2", "a3"], transport.Sent.Select(Customer));
+    }
+
+    [Fact]
     public async Task FourDispatchers_OnOneDatabase_SendEachOf10000RowsOnce_InOrderPerKey()
     {
         var time = new FakeTimeProvider();
@@ -706,6 +755,8 @@ public abstract class OutboxScenarios : DatabaseScenarios
         private readonly System.Collections.Concurrent.ConcurrentQueue<TransportMessage> _sent = new();
 
         public IReadOnlyList<TransportMessage> Sent => [.. _sent];
+
+        public void Release() => _released.TrySetResult();
 
         public async ValueTask<IReadOnlyList<SendResult>> SendAsync(IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
         {

@@ -47,6 +47,13 @@ internal static class ClaimSql
         const int outbox = (int)MessageKind.Outbox;
         var unsent = $"e.status < 2 AND (e.status = {pending} OR e.kind = {outbox})";
         var claimable = $"status = {pending} AND next_attempt_at <= {{2}} AND (lease_expires_at IS NULL OR lease_expires_at <= {{2}})";
+
+        // A key's rows are looked up in the unsent-key index, which holds unsent rows only. The key is
+        // matched as a range rather than with =, so that the rows come in (key, id) order, which only that
+        // index gives: with =, PostgreSQL may walk the primary key in id order instead, filtering every
+        // dispatched row of the key on every claim. It does when its statistics date from a time when most
+        // rows were unsent (a claim on one key over 50,000 dispatched rows then took 25 ms instead of 0.4).
+        const string sameKey = "e.message_key >= k.message_key AND e.message_key <= k.message_key";
         return $$"""
             WITH due_window AS MATERIALIZED (
                 SELECT id, message_key FROM {{table}}
@@ -56,7 +63,7 @@ internal static class ClaimSql
                 {{locking}}
             ), keys AS MATERIALIZED (
                 SELECT k.message_key, k.first_id, k.last_id,
-                       (SELECT e.id FROM {{table}} e WHERE e.message_key = k.message_key AND {{unsent}} ORDER BY e.id LIMIT 1) AS head_id
+                       (SELECT e.id FROM {{table}} e WHERE {{sameKey}} AND {{unsent}} ORDER BY e.message_key, e.id LIMIT 1) AS head_id
                 FROM (SELECT message_key, MIN(id) AS first_id, MAX(id) AS last_id FROM due_window WHERE message_key IS NOT NULL GROUP BY message_key) k
             ), heads AS MATERIALIZED (
                 SELECT id, message_key FROM {{table}}
@@ -70,9 +77,10 @@ internal static class ClaimSql
             ), runs AS MATERIALIZED (
                 SELECT k.message_key,
                        CASE WHEN k.head_id < k.last_id THEN
-                           (SELECT MIN(e.id) FROM {{table}} e
-                            WHERE e.message_key = k.message_key AND e.id > k.head_id AND e.id < k.last_id AND {{unsent}}
-                              AND e.id NOT IN (SELECT id FROM candidates))
+                           (SELECT e.id FROM {{table}} e
+                            WHERE {{sameKey}} AND e.id > k.head_id AND e.id < k.last_id AND {{unsent}}
+                              AND e.id NOT IN (SELECT id FROM candidates)
+                            ORDER BY e.message_key, e.id LIMIT 1)
                        END AS run_end
                 FROM keys k
                 WHERE k.head_id = k.first_id OR k.head_id IN (SELECT id FROM heads)
