@@ -39,7 +39,7 @@ public sealed class ClaimPlanTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OneKeyHalfDrained_StatisticsFromWhenAllWereUnsent_TheClaimReadsNoDispatchedRow()
+    public async Task OneKeyHalfSent_StatisticsFromWhenAllWereUnsent_TheClaimDoesNotReadThroughTheSentRows()
     {
         // Statistics taken while every row was unsent, as after a backlog built up in an outage; then the
         // relay sends half of it.
