@@ -52,7 +52,7 @@ internal static class ClaimSql
         // matched as a range rather than with =, so that the rows come in (key, id) order, which only that
         // index gives: with =, PostgreSQL may walk the primary key in id order instead, filtering every
         // dispatched row of the key on every claim. It does when its statistics date from a time when most
-        // rows were unsent (a claim on one key over 50,000 dispatched rows then took 25 ms instead of 0.4).
+        // rows were unsent (looking up a key with 50,000 dispatched rows then took 24 ms instead of 0.4).
         const string sameKey = "e.message_key >= k.message_key AND e.message_key <= k.message_key";
         return $$"""
             WITH due_window AS MATERIALIZED (
