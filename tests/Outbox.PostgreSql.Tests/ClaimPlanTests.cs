@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Testing;
 
@@ -24,7 +23,7 @@ public sealed class ClaimPlanTests : IAsyncLifetime
     {
         await _database.CreateAsync();
         _host = OutboxTestHost.Create(_database, new FakeTimeProvider(DateTimeOffset.UtcNow));
-        await ExecuteAsync(
+        await _database.ScalarAsync(
             $$"""
             INSERT INTO outbox_messages (message_id, destination, message_type, message_key, payload, status, kind, created_at, due_at, next_attempt_at, attempts, check_count)
             SELECT gen_random_uuid(), 'orders.placed', 'OrderPlaced', 'hot', convert_to('{}', 'UTF8'), 1, 0, now() - interval '1 minute', now() - interval '1 minute', now() - interval '1 minute', 0, 0
@@ -43,9 +42,9 @@ public sealed class ClaimPlanTests : IAsyncLifetime
     {
         // Statistics taken while every row was unsent, as after a backlog built up in an outage; then the
         // relay sends half of it.
-        await ExecuteAsync("ANALYZE outbox_messages");
-        await ExecuteAsync($"UPDATE outbox_messages SET status = 2, dispatched_at = now() WHERE id <= (SELECT min(id) + {Dispatched - 1} FROM outbox_messages)");
-        await ExecuteAsync("VACUUM outbox_messages"); // what autovacuum does in time; it leaves the statistics as they were
+        await _database.ScalarAsync("ANALYZE outbox_messages");
+        await _database.ScalarAsync($"UPDATE outbox_messages SET status = 2, dispatched_at = now() WHERE id <= (SELECT min(id) + {Dispatched - 1} FROM outbox_messages)");
+        await _database.ScalarAsync("VACUUM outbox_messages"); // what autovacuum does in time; it leaves the statistics as they were
 
         var plan = await ExplainClaimAsync();
 
@@ -63,10 +62,7 @@ public sealed class ClaimPlanTests : IAsyncLifetime
         await using var scope = _host.Services.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<ShopContext>();
         var sql = string.Format(CultureInfo.InvariantCulture, ClaimSql.For(context, hold: true), "'a'", "now() + interval '30 seconds'", "now()", BatchSize);
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, connection);
-        using var json = JsonDocument.Parse((string)(await command.ExecuteScalarAsync())!);
+        using var json = JsonDocument.Parse((string)(await _database.ScalarAsync("EXPLAIN (ANALYZE, FORMAT JSON) " + sql))!);
         return json.RootElement[0].GetProperty("Plan").Clone();
     }
 
@@ -74,12 +70,4 @@ public sealed class ClaimPlanTests : IAsyncLifetime
         node.TryGetProperty("Plans", out var children)
             ? children.EnumerateArray().SelectMany(Nodes).Prepend(node)
             : [node];
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }

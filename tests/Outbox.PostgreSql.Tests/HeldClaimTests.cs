@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Outbox.Storage;
 using Outbox.Testing;
 
@@ -88,11 +87,6 @@ public sealed class HeldClaimTests : IAsyncLifetime
         await claim.DisposeAsync();
     }
 
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private async Task<long> ScalarAsync(string sql) =>
+        Convert.ToInt64(await _database.ScalarAsync(sql) ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -4,7 +4,7 @@ using Outbox.Storage;
 
 namespace Outbox.Testing;
 
-/// <summary>A store that runs an action as each claim returns, before the poller's next query: to move a fake clock while a claim runs.</summary>
+/// <summary>A store that runs an action as each claim returns, before the poller's next query: to move a fake clock while a claim runs, or to count claims.</summary>
 public class ClockMovingStore : DispatchProxy
 {
     private IDispatchStore _inner = null!;

@@ -42,6 +42,15 @@ public sealed class PostgreSqlTestDatabase : ITestDatabase
         await create.ExecuteNonQueryAsync();
     });
 
+    /// <summary>Runs one statement on its own connection to the database; returns the first column of its first row, if any.</summary>
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <summary>Drops the database; best effort, since a leftover database with a unique name harms nothing.</summary>
     public async ValueTask DisposeAsync()
     {
