@@ -47,6 +47,22 @@ internal static class ConnectionSettings
         return OutboxDatabase.IsSqlite(chosen.Value!) ? FromFolder(chosen.Value!, settings.DirectoryName!) : chosen.Value!;
     }
 
+    /// <summary>Why <paramref name="connectionString"/> cannot be a connection string of its database, or <see langword="null"/>: read before anything connects, so that a typo is a usage error and not a stack trace.</summary>
+    public static string? Problem(string connectionString)
+    {
+        try
+        {
+            _ = OutboxDatabase.IsSqlite(connectionString)
+                ? new SqliteConnectionStringBuilder(connectionString).ConnectionString
+                : new Npgsql.NpgsqlConnectionStringBuilder(connectionString).ConnectionString;
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            return $"The connection string is not valid for {(OutboxDatabase.IsSqlite(connectionString) ? "SQLite" : "PostgreSQL")}: {e.Message}";
+        }
+    }
+
     // A relative SQLite file is taken from the folder of appsettings.json, the service's content root, wherever the CLI runs.
     private static string FromFolder(string connectionString, string folder)
     {

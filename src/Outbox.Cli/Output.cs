@@ -13,6 +13,7 @@ internal static class Output
 
     public static void Table(string[] header, IReadOnlyList<string[]> rows)
     {
+        rows = [.. rows.Select(row => row.Select(cell => Safe(cell)).ToArray())];
         var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Prepend(h.Length).Max()).ToArray();
         foreach (var row in rows.Prepend(header))
         {
@@ -28,12 +29,33 @@ internal static class Output
         Console.WriteLine("headers");
         foreach (var (name, value) in headers.OrderBy(h => h.Key, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  {name}: {value}");
+            Console.WriteLine($"  {Safe(name)}: {Safe(value)}");
         }
 
         Console.WriteLine();
         Console.WriteLine("payload");
-        Console.WriteLine(Payload(payload));
+        Console.WriteLine(Safe(Payload(payload), keepLines: true));
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> as it can be written to a terminal: what came from a message (a type, a key, a
+    /// header, a payload) may hold escape sequences, which are shown as <c>\x1b</c> instead of being obeyed. Line
+    /// breaks and tabs stay in a payload.
+    /// </summary>
+    public static string Safe(string text, bool keepLines = false)
+    {
+        if (!text.Any(c => char.IsControl(c) && !(keepLines && c is '\n' or '\t')))
+        {
+            return text;
+        }
+
+        var safe = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            _ = char.IsControl(c) && !(keepLines && c is '\n' or '\t') ? safe.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}") : safe.Append(c);
+        }
+
+        return safe.ToString();
     }
 
     /// <summary>A payload as text when it is UTF-8, else as base64.</summary>

@@ -142,6 +142,11 @@ async Task<int> RunAsync(ParseResult result, Func<OutboxDatabase, Task> command)
         return Usage([e.Message]);
     }
 
+    if (ConnectionSettings.Problem(connectionString) is { } problem)
+    {
+        return Usage([problem]);
+    }
+
     await using var database = new OutboxDatabase(connectionString, result.GetValue(schema));
     try
     {
@@ -151,7 +156,7 @@ async Task<int> RunAsync(ParseResult result, Func<OutboxDatabase, Task> command)
     catch (Exception e) when (e is DbException or InvalidOperationException)
     {
         var cause = e is DbException ? e : e.InnerException as DbException ?? e;
-        Console.Error.WriteLine($"The outbox tables could not be read: {cause.Message}");
+        Console.Error.WriteLine(Output.Safe($"The outbox tables could not be read: {cause.Message}"));
         return 1;
     }
 }

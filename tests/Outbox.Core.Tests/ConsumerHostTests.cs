@@ -15,7 +15,7 @@ namespace Outbox.Tests;
 /// The consumer host's loop against faults of the transport and the database: whatever a settle, a
 /// dead-letter write or a read throws, the consumer goes on with the next deliveries.
 /// </summary>
-public sealed class ConsumerHostTests : IAsyncLifetime
+public sealed partial class ConsumerHostTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new();
     private readonly LogCapture _logs = new();
@@ -140,7 +140,9 @@ public sealed class ConsumerHostTests : IAsyncLifetime
         Assert.Single(_logs.Entries, e => e.EventId.Id == 20);
     }
 
-    private async Task StartAsync(params (string Key, string Value)[] settings)
+    private Task StartAsync(params (string Key, string Value)[] settings) => StartAsync(null, settings);
+
+    private async Task StartAsync(Action<IOutboxBuilder>? outbox, params (string Key, string Value)[] settings)
     {
         var all = new Dictionary<string, string?> { ["Outbox:Consumers:Retry:MaxRetryAttempts"] = "0" };
         foreach (var (key, value) in settings)
@@ -153,13 +155,14 @@ public sealed class ConsumerHostTests : IAsyncLifetime
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug));
         services.AddSingleton<ILoggerProvider>(_logs);
         services.AddSingleton<TimeProvider>(_time);
-        services.AddOutbox(configuration.GetSection("Outbox"), o => o.AddMessageType<Ping>("Ping"))
+        var builder = services.AddOutbox(configuration.GetSection("Outbox"), o => o.AddMessageType<Ping>("Ping"))
             .UseInMemoryTransport()
             .AddConsumer<PingHandler>(c =>
             {
                 c.Source = "pings";
                 c.Name = "pings";
             });
+        outbox?.Invoke(builder);
         services.AddSingleton<IInboxStore>(_store);
         services.AddSingleton<IInboxPipeline>(_pipeline);
         services.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(_receiver));
@@ -241,11 +244,11 @@ public sealed class ConsumerHostTests : IAsyncLifetime
     }
 
     /// <summary>A delivery whose settling throws what a broken transport channel throws.</summary>
-    private sealed class ScriptedDelivery(TransportMessage message, Exception? settleError = null) : IDelivery
+    private sealed class ScriptedDelivery(TransportMessage message, Exception? settleError = null, int attempt = 1) : IDelivery
     {
         public TransportMessage Message { get; } = message;
 
-        public int Attempt => 1;
+        public int Attempt => attempt;
 
         public bool Acknowledged { get; private set; }
 

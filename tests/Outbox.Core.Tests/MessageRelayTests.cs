@@ -175,7 +175,7 @@ public sealed class MessageRelayTests
         using var loggers = new LoggerFactory([logs]);
         var options = Options.Create(_options);
         var signal = new DispatchSignal();
-        var pipeline = new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time, signal, loggers.CreateLogger<SendPipeline>());
+        var pipeline = new SendPipeline(_transport, new SystemTextJsonMessageSerializer(Options.Create(new OutboxOptions())), options, _time, signal, loggers.CreateLogger<SendPipeline>());
         var relay = new MessageRelay(_store, new SendPipelines(pipeline), options, _time, loggers.CreateLogger<MessageRelay>());
 
         for (var i = 1; i <= 2; i++)
@@ -248,7 +248,7 @@ public sealed class MessageRelayTests
         var logs = new LogCapture();
         using var loggers = new LoggerFactory([logs]);
         var options = Options.Create(_options);
-        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time)), options, _time, loggers.CreateLogger<MessageRelay>());
+        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(_transport, new SystemTextJsonMessageSerializer(Options.Create(new OutboxOptions())), options, _time)), options, _time, loggers.CreateLogger<MessageRelay>());
 
         await relay.RelayAsync([Row(1), Row(2)], CancellationToken.None);
 
@@ -263,7 +263,7 @@ public sealed class MessageRelayTests
         var logs = new LogCapture();
         using var loggers = new LoggerFactory([logs]);
         var options = Options.Create(_options);
-        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time)), options, _time, loggers.CreateLogger<MessageRelay>());
+        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(_transport, new SystemTextJsonMessageSerializer(Options.Create(new OutboxOptions())), options, _time)), options, _time, loggers.CreateLogger<MessageRelay>());
 
         var outage = new IOException("connection refused");
         _transport.Throw = outage;
@@ -308,7 +308,7 @@ public sealed class MessageRelayTests
     [Fact]
     public async Task TransportReturningTooFewResults_FailsTheBatch()
     {
-        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(new ShortTransport(), new SystemTextJsonMessageSerializer(), Options.Create(_options), _time)), Options.Create(_options), _time, NullLogger<MessageRelay>.Instance);
+        var relay = new MessageRelay(_store, new SendPipelines(new SendPipeline(new ShortTransport(), new SystemTextJsonMessageSerializer(Options.Create(new OutboxOptions())), Options.Create(_options), _time)), Options.Create(_options), _time, NullLogger<MessageRelay>.Instance);
 
         await relay.RelayAsync([Row(1), Row(2)], CancellationToken.None);
 
@@ -318,7 +318,7 @@ public sealed class MessageRelayTests
     private MessageRelay Relay()
     {
         var options = Options.Create(_options);
-        var pipeline = new SendPipeline(_transport, new SystemTextJsonMessageSerializer(), options, _time);
+        var pipeline = new SendPipeline(_transport, new SystemTextJsonMessageSerializer(Options.Create(new OutboxOptions())), options, _time);
         return new MessageRelay(_store, new SendPipelines(pipeline), options, _time, NullLogger<MessageRelay>.Instance);
     }
 

@@ -44,6 +44,39 @@ public sealed class OutboxMessageFactoryTests
         Assert.Contains("more than Outbox:MaxPayloadBytes (10)", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("message-id")]
+    [InlineData("message-type")]
+    [InlineData("content-type")]
+    [InlineData("outbox-consumer")]
+    [InlineData("outbox-seq")]
+    [InlineData("outbox-anything")]
+    public void ReservedHeader_IsRefused_NamingIt(string header)
+    {
+        var factory = Factory(o => o.Route<Ping>("pings"));
+
+        var error = Assert.Throws<OutboxException>(() => factory.Create(new Ping(1), new PublishOptions { Headers = new Dictionary<string, string> { ["tenant"] = "a", [header] = "x" } }));
+
+        Assert.Contains($"The header '{header}' of the 'Ping' message is the outbox's own", error.Message, StringComparison.Ordinal);
+        Assert.Equal("a", factory.Create(new Ping(1), new PublishOptions { Headers = new Dictionary<string, string> { ["tenant"] = "a" } }).Headers["tenant"]);
+    }
+
+    [Theory]
+    [InlineData("key", 257, "the key is 257 characters long; at most 256 can be stored")]
+    [InlineData("key", 0, "the key contains a NUL character")]
+    [InlineData("destination", 300, "the destination is 300 characters long; at most 256 can be stored")]
+    [InlineData("destination", 0, "the destination contains a NUL character")]
+    public void FieldNoStoreHolds_IsRefused_WithTheLimit(string field, int length, string expected)
+    {
+        var value = length == 0 ? "a\0b" : new string('x', length);
+        var options = field == "key" ? new PublishOptions { Key = value } : new PublishOptions { Destination = value };
+
+        var error = Assert.Throws<OutboxException>(() => Factory(o => o.Route<Ping>("pings")).Create(new Ping(1), options));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.NotNull(Factory(o => o.Route<Ping>("pings")).Create(new Ping(1), field == "key" ? new PublishOptions { Key = new string('x', 256) } : new PublishOptions { Destination = new string('x', 256) }));
+    }
+
     [Fact]
     public void DelayAndDueAtTogether_AreRejected() =>
         Assert.Throws<OutboxException>(() => Factory(o => o.Route<Ping>("pings")).Create(
@@ -104,7 +137,7 @@ public sealed class OutboxMessageFactoryTests
         var options = new OutboxOptions { InstanceId = "me" };
         configure?.Invoke(options);
         var wrapped = Options.Create(options);
-        return new OutboxMessageFactory(wrapped, new SystemTextJsonMessageSerializer(), _time, new OutboxInstance(wrapped));
+        return new OutboxMessageFactory(wrapped, new SystemTextJsonMessageSerializer(Options.Create(new OutboxOptions())), _time, new OutboxInstance(wrapped));
     }
 
     private sealed record Ping(long Number);

@@ -116,7 +116,13 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
     /// <summary>Thrown by the next this-many consumer dead-letter writes, as by a database that is down.</summary>
     public int FailDeadLetterDeliveries { get; set; }
 
+    /// <summary>Dead letters of deliveries to refuse next, as a database refuses a value it cannot store.</summary>
+    public int RefuseDeadLetterDeliveries { get; set; }
+
     public ConcurrentQueue<(Guid MessageId, string Reason)> DeadLetteredDeliveries { get; } = new();
+
+    /// <summary>The dead letters of deliveries written, whole.</summary>
+    public ConcurrentQueue<(Outbox.Transport.TransportMessage Message, string Reason, int Attempts, string? LastError)> DeadLetteredMessages { get; } = new();
 
     public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, Func<IServiceProvider, CancellationToken, Task>? inTransaction, CancellationToken cancellationToken)
     {
@@ -126,6 +132,13 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
             throw new TimeoutException("the database did not answer");
         }
 
+        if (RefuseDeadLetterDeliveries > 0)
+        {
+            RefuseDeadLetterDeliveries--;
+            throw new InvalidOperationException("22001: value too long for type character varying(256)");
+        }
+
+        DeadLetteredMessages.Enqueue((message, reason, attempts, lastError));
         DeadLetteredDeliveries.Enqueue((message.MessageId, reason));
         return Task.CompletedTask;
     }

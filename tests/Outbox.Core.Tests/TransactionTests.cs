@@ -208,14 +208,14 @@ public sealed class TransactionTests
     {
         var options = Options.Create(_options);
         return new TransactionCheckRunner(
-            _store, Checks(), new SystemTextJsonMessageSerializer(), Services().GetRequiredService<IServiceScopeFactory>(), new DispatchSignal(),
+            _store, Checks(), new SystemTextJsonMessageSerializer(Options.Create(new OutboxOptions())), Services().GetRequiredService<IServiceScopeFactory>(), new DispatchSignal(),
             new OutboxInstance(options), options, _time, NullLogger<TransactionCheckRunner>.Instance);
     }
 
     private TransactionalMessages Messages()
     {
         var options = Options.Create(_options);
-        var factory = new OutboxMessageFactory(options, new SystemTextJsonMessageSerializer(), _time, new OutboxInstance(options));
+        var factory = new OutboxMessageFactory(options, new SystemTextJsonMessageSerializer(Options.Create(new OutboxOptions())), _time, new OutboxInstance(options));
         return new TransactionalMessages(_store, factory, Checks(), new DispatchSignal(), _time, NullLogger<TransactionalMessages>.Instance);
     }
 

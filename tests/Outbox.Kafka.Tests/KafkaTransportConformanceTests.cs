@@ -12,6 +12,8 @@ public sealed class KafkaTransportConformanceTests : BrokerTransportConformance
 {
     private ServiceProvider? _services;
 
+    protected override bool RoutesToOneConsumer => false;
+
     protected override Task<(ITransport Transport, IMessageReceiver Receiver)> CreateAsync()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(MockCluster.Instance.Configuration()).Build();

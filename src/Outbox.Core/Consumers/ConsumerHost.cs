@@ -25,6 +25,7 @@ internal sealed class ConsumerHost(
     TimeProvider timeProvider,
     ILogger<ConsumerHost> logger) : BackgroundService
 {
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
     private readonly List<ConsumerRegistration> _consumers = [.. consumers];
     private readonly Dictionary<string, Reading> _reading = new(StringComparer.Ordinal);
     private ResiliencePipeline<InboxOutcome>? _retry;
@@ -101,12 +102,28 @@ internal sealed class ConsumerHost(
         var message = delivery.Message;
         if (message.TargetConsumer is { } target && target != consumer.Name)
         {
-            // A requeue meant for another consumer of this source, from a transport that could not target it.
-            await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(cancellationToken)).ConfigureAwait(false);
-            return new Processed(InboxOutcome.Duplicate);
+            if (_consumers.Exists(c => c.Name == target))
+            {
+                // A requeue meant for another consumer of this service, from a transport that could not target it.
+                Log.DeliveryForAnotherConsumer(logger, consumer.Name, message.MessageId, target);
+                await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(cancellationToken)).ConfigureAwait(false);
+                return new Processed(InboxOutcome.Duplicate);
+            }
+
+            // No consumer of this service has that name: not a requeue the outbox wrote, so not a reason to skip it.
+            Log.UnknownTargetConsumerIgnored(logger, consumer.Name, message.MessageId);
         }
 
         using var activity = StartActivity(consumer, message);
+        if (message.Defect is { } defect)
+        {
+            var rejected = InboxOutcome.Rejected("invalid-message", defect);
+            activity?.SetStatus(ActivityStatusCode.Error, defect);
+            await DeadLetterAsync(consumer, delivery, rejected, numbered: null).ConfigureAwait(false);
+            await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(CancellationToken.None)).ConfigureAwait(false);
+            return new Processed(rejected);
+        }
+
         IncomingMessage.Current = message;
 
         var pipeline = (IInboxPipeline)services.GetService(typeof(IInboxPipeline))!;
@@ -160,30 +177,62 @@ internal sealed class ConsumerHost(
     }
 
     // A numbered message the consumer checks counts as handled for the check, in the dead letter's transaction.
+    // A dead letter the store refuses (a field it cannot hold that no check foresaw) is written again with the
+    // message's id, body and the reason only, so that the key or partition moves on; when the database did not
+    // answer, or that fails too, the database is the problem and the delivery is tried again later. Logged once
+    // it is written, never before.
     private async Task DeadLetterAsync(ConsumerRegistration consumer, IDelivery delivery, InboxOutcome outcome, SequenceNumber? numbered)
     {
         var message = delivery.Message;
         var reason = outcome.Result == InboxResult.Failed ? "max-deliveries" : outcome.Reason!;
+        var error = outcome.Error?.Replace("\0", "\\0", StringComparison.Ordinal);
         var now = timeProvider.GetUtcNow().UtcDateTime;
         SequenceOutcome? sequence = null;
-        Func<IServiceProvider, CancellationToken, Task>? record = null;
-        if (numbered is { } number)
+        Func<IServiceProvider, CancellationToken, Task>? record = numbered is { } number
+            ? async (scope, ct) => sequence = await SequenceCheck.RecordAsync(scope, consumer, message, number, now, ct).ConfigureAwait(false)
+            : null;
+        try
         {
-            Log.NumberedDeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, number.Number, number.Key, number.Source, reason, delivery.Attempt, outcome.Error);
-            record = async (scope, ct) => sequence = await SequenceCheck.RecordAsync(scope, consumer, message, number, now, ct).ConfigureAwait(false);
+            await StoreOf().DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, error, now, record, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception refused) when (!Unreachable(refused))
+        {
+            var minimal = new TransportMessage(message.MessageId, consumer.Source, "", null, message.Body, message.ContentType, NoHeaders, message.CreatedAt);
+            error = $"{error} (the dead letter's other fields could not be stored: {InboxOutcome.Describe(refused)})";
+            await StoreOf().DeadLetterDeliveryAsync(minimal, consumer.Name, reason, delivery.Attempt, error, now, null, CancellationToken.None).ConfigureAwait(false);
+            Log.DeadLetterCut(logger, refused, message.MessageId, consumer.Name);
+            numbered = null;
+        }
+
+        if (numbered is { } counted)
+        {
+            Log.NumberedDeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, counted.Number, counted.Key, counted.Source, reason, delivery.Attempt, error);
         }
         else
         {
-            Log.DeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, reason, delivery.Attempt, outcome.Error);
+            Log.DeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, reason, delivery.Attempt, error);
         }
 
-        await StoreOf().DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, outcome.Error, now, record, CancellationToken.None).ConfigureAwait(false);
         OutboxTelemetry.DeadLettered.Add(1);
-        if (sequence is { } counted)
+        if (sequence is { } recorded)
         {
             OutboxTelemetry.SequenceDeadLettered.Add(1, SequenceReport.Tags(consumer, numbered!.Value));
-            SequenceReport.Report(logger, consumer, numbered.Value, counted);
+            SequenceReport.Report(logger, consumer, numbered.Value, recorded);
         }
+    }
+
+    // The database did not answer (a timeout, a dropped connection, a busy file) rather than refuse the row.
+    private static bool Unreachable(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException or IOException or System.Net.Sockets.SocketException or System.Data.Common.DbException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A consumer span in the publisher's trace; without a listener, an activity all the same when the
@@ -253,7 +302,8 @@ internal sealed class ConsumerHost(
                         Log.ReceivingAgain(logger, consumer.Name);
                     }
 
-                    await scheduler.EnqueueAsync(deliveries.Current, stoppingToken).ConfigureAwait(false);
+                    var checkedDelivery = DeliveryCheck.Inspect(deliveries.Current, consumer.Name, consumer.MaxDeliveries ?? options.Value.Consumers.MaxDeliveries, options.Value.MaxPayloadBytes, logger);
+                    await scheduler.EnqueueAsync(checkedDelivery, stoppingToken).ConfigureAwait(false);
                 }
 
                 if (!stoppingToken.IsCancellationRequested)

@@ -32,6 +32,16 @@ public sealed class ConsumersOptions
     [ValidateObjectMembers]
     public RetryOptions Retry { get; } = new();
 
+    /// <summary>
+    /// Whether the default JSON serializer refuses a body with a member the message type does not have,
+    /// without a required member (a constructor parameter, or a <c>required</c> property), or with null for a
+    /// member that is not nullable; such a body is dead-lettered as <c>malformed-message</c>. Off, bodies are
+    /// read tolerantly, as System.Text.Json reads by default: unknown members are ignored and missing ones
+    /// left at their defaults, so a producer can add a member before its consumers are upgraded.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool StrictBodies { get; set; }
+
     /// <summary>How every consumer orders the messages that share a key, unless it says otherwise; see <see cref="ConsumerOrdering"/>.</summary>
     /// <value>The default is <see cref="ConsumerOrdering.PerKey"/>.</value>
     public ConsumerOrdering Ordering { get; set; } = ConsumerOrdering.PerKey;

@@ -9,12 +9,14 @@ internal static class SequenceCheck
 {
     /// <summary>
     /// The producer, key and number of a message <paramref name="consumer"/> checks; <see langword="null"/> for
-    /// one without them (another producer's, or one with no key), which is handled as any other.
+    /// one without them (another producer's, or one with no key) or with a producer name no store holds,
+    /// which is handled as any other.
     /// </summary>
     public static SequenceNumber? Of(ConsumerRegistration consumer, TransportMessage message, ConsumersOptions settings) =>
         (consumer.CheckSequence ?? settings.CheckSequence)
         && message.Key is { } key
         && message.Headers.TryGetValue(TransportMessage.SourceHeader, out var source)
+        && MessageFields.Problem("source", source) is null
         && message.Headers.TryGetValue(TransportMessage.SequenceHeader, out var text)
         && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
         && number > 0

@@ -44,6 +44,16 @@ internal sealed class OutboxMessageFactory(
                 $"or add Outbox:Routes:{typeName} to the configuration.");
         }
 
+        Refuse(MessageFields.Problem("message type name", typeName), typeName);
+        Refuse(MessageFields.Problem("destination", destination), typeName);
+        Refuse(MessageFields.Problem("key", publish?.Key), typeName);
+        if (publish?.Headers?.Keys.FirstOrDefault(MessageFields.IsReserved) is { } reserved)
+        {
+            throw new OutboxException(
+                $"The header '{reserved}' of the '{typeName}' message is the outbox's own: names starting with '{MessageFields.ReservedPrefix}', " +
+                "and message-id, message-type and content-type, are reserved. Give the header another name.");
+        }
+
         var payload = serializer.Serialize(message, type);
         if (payload.Length > settings.MaxPayloadBytes)
         {
@@ -109,6 +119,14 @@ internal sealed class OutboxMessageFactory(
 
         var service = settings.ServiceName ?? environment?.ApplicationName ?? System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "outbox";
         return new Dictionary<string, string>(headers, StringComparer.Ordinal) { [TransportMessage.SourceHeader] = service };
+    }
+
+    private static void Refuse(string? problem, string typeName)
+    {
+        if (problem is not null)
+        {
+            throw new OutboxException($"The '{typeName}' message cannot be published: {problem}.");
+        }
     }
 
     private static DateTime DueAt(PublishOptions? publish, DateTime now)

@@ -88,4 +88,16 @@ internal static partial class Log
     [LoggerMessage(29, LogLevel.Error, "Consumer {Consumer} set message {MessageId}, number {Sequence} of key {Key} from {Source}, aside in the dead-letter table ({Reason}, delivery {Attempt}); the sequence check counts it as handled: {Error}")]
     public static partial void NumberedDeliveryDeadLettered(
         ILogger logger, Exception? exception, Guid messageId, string consumer, long sequence, string key, string source, string reason, int attempt, string? error);
+
+    [LoggerMessage(30, LogLevel.Debug, "Consumer {Consumer} counts message {MessageId} as delivery 1: the transport reported delivery {Attempt}, which is not one the outbox writes (1 to {MaxDeliveries}).")]
+    public static partial void AttemptIgnored(ILogger logger, string consumer, Guid messageId, int attempt, int maxDeliveries);
+
+    [LoggerMessage(31, LogLevel.Debug, "Consumer {Consumer} skips message {MessageId}: it is a requeue for consumer {Target} only.")]
+    public static partial void DeliveryForAnotherConsumer(ILogger logger, string consumer, Guid messageId, string target);
+
+    [LoggerMessage(32, LogLevel.Debug, "Consumer {Consumer} handles message {MessageId} although its outbox-consumer header names another consumer: no consumer of this service has that name, so the header is ignored.")]
+    public static partial void UnknownTargetConsumerIgnored(ILogger logger, string consumer, Guid messageId);
+
+    [LoggerMessage(33, LogLevel.Warning, "Consumer {Consumer} could not store the dead letter of message {MessageId} whole; it stored its id, body and reason only.")]
+    public static partial void DeadLetterCut(ILogger logger, Exception exception, Guid messageId, string consumer);
 }

@@ -43,4 +43,13 @@ public sealed record TransportMessage(
 
     /// <summary>The consumer this message is for only, from <see cref="ConsumerHeader"/>; <see langword="null"/> for a message to every subscriber.</summary>
     public string? TargetConsumer => Headers.GetValueOrDefault(ConsumerHeader);
+
+    /// <summary>
+    /// Why a received message cannot be handled, as the transport found while reading it (a key that is not
+    /// text, a reserved header twice, ...), naming the field; <see langword="null"/> for a sound message. A
+    /// consumer sets a message with a defect aside in the dead-letter table without running its handler.
+    /// The transport still fills the other fields as best it can, for the dead letter.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public string? Defect { get; init; }
 }

@@ -42,8 +42,28 @@ internal sealed class DashboardPage(HttpContext context, string root)
         return null;
     }
 
-    /// <summary>The page number of a paged list, from 1.</summary>
-    public int PageNumber => int.TryParse(Query("page"), CultureInfo.InvariantCulture, out var page) && page > 0 ? page : 1;
+    /// <summary>The page number of a paged list, from 1: 1 without one, <see langword="null"/> for one that is not a page (not a number, below 1, or past the last page a list can have).</summary>
+    public int? PageNumber => Query("page") is not { } text ? 1
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page is > 0 and <= MaxPage ? page
+        : null;
+
+    /// <summary>The answer to a query with a page number that is not a page.</summary>
+    public IResult NoSuchPage() => Render(
+        "No such page",
+        html => html.Element("p", $"“{Query("page")}” is not a page number: give a number from 1 to {MaxPage:N0}."),
+        StatusCodes.Status400BadRequest);
+
+    // Pages whose first row's offset an int holds.
+    private const int MaxPage = int.MaxValue / MessagesPage.PageSize;
+
+    // What a redirect after an action reports: the product's own words, with only a count taken from the query.
+    private string? Notice() => (Query("done"), int.TryParse(Query("count"), NumberStyles.None, CultureInfo.InvariantCulture, out var count)) switch
+    {
+        ("requeued", true) => $"Requeued {count} dead letter(s); the dispatcher sends them at its next poll.",
+        ("purged", true) => $"Purged {count} dead letter(s).",
+        ("none", _) => "Nothing was selected.",
+        _ => null,
+    };
 
     /// <summary>The hidden field that proves a form came from this dashboard.</summary>
     public void AntiforgeryField(Html html)
@@ -64,9 +84,9 @@ internal sealed class DashboardPage(HttpContext context, string root)
         }
 
         html.Raw("</nav><main>").Element("h1", title);
-        if (Query("done") is { } done)
+        if (Notice() is { } notice)
         {
-            html.Element("p", done, "notice");
+            html.Element("p", notice, "notice");
         }
 
         var content = new Html();

@@ -17,6 +17,14 @@ internal static class DeadLetterActions
 
     public static async Task<IResult> RunAsync(DashboardPage page, string action, CancellationToken cancellationToken)
     {
+        if (!page.Context.Request.HasFormContentType)
+        {
+            return page.Render(
+                "Refused",
+                html => html.Element("p", "The dashboard takes its forms as application/x-www-form-urlencoded or multipart/form-data, as a browser sends them. Nothing was done."),
+                StatusCodes.Status400BadRequest);
+        }
+
         if (!await page.Service<IAntiforgery>().IsRequestValidAsync(page.Context).ConfigureAwait(false))
         {
             return page.Render(
@@ -40,7 +48,7 @@ internal static class DeadLetterActions
 
         if (filter is null)
         {
-            return Results.Redirect(page.Url("/dead-letters?done=" + Uri.EscapeDataString(what)));
+            return Results.Redirect(page.Url("/dead-letters?done=none"));
         }
 
         var requeue = action == "requeue";
@@ -73,8 +81,7 @@ internal static class DeadLetterActions
         var done = requeue
             ? await queue.RequeueAsync(filter, cancellationToken).ConfigureAwait(false)
             : await queue.PurgeAsync(filter, cancellationToken).ConfigureAwait(false);
-        var notice = requeue ? $"Requeued {done} dead letter(s); the dispatcher sends them at its next poll." : $"Purged {done} dead letter(s).";
-        return Results.Redirect(page.Url("/dead-letters?done=" + Uri.EscapeDataString(notice)));
+        return Results.Redirect(page.Url($"/dead-letters?done={(requeue ? "requeued" : "purged")}&count={done.ToString(CultureInfo.InvariantCulture)}"));
     }
 
     /// <summary>The dead letters a form names, and the words for them; no filter when it names none.</summary>
@@ -85,7 +92,7 @@ internal static class DeadLetterActions
         {
             var ids = form["id"].Select(id => Guid.TryParse(id, out var guid) ? guid : Guid.Empty).Where(id => id != Guid.Empty).Distinct().ToList();
             return ids.Count == 0
-                ? (null, "Nothing was selected.")
+                ? (null, "")
                 : (new DeadLetterFilter { MessageIds = ids }, $"of the {ids.Count} selected message(s)");
         }
 

@@ -22,7 +22,12 @@ internal static class DeadLettersPage
 
     public static async Task<IResult> ListAsync(DashboardPage page, CancellationToken cancellationToken)
     {
-        var skip = (page.PageNumber - 1) * MessagesPage.PageSize;
+        if (page.PageNumber is not { } number)
+        {
+            return page.NoSuchPage();
+        }
+
+        var skip = (number - 1) * MessagesPage.PageSize;
         var filter = Filter(page.Query, page.Instant);
         var letters = await page.Service<IDeadLetterQueue>().ListAsync(filter, skip, MessagesPage.PageSize + 1, cancellationToken).ConfigureAwait(false);
         return page.Render("Dead letters", html =>

@@ -10,7 +10,12 @@ internal static class HalfMessagesPage
     public static async Task<IResult> RenderAsync(DashboardPage page, CancellationToken cancellationToken)
     {
         var filter = new MessageFilter { Status = MessageStatus.Prepared, Kind = MessageKind.Transactional, Destination = page.Query("destination"), MessageType = page.Query("type") };
-        var skip = (page.PageNumber - 1) * MessagesPage.PageSize;
+        if (page.PageNumber is not { } number)
+        {
+            return page.NoSuchPage();
+        }
+
+        var skip = (number - 1) * MessagesPage.PageSize;
         var messages = await page.Service<IOutboxMonitor>().ListMessagesAsync(filter, skip, MessagesPage.PageSize + 1, cancellationToken).ConfigureAwait(false);
         return page.Render("Half messages", html =>
         {

@@ -31,7 +31,12 @@ internal static class MessagesPage
             Since = page.Instant("since"),
             Before = page.Instant("before"),
         };
-        var skip = (page.PageNumber - 1) * PageSize;
+        if (page.PageNumber is not { } number)
+        {
+            return page.NoSuchPage();
+        }
+
+        var skip = (number - 1) * PageSize;
         var messages = await page.Service<IOutboxMonitor>().ListMessagesAsync(filter, skip, PageSize + 1, cancellationToken).ConfigureAwait(false);
         return page.Render("Messages", html =>
         {
@@ -92,7 +97,7 @@ internal static class MessagesPage
     /// <summary>Links to the previous and next page of a list.</summary>
     public static void Pager(Html html, DashboardPage page, string path, bool more)
     {
-        var number = page.PageNumber;
+        var number = page.PageNumber ?? 1;
         html.Raw("<p>");
         if (number > 1)
         {

@@ -13,8 +13,7 @@ namespace Outbox.Kafka.Consuming;
 /// One read of a consumer's topic: a consumer in the group named after the consumer, polled on a thread of
 /// its own, which hands records out as deliveries and commits, per partition, the offset before the first
 /// unfinished one (at most every <see cref="CommitInterval"/>, when partitions are taken away, and when the
-/// read ends). It pauses fetching while too many deliveries are unfinished. Records for another consumer (a
-/// requeued dead letter of theirs) are finished without being handed out.
+/// read ends). It pauses fetching while too many deliveries are unfinished.
 /// </summary>
 internal sealed class KafkaReading : IAsyncDisposable
 {
@@ -164,20 +163,22 @@ internal sealed class KafkaReading : IAsyncDisposable
         }
 
         partition.Received(record.Offset.Value);
-        var message = KafkaMessage.FromRecord(record, out var hasMessageId);
-        if (!hasMessageId)
+        TransportMessage message;
+        try
         {
-            Log.MissingMessageId(_logger, _consumer, record.Topic, record.Partition.Value, record.Offset.Value);
+            message = KafkaMessage.FromRecord(record, out var hasMessageId);
+            if (!hasMessageId)
+            {
+                Log.MissingMessageId(_logger, _consumer, record.Topic, record.Partition.Value, record.Offset.Value);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Whatever a producer wrote, the record is handed on, to be set aside with the reason.
+            message = KafkaMessage.Unreadable(record, ex);
         }
 
-        var delivery = new KafkaDelivery(message, 1, record.Offset.Value, partition, this);
-        if (message.TargetConsumer is { } target && target != _consumer)
-        {
-            Finish(delivery); // another consumer's requeued dead letter: not for this one
-            return;
-        }
-
-        _deliveries.Writer.TryWrite(delivery);
+        _deliveries.Writer.TryWrite(new KafkaDelivery(message, 1, record.Offset.Value, partition, this));
     }
 
     private void Commit(IConsumer<byte[]?, byte[]?> consumer, bool force) => Commit(consumer, _partitions.Keys, force);

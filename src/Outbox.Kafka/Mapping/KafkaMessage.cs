@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
 using Outbox.Transport;
@@ -44,7 +43,11 @@ internal static class KafkaMessage
         };
     }
 
-    /// <summary>The message a record carries.</summary>
+    /// <summary>
+    /// The message a record carries. The id, type, key and content type are read strictly: each reserved
+    /// header at most once, and UTF-8; otherwise the message has a <see cref="TransportMessage.Defect"/> naming
+    /// the header. Application headers are read as UTF-8 (invalid bytes as U+FFFD); of one given twice, the last.
+    /// </summary>
     /// <param name="record">The consumed record.</param>
     /// <param name="hasMessageId">
     /// Whether the record carried a message id. Without one its id is made from its topic, partition and
@@ -53,51 +56,80 @@ internal static class KafkaMessage
     public static TransportMessage FromRecord(ConsumeResult<byte[]?, byte[]?> record, out bool hasMessageId)
     {
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? id = null, type = null, contentType = null;
+        var reserved = new HashSet<string>(StringComparer.Ordinal);
+        string? id = null, type = null, contentType = null, defect = null;
         foreach (var header in record.Message.Headers ?? [])
         {
-            var value = Encoding.UTF8.GetString(header.GetValueBytes() ?? []);
+            var bytes = header.GetValueBytes() ?? [];
+            if (!MessageFields.IsReserved(header.Key))
+            {
+                headers[header.Key] = Encoding.UTF8.GetString(bytes);
+                continue;
+            }
+
+            if (!reserved.Add(header.Key))
+            {
+                defect ??= $"the {header.Key} header appears more than once";
+            }
+
+            if (!MessageFields.TryReadText(bytes, out var value))
+            {
+                defect ??= $"the {header.Key} header is not valid UTF-8";
+            }
+
             switch (header.Key)
             {
                 case MessageIdHeader:
-                    id = value;
+                    id ??= value;
                     break;
                 case MessageTypeHeader:
-                    type = value;
+                    type ??= value;
                     break;
                 case ContentTypeHeader:
-                    contentType = value;
+                    contentType ??= value;
                     break;
                 default:
-                    headers[header.Key] = value;
+                    headers.TryAdd(header.Key, value);
                     break;
             }
         }
 
+        string? key = null;
+        if (record.Message.Key is { } keyBytes && !MessageFields.TryReadText(keyBytes, out key))
+        {
+            defect ??= "the record key is not valid UTF-8";
+        }
+
         hasMessageId = !string.IsNullOrEmpty(id);
         return new TransportMessage(
-            MessageIdOf(hasMessageId ? id! : $"{record.Topic}/{record.Partition.Value}/{record.Offset.Value}"),
+            hasMessageId ? MessageFields.IdOf(id!) : PositionId(record),
             record.Topic,
             type ?? "",
-            record.Message.Key is { } key ? Encoding.UTF8.GetString(key) : null,
+            key,
             record.Message.Value ?? [],
             contentType ?? "application/octet-stream",
             headers,
-            record.Message.Timestamp.Type == TimestampType.NotAvailable ? DateTimeOffset.UnixEpoch : record.Message.Timestamp.UtcDateTime);
-    }
-
-    // Ids written by other producers need not be GUIDs: the same text always gives the same id.
-    private static Guid MessageIdOf(string id)
-    {
-        if (Guid.TryParse(id, out var guid))
+            CreatedAt(record.Message.Timestamp))
         {
-            return guid;
-        }
-
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(id), hash);
-        return new Guid(hash[..16]);
+            Defect = defect,
+        };
     }
+
+    /// <summary>A record whose headers could not be read at all, to be set aside: its id made from its position, its defect the reason.</summary>
+    public static TransportMessage Unreadable(ConsumeResult<byte[]?, byte[]?> record, Exception error) =>
+        new(PositionId(record), record.Topic, "", null, record.Message?.Value ?? [], "application/octet-stream", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch)
+        {
+            Defect = $"the record could not be read: {error.Message}",
+        };
+
+    private static Guid PositionId(ConsumeResult<byte[]?, byte[]?> record) =>
+        MessageFields.IdOf([Encoding.UTF8.GetBytes(record.Topic), BitConverter.GetBytes(record.Partition.Value), BitConverter.GetBytes(record.Offset.Value)]);
+
+    // A timestamp outside what a DateTimeOffset holds is no time at all.
+    private static DateTimeOffset CreatedAt(Timestamp timestamp) =>
+        timestamp.Type == TimestampType.NotAvailable || timestamp.UnixTimestampMs is < -62_135_596_800_000 or > 253_402_300_799_999
+            ? DateTimeOffset.UnixEpoch
+            : DateTimeOffset.FromUnixTimeMilliseconds(timestamp.UnixTimestampMs);
 
     // The producer takes arrays: a body that is a whole array is passed as it is.
     private static byte[] ArrayOf(ReadOnlyMemory<byte> body) =>

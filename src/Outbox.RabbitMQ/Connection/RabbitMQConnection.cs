@@ -264,7 +264,7 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
         }
         catch (Exception ex) when (ex is BrokerUnreachableException or AuthenticationFailureException or OperationInterruptedException or IOException)
         {
-            var password = Uri.UnescapeDataString(uri.UserInfo.Split(':', 2) is [_, var secret] ? secret : "");
+            var password = uri.UserInfo.Split(':', 2) is [_, var secret] ? secret : "";
             throw new OutboxException(
                 $"Could not connect to RabbitMQ at {Address}: {BrokerAddress.Scrub(Reason(ex), password)} Check Outbox:RabbitMQ:Uri and that the broker is running.");
         }

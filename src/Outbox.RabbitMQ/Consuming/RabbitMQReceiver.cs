@@ -56,13 +56,24 @@ internal sealed class RabbitMQReceiver(RabbitMQConnection connection, ILogger<Ra
             var reader = new AsyncEventingBasicConsumer(channel);
             reader.ReceivedAsync += (_, args) =>
             {
-                var message = AmqpMessage.FromDelivery(source, args.BasicProperties, args.Body, out var hasMessageId);
-                if (!hasMessageId)
+                TransportMessage message;
+                var attempt = 1;
+                try
                 {
-                    Log.MissingMessageId(logger, consumer, queue.Queue);
+                    message = AmqpMessage.FromDelivery(source, args.BasicProperties, args.Body, out var hasMessageId);
+                    if (!hasMessageId)
+                    {
+                        Log.MissingMessageId(logger, consumer, queue.Queue);
+                    }
+
+                    attempt = AmqpMessage.AttemptOf(args.BasicProperties, args.Redelivered);
+                }
+                catch (Exception ex)
+                {
+                    // Whatever a producer wrote, the delivery is handed on, to be set aside with the reason.
+                    message = AmqpMessage.Unreadable(source, args.Body, ex);
                 }
 
-                var attempt = AmqpMessage.AttemptOf(args.BasicProperties, args.Redelivered);
                 deliveries.Writer.TryWrite(new RabbitMQDelivery(channel, args.DeliveryTag, message, attempt, queue, connection, logger));
                 return Task.CompletedTask;
             };

@@ -20,7 +20,7 @@ internal static partial class Log
     [LoggerMessage(105, LogLevel.Warning, "Could not delay message {MessageId} for consumer {Consumer}; it is returned to its queue at once instead.")]
     public static partial void DelayFailed(ILogger logger, Exception exception, string messageId, string consumer);
 
-    [LoggerMessage(106, LogLevel.Warning, "Consumer {Consumer} received a message without a message id from queue {Queue}; it is handled without duplicate detection.")]
+    [LoggerMessage(106, LogLevel.Warning, "Consumer {Consumer} received a message without a message id from queue {Queue}; its id is made from its content, so a redelivery of it is recognised, and so is another message with the same content, headers and timestamp.")]
     public static partial void MissingMessageId(ILogger logger, string consumer, string queue);
 
     [LoggerMessage(107, LogLevel.Debug, "The channel of consumer {Consumer} closed before message {MessageId} was settled ({Reason}); RabbitMQ delivers it again.")]
