@@ -72,6 +72,12 @@ ensure_kcat() {
   log "kcat: $(command -v kcat)"
 }
 
+# pika (Debian's python3-pika): a RabbitMQ client nobody here wrote, which the hostile-input tests publish with.
+ensure_pika() {
+  /usr/bin/python3 -c 'import pika' >/dev/null 2>&1 || { log "pika: installing"; apt_install python3 python3-pika; }
+  log "pika: $(/usr/bin/python3 -c 'import pika; print(pika.__version__)')"
+}
+
 # Chromium: the headless browser the dashboard's tests drive with Playwright (Debian's package, at
 # /usr/bin/chromium; Playwright's own browser download needs the internet).
 ensure_chromium() {

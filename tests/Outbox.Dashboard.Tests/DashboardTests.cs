@@ -56,6 +56,36 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public async Task HostileRequests_GetA400_NeverA500_AndTheNoticeShowsOnlyTheDashboardsOwnWords()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        using var client = new HttpClient();
+
+        foreach (var page in new[] { "messages", "half-messages", "dead-letters" })
+        {
+            foreach (var number in new[] { "2147483647", "0", "-1", "abc", "99999999999" })
+            {
+                var response = await client.GetAsync($"{host.Address}/outbox/{page}?page={number}");
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"/{page}?page={number}: {response.StatusCode}");
+                Assert.Contains("is not a page number", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{host.Address}/outbox/{page}?page=2")).StatusCode);
+        }
+
+        var json = await client.PostAsync(host.Address + "/outbox/dead-letters/purge", new StringContent("""{"scope":"filter"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        Assert.Contains("application/x-www-form-urlencoded", await json.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var forged = await client.GetStringAsync(host.Address + "/outbox/dead-letters?done=" + Uri.EscapeDataString("Your account is locked: call +1 555 0100"));
+        Assert.DoesNotContain("locked", forged, StringComparison.Ordinal);
+        var counted = await client.GetStringAsync(host.Address + "/outbox/dead-letters?done=purged&count=3");
+        Assert.Contains("Purged 3 dead letter(s).", counted, StringComparison.Ordinal);
+        var notANumber = await client.GetStringAsync(host.Address + "/outbox/dead-letters?done=purged&count=" + Uri.EscapeDataString("3 (call 555 0100)"));
+        Assert.DoesNotContain("555 0100", notANumber, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PurgeOfAFilter_WhoseTimeIsNoTime_IsRefused_RatherThanWidened()
     {
         await using var host = await DashboardHost.StartAsync();

@@ -164,13 +164,4 @@ public sealed class FlowTests : KafkaScenarios
         Assert.Equal(contexts[0].MessageId, contexts[2].MessageId);
         Assert.Equal(2, await HandledOrdersAsync(again));
     }
-
-    // The group's committed offsets, summed over the topic's partitions: how many records it has finished.
-    private long CommittedOffsets(int partitions)
-    {
-        var settings = new Confluent.Kafka.ConsumerConfig { BootstrapServers = Cluster.BootstrapServers, GroupId = ConsumerName };
-        using var reader = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(settings).Build();
-        var offsets = reader.Committed(Enumerable.Range(0, partitions).Select(p => new Confluent.Kafka.TopicPartition(Topic, p)), TimeSpan.FromSeconds(10));
-        return offsets.Sum(o => Math.Max(0, o.Offset.Value));
-    }
 }

@@ -118,6 +118,15 @@ public abstract class KafkaScenarios : IAsyncLifetime
         }
     }
 
+    /// <summary>The consumer group's committed offsets, summed over the topic's partitions: how many records it has finished.</summary>
+    protected long CommittedOffsets(int partitions)
+    {
+        var settings = new Confluent.Kafka.ConsumerConfig { BootstrapServers = Cluster.BootstrapServers, GroupId = ConsumerName };
+        using var reader = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(settings).Build();
+        var offsets = reader.Committed(Enumerable.Range(0, partitions).Select(p => new Confluent.Kafka.TopicPartition(Topic, p)), TimeSpan.FromSeconds(10));
+        return offsets.Sum(o => Math.Max(0, o.Offset.Value));
+    }
+
     protected static async Task WaitAsync(Func<bool> condition, string what, int seconds = 60)
     {
         var waited = Stopwatch.StartNew();

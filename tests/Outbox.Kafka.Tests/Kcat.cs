@@ -5,7 +5,11 @@ namespace Outbox.Kafka.Tests;
 /// <summary>Runs <c>kcat</c>, a Kafka client written by others (installed by eng/test.sh), against a cluster.</summary>
 internal static class Kcat
 {
-    public static async Task<string> RunAsync(string bootstrapServers, string input, params string[] arguments)
+    public static Task<string> RunAsync(string bootstrapServers, string input, params string[] arguments) =>
+        RunAsync(bootstrapServers, System.Text.Encoding.UTF8.GetBytes(input), arguments);
+
+    /// <summary>Runs kcat with <paramref name="input"/>, bytes as they are, on its standard input.</summary>
+    public static async Task<string> RunAsync(string bootstrapServers, byte[] input, params string[] arguments)
     {
         var start = new ProcessStartInfo("kcat") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-b");
@@ -16,7 +20,7 @@ internal static class Kcat
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("kcat did not start: run eng/test.sh, which installs it.");
-        await process.StandardInput.WriteAsync(input);
+        await process.StandardInput.BaseStream.WriteAsync(input);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

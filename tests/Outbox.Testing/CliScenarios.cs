@@ -94,6 +94,54 @@ public abstract class CliScenarios : DatabaseScenarios
     }
 
     [Fact]
+    public async Task FieldsWithTerminalEscapes_AreShownEscaped_NeverObeyed()
+    {
+        var host = Track(OutboxTestHost.Create(Database, _time));
+        var message = new TransportMessage(
+            Guid.NewGuid(), "orders.placed", "Evil\u001b]0;pwned\u0007Type", "k\u001b[2K", "{\"note\":\"\u001b[31mred\"}"u8.ToArray(), "application/json",
+            new Dictionary<string, string> { ["tenant\u001b[1A"] = "a\u009bb" }, _time.GetUtcNow());
+        await host.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(message, "billing", "malformed-message", 1, "error \u001b[2J", _time.GetUtcNow().UtcDateTime, null, CancellationToken.None);
+
+        var (listed, list) = await RunAsync("dead-letters", "list");
+        var (shown, show) = await RunAsync("dead-letters", "show", message.MessageId.ToString());
+
+        Assert.Equal((0, 0), (listed, shown));
+        foreach (var output in new[] { list, show })
+        {
+            Assert.DoesNotContain(output, c => c is '\u001b' or '\u0007' or '\u009b');
+            Assert.Contains("Evil\\x1b]0;pwned\\x07Type", output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("k\\x1b[2K", show, StringComparison.Ordinal);
+        Assert.Contains("tenant\\x1b[1A: a\\x9bb", show, StringComparison.Ordinal);
+        Assert.Contains("\\x1b[31mred", show, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Host=127.0.0.1;Port=abc;Username=outbox;Password=planted-pw-1", "PostgreSQL")]
+    [InlineData("Bogus=1;Host=127.0.0.1;Password=planted-pw-1", "PostgreSQL")]
+    [InlineData("Data Source=outbox.db;Bogus=1;Password=planted-pw-1", "SQLite")]
+    public async Task MalformedConnectionString_ExitsTwo_InOneLine_WithoutItsPassword(string connectionString, string database)
+    {
+        var (exitCode, output) = await RunWithAsync(connectionString, "status");
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"The connection string is not valid for {database}: ", output.Trim(), StringComparison.Ordinal);
+        Assert.Single(output.Trim().Split('\n'));
+        Assert.DoesNotContain("planted-pw-1", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnreachableDatabase_ExitsOne_WithoutThePassword()
+    {
+        var (exitCode, output) = await RunWithAsync("Host=127.0.0.1;Port=1;Username=outbox;Password=planted pw@2;Timeout=3", "status");
+
+        Assert.Equal(1, exitCode);
+        Assert.DoesNotContain("planted pw@2", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Messages_ListedByStateAndDestination_AndShownWithHeadersAndPayload()
     {
         var host = Track(OutboxTestHost.Create(Database, _time));
