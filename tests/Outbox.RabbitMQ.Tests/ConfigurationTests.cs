@@ -60,7 +60,7 @@ public sealed class ConfigurationTests : RabbitMQScenarios
         });
 
         var validation = Assert.IsType<OptionsValidationException>(error);
-        Assert.Contains("Outbox:RabbitMQ:Uri must be an amqp:// or amqps:// URI with a host, such as amqp://guest:guest@localhost:5672/ (was 'http://guest:***@localhost/')", validation.Message);
+        Assert.Contains("Outbox:RabbitMQ:Uri must be an amqp:// or amqps:// URI with a host, such as amqp://guest:guest@localhost:5672/ (was 'http://***@localhost/')", validation.Message);
         Assert.Contains("Outbox:RabbitMQ:ExchangeType must be one of topic, direct, fanout (was 'headers')", validation.Message);
         Assert.Contains("Outbox:RabbitMQ:PrefetchCount must be at least 1", validation.Message);
         Assert.DoesNotContain("hunter2-secret", error.ToString());

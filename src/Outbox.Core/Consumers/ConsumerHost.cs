@@ -25,10 +25,10 @@ internal sealed class ConsumerHost(
     TimeProvider timeProvider,
     ILogger<ConsumerHost> logger) : BackgroundService
 {
-    private static readonly IReadOnlyDictionary<string, string> NoHeaders = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
     private readonly List<ConsumerRegistration> _consumers = [.. consumers];
     private readonly Dictionary<string, Reading> _reading = new(StringComparer.Ordinal);
     private ResiliencePipeline<InboxOutcome>? _retry;
+    private ConsumerDeadLetters? _deadLetters;
 
     /// <summary>
     /// Each consumer that is not reading, and why, for the health check: its loop has ended, or its last
@@ -119,7 +119,7 @@ internal sealed class ConsumerHost(
         {
             var rejected = InboxOutcome.Rejected("invalid-message", defect);
             activity?.SetStatus(ActivityStatusCode.Error, defect);
-            await DeadLetterAsync(consumer, delivery, rejected, numbered: null).ConfigureAwait(false);
+            await DeadLetters().WriteAsync(consumer, delivery, rejected, numbered: null).ConfigureAwait(false);
             await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(CancellationToken.None)).ConfigureAwait(false);
             return new Processed(rejected);
         }
@@ -168,71 +168,12 @@ internal sealed class ConsumerHost(
                 return new Processed(outcome);
             default:
                 activity?.SetStatus(ActivityStatusCode.Error, outcome.Error);
-                await DeadLetterAsync(consumer, delivery, outcome, numbered).ConfigureAwait(false);
+                await DeadLetters().WriteAsync(consumer, delivery, outcome, numbered).ConfigureAwait(false);
                 break;
         }
 
         await SettleAsync(consumer, delivery, d => d.AcknowledgeAsync(CancellationToken.None)).ConfigureAwait(false);
         return new Processed(outcome);
-    }
-
-    // A numbered message the consumer checks counts as handled for the check, in the dead letter's transaction.
-    // A dead letter the store refuses (a field it cannot hold that no check foresaw) is written again with the
-    // message's id, body and the reason only, so that the key or partition moves on; when the database did not
-    // answer, or that fails too, the database is the problem and the delivery is tried again later. Logged once
-    // it is written, never before.
-    private async Task DeadLetterAsync(ConsumerRegistration consumer, IDelivery delivery, InboxOutcome outcome, SequenceNumber? numbered)
-    {
-        var message = delivery.Message;
-        var reason = outcome.Result == InboxResult.Failed ? "max-deliveries" : outcome.Reason!;
-        var error = outcome.Error?.Replace("\0", "\\0", StringComparison.Ordinal);
-        var now = timeProvider.GetUtcNow().UtcDateTime;
-        SequenceOutcome? sequence = null;
-        Func<IServiceProvider, CancellationToken, Task>? record = numbered is { } number
-            ? async (scope, ct) => sequence = await SequenceCheck.RecordAsync(scope, consumer, message, number, now, ct).ConfigureAwait(false)
-            : null;
-        try
-        {
-            await StoreOf().DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, error, now, record, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception refused) when (!Unreachable(refused))
-        {
-            var minimal = new TransportMessage(message.MessageId, consumer.Source, "", null, message.Body, message.ContentType, NoHeaders, message.CreatedAt);
-            error = $"{error} (the dead letter's other fields could not be stored: {InboxOutcome.Describe(refused)})";
-            await StoreOf().DeadLetterDeliveryAsync(minimal, consumer.Name, reason, delivery.Attempt, error, now, null, CancellationToken.None).ConfigureAwait(false);
-            Log.DeadLetterCut(logger, refused, message.MessageId, consumer.Name);
-            numbered = null;
-        }
-
-        if (numbered is { } counted)
-        {
-            Log.NumberedDeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, counted.Number, counted.Key, counted.Source, reason, delivery.Attempt, error);
-        }
-        else
-        {
-            Log.DeliveryDeadLettered(logger, outcome.Exception, message.MessageId, consumer.Name, reason, delivery.Attempt, error);
-        }
-
-        OutboxTelemetry.DeadLettered.Add(1);
-        if (sequence is { } recorded)
-        {
-            OutboxTelemetry.SequenceDeadLettered.Add(1, SequenceReport.Tags(consumer, numbered!.Value));
-            SequenceReport.Report(logger, consumer, numbered.Value, recorded);
-        }
-    }
-
-    // The database did not answer (a timeout, a dropped connection, a busy file) rather than refuse the row.
-    private static bool Unreachable(Exception error)
-    {
-        for (Exception? e = error; e is not null; e = e.InnerException)
-        {
-            if (e is TimeoutException or IOException or System.Net.Sockets.SocketException or System.Data.Common.DbException { IsTransient: true })
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     // A consumer span in the publisher's trace; without a listener, an activity all the same when the
@@ -256,7 +197,8 @@ internal sealed class ConsumerHost(
         : ((OutboxTransports)services.GetService(typeof(OutboxTransports))!).ReceiverOf(consumer.Transport)
             ?? throw new InvalidOperationException($"Consumer '{consumer.Name}' reads from the transport '{consumer.Transport}', which cannot receive.");
 
-    private IInboxStore StoreOf() => (IInboxStore)services.GetService(typeof(IInboxStore))!;
+    private ConsumerDeadLetters DeadLetters() =>
+        _deadLetters ??= new ConsumerDeadLetters((IInboxStore)services.GetService(typeof(IInboxStore))!, timeProvider, logger);
 
     private bool KeepsOrder(ConsumerRegistration consumer, IDelivery delivery) =>
         delivery.Message.Key is not null && OrderingOf(consumer) == ConsumerOrdering.PerKey;
