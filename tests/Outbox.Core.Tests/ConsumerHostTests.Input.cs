@@ -82,7 +82,7 @@ public sealed partial class ConsumerHostTests
     }
 
     [Fact]
-    public async Task DeadLetterRefusedEvenCut_TheDeliveryComesBackLater_AndNoLineClaimsItWasSetAside()
+    public async Task DeadLetterRefusedEvenCut_TheDeliveryWaitsInPlace_AndNoLineClaimsItWasSetAside_UntilItIs()
     {
         await StartAsync(("Outbox:Consumers:RedeliveryDelay", "00:00:07"), ("Outbox:Consumers:Ordering", "None"));
         _store.RefuseDeadLetterDeliveries = 2;
@@ -92,9 +92,13 @@ public sealed partial class ConsumerHostTests
 
         await _receiver.SendAsync(broken);
 
-        await WaitAsync(() => broken.RedeliveredAfter is not null, "the delivery to be given back");
+        await WaitAsync(() => _time.TimerCount == 1 && _logs.Entries.Any(e => e.EventId.Id == 34), "the delivery to wait at the gate");
         Assert.Empty(_store.DeadLetteredMessages);
         Assert.DoesNotContain(_logs.Entries, e => e.EventId.Id is 16 or 29 or 33);
+        _time.Advance(TimeSpan.FromSeconds(7));
+        await WaitAsync(() => broken.Acknowledged, "the dead letter, once the store takes it");
+        Assert.Equal(poison.MessageType, Assert.Single(_store.DeadLetteredMessages).Message.MessageType); // written whole once the store takes it
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 16);
     }
 
     [Theory]

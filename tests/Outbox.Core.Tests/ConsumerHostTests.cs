@@ -76,21 +76,63 @@ public sealed partial class ConsumerHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeadLetterWriteFails_TheDeliveryComesBackLater_AndTheNextDeliveriesAreHandled()
+    public async Task DeadLetterWriteFails_TheDeliveryWaitsInPlace_AndIsSetAsideOnceTheDatabaseAnswers_WithOneWarningAndOneLine()
     {
         await StartAsync(("Outbox:Consumers:RedeliveryDelay", "00:00:07"));
         _store.FailDeadLetterDeliveries = 1;
         var poison = Message();
         _pipeline.Reject.Add(poison.MessageId);
         var broken = new ScriptedDelivery(poison);
-        var next = new ScriptedDelivery(Message());
 
-        await _receiver.SendAsync(broken, next);
-
-        await WaitAsync(() => next.Acknowledged && broken.RedeliveredAfter is not null, "the next delivery to be handled and the broken one given back");
-        Assert.Equal(TimeSpan.FromSeconds(7), broken.RedeliveredAfter);
+        await _receiver.SendAsync(broken);
+        await WaitAsync(() => _time.TimerCount == 1 && _logs.Entries.Any(e => e.EventId.Id == 34), "the delivery to wait at the gate");
         Assert.False(broken.Acknowledged);
-        Assert.IsType<TimeoutException>(Assert.Single(_logs.Entries, e => e.EventId.Id == 17).Exception);
+        _time.Advance(TimeSpan.FromSeconds(7));
+        await WaitAsync(() => broken.Acknowledged, "the delivery to be set aside once the database answers");
+
+        Assert.Null(broken.RedeliveredAfter);
+        Assert.Equal(1, Assert.Single(_store.DeadLetteredMessages).Attempts);
+        var warning = Assert.Single(_logs.Entries, e => e.Level >= LogLevel.Warning && e.EventId.Id != 16);
+        Assert.Equal((34, "Consumer pings cannot reach the database; it pauses, and tries again at least every 00:00:07."), (warning.EventId.Id, warning.Message));
+        Assert.IsType<TimeoutException>(warning.Exception);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 36 && e.Level == LogLevel.Information);
+    }
+
+    [Fact]
+    public async Task DatabaseDown_DeliveriesWaitAtTheGate_OneTriesPerRedeliveryDelay_InTurn_AndAllGoOnWhenItAnswers()
+    {
+        await StartAsync(("Outbox:Consumers:RedeliveryDelay", "00:00:05"), ("Outbox:Consumers:Ordering", "None"));
+        var deliveries = Enumerable.Range(0, 5).Select(_ => new ScriptedDelivery(Message())).ToList();
+        foreach (var delivery in deliveries)
+        {
+            _pipeline.ThrowFor[delivery.Message.MessageId] = 100;
+        }
+
+        await _receiver.SendAsync(deliveries[0]);
+        await WaitAsync(() => _pipeline.Calls(deliveries[0].Message.MessageId) == 1 && _time.TimerCount == 1, "the first delivery to fail and close the gate");
+        await _receiver.SendAsync([.. deliveries.Skip(1)]);
+        for (var turn = 1; turn <= 7; turn++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(5));
+            await WaitAsync(() => deliveries.Sum(d => _pipeline.Calls(d.Message.MessageId)) == 1 + turn, $"turn {turn}'s one attempt");
+        }
+
+        // In turn: the first, then each of the others once, then the first and the second again.
+        Assert.Equal(3, _pipeline.Calls(deliveries[0].Message.MessageId));
+        Assert.Equal([2, 1, 1, 1], deliveries.Skip(1).Select(d => _pipeline.Calls(d.Message.MessageId)).OrderDescending());
+        foreach (var delivery in deliveries)
+        {
+            _pipeline.ThrowFor[delivery.Message.MessageId] = 0;
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await WaitAsync(() => deliveries.All(d => d.Acknowledged), "every delivery once the database answers");
+
+        Assert.All(deliveries, d => Assert.Null(d.RedeliveredAfter));
+        Assert.All(deliveries, d => Assert.All(_pipeline.Attempts(d.Message.MessageId), a => Assert.Equal(1, a)));
+        Assert.Equal([34], _logs.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.EventId.Id));
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 36);
+        Assert.Equal(7, _logs.Entries.Count(e => e.EventId.Id == 35)); // the other failures, at debug
     }
 
     [Fact]

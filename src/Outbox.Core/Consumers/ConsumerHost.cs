@@ -221,10 +221,11 @@ internal sealed class ConsumerHost(
     private async Task ConsumeAsync(ConsumerRegistration consumer, Reading reading, CancellationToken stoppingToken)
     {
         var receiver = ReceiverOf(consumer);
+        using var gate = new StoreGate(new OutageLog(logger, $"Consumer {consumer.Name}", timeProvider), timeProvider, options.Value.Consumers.RedeliveryDelay);
         using var scheduler = new DeliveryScheduler(
             consumer.MaxConcurrency ?? options.Value.Consumers.MaxConcurrency,
             OrderingOf(consumer) == ConsumerOrdering.PerKey,
-            (delivery, token) => RunAsync(consumer, delivery, token),
+            (delivery, token) => RunAsync(consumer, gate, delivery, token),
             timeProvider,
             logger,
             stoppingToken);
@@ -297,33 +298,30 @@ internal sealed class ConsumerHost(
         }
     }
 
-    // One attempt of a delivery, for the scheduler: whatever happens, it returns.
-    private async Task<DeliveryRetry?> RunAsync(ConsumerRegistration consumer, IDelivery delivery, CancellationToken stoppingToken)
+    // One attempt of a delivery, for the scheduler: whatever happens, it returns. A failure that is not the
+    // message's (the database is down, say: nothing was committed) keeps the delivery here, unsettled and
+    // without an attempt counted, waiting at the consumer's gate until the database answers.
+    private async Task<DeliveryRetry?> RunAsync(ConsumerRegistration consumer, StoreGate gate, IDelivery delivery, CancellationToken stoppingToken)
     {
-        try
+        while (true)
         {
-            var processed = await ProcessAsync(consumer, delivery, stoppingToken).ConfigureAwait(false);
-            return processed.RetryAfter is not { } wait ? null
-                : processed.Outcome.Result == InboxResult.Held ? new DeliveryRetry(delivery, wait) // held: the same attempt
-                : new DeliveryRetry(new RetriedDelivery(delivery), wait);
-        }
-        catch (Exception) when (stoppingToken.IsCancellationRequested)
-        {
-            return null; // stopping: the delivery stays unsettled and the transport delivers it again
-        }
-        catch (Exception ex)
-        {
-            // The database is down, say: nothing was committed. Not the message's fault, so no attempt is counted
-            // when the consumer keeps the key's order and tries it again itself.
-            var delay = options.Value.Consumers.RedeliveryDelay;
-            Log.ConsumerError(logger, ex, consumer.Name, delivery.Message.MessageId, delay);
-            if (KeepsOrder(consumer, delivery))
+            try
             {
-                return new DeliveryRetry(delivery, delay);
+                await gate.EnterAsync(stoppingToken).ConfigureAwait(false);
+                var processed = await ProcessAsync(consumer, delivery, stoppingToken).ConfigureAwait(false);
+                gate.Answered();
+                return processed.RetryAfter is not { } wait ? null
+                    : processed.Outcome.Result == InboxResult.Held ? new DeliveryRetry(delivery, wait) // held: the same attempt
+                    : new DeliveryRetry(new RetriedDelivery(delivery), wait);
             }
-
-            await SettleAsync(consumer, delivery, d => d.RedeliverAsync(delay, CancellationToken.None)).ConfigureAwait(false);
-            return null;
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return null; // stopping: the delivery stays unsettled and the transport delivers it again
+            }
+            catch (Exception ex)
+            {
+                gate.Failed(ex);
+            }
         }
     }
 

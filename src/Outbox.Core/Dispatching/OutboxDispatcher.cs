@@ -24,6 +24,7 @@ internal sealed class OutboxDispatcher(
     // Batches being sent at once by the poller: while one is sent, the next is claimed.
     private const int BatchesInFlight = 2;
 
+    private readonly OutageLog _outage = new(logger, "The dispatcher", timeProvider);
     private Task? _fastPath;
     private Task? _poller;
 
@@ -157,11 +158,12 @@ internal sealed class OutboxDispatcher(
                 try
                 {
                     await DrainCommittedAsync(stoppingToken).ConfigureAwait(false);
+                    _outage.Answered();
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The rows stay leased to this instance; the poller or the recovery job sends them later.
-                    Log.DispatcherError(logger, ex, options.Value.Dispatch.PollInterval);
+                    _outage.Failed(ex, options.Value.Dispatch.MaxPollInterval);
                     Wake();
                 }
             }
@@ -202,6 +204,7 @@ internal sealed class OutboxDispatcher(
                     var claimedAt = timeProvider.GetUtcNow().UtcDateTime;
                     var othersInFlight = sending.Count > 0;
                     var claim = await ClaimAsync(claimedAt, stoppingToken, size.Next).ConfigureAwait(false);
+                    _outage.Answered();
                     var claimed = claim.Messages.Count;
                     if (claimed > 0)
                     {
@@ -234,7 +237,7 @@ internal sealed class OutboxDispatcher(
                 // Database down, for example: keep trying, more slowly, without crashing the host.
                 idle = Min(idle * 2, dispatch.MaxPollInterval);
                 wait = idle;
-                Log.DispatcherError(logger, ex, wait);
+                _outage.Failed(ex, dispatch.MaxPollInterval);
             }
 
             await WaitAsync(wake, wait, stoppingToken).ConfigureAwait(false);
@@ -258,7 +261,7 @@ internal sealed class OutboxDispatcher(
         {
             // Outcomes not recorded: the claim is given up, and the rows are claimed again at once, or
             // once their lease runs out.
-            Log.DispatcherError(logger, ex, options.Value.Dispatch.LeaseDuration);
+            _outage.Failed(ex, options.Value.Dispatch.MaxPollInterval);
         }
         finally
         {

@@ -4,18 +4,25 @@ using Quartz;
 
 namespace Outbox.Scheduling;
 
-/// <summary>A maintenance job: a failure is logged and the job runs again at its next interval.</summary>
-internal abstract class MaintenanceJob(ILogger logger) : IJob
+/// <summary>
+/// A maintenance job: it runs again at its next interval whatever happens. A failure (the database is down,
+/// say) is logged once, as a warning with its exception, however many runs fail; the run that succeeds
+/// after it logs one line.
+/// </summary>
+internal abstract class MaintenanceJob(ILogger logger, string name, TimeProvider timeProvider, TimeSpan interval) : IJob
 {
+    private readonly OutageLog _outage = new(logger, name, timeProvider);
+
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         try
         {
             await RunAsync(cancellationToken).ConfigureAwait(false);
+            _outage.Answered();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            Log.JobFailed(logger, ex, GetType().Name);
+            _outage.Failed(ex, interval);
         }
     }
 

@@ -22,17 +22,11 @@ internal static partial class Log
     [LoggerMessage(23, LogLevel.Information, "The broker answers again: sending resumes.")]
     public static partial void CircuitClosed(ILogger logger);
 
-    [LoggerMessage(5, LogLevel.Error, "The outbox dispatcher failed; it retries in {Delay}.")]
-    public static partial void DispatcherError(ILogger logger, Exception exception, TimeSpan delay);
-
     [LoggerMessage(6, LogLevel.Information, "Recovered {Count} committed message(s) that were never sent (prepared for longer than {CheckAfter}).")]
     public static partial void Recovered(ILogger logger, int count, TimeSpan checkAfter);
 
     [LoggerMessage(7, LogLevel.Debug, "Retention deleted {Count} finished outbox row(s).")]
     public static partial void RetentionDeleted(ILogger logger, int count);
-
-    [LoggerMessage(8, LogLevel.Error, "The outbox job {Job} failed; it runs again at its next interval.")]
-    public static partial void JobFailed(ILogger logger, Exception exception, string job);
 
     [LoggerMessage(10, LogLevel.Warning, "The local transaction of half message {MessageId} failed; its check callback decides later.")]
     public static partial void LocalTransactionFailed(ILogger logger, Exception exception, Guid messageId);
@@ -55,8 +49,6 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Error, "Consumer {Consumer} set message {MessageId} aside in the dead-letter table ({Reason}, delivery {Attempt}): {Error}")]
     public static partial void DeliveryDeadLettered(ILogger logger, Exception? exception, Guid messageId, string consumer, string reason, int attempt, string? error);
 
-    [LoggerMessage(17, LogLevel.Error, "Consumer {Consumer} could not process message {MessageId}; it is tried again in {Delay}.")]
-    public static partial void ConsumerError(ILogger logger, Exception exception, string consumer, Guid messageId, TimeSpan delay);
 
     [LoggerMessage(18, LogLevel.Warning, "Consumer {Consumer} stopped receiving; it reads again every {Delay} until the transport answers.")]
     public static partial void ReceiveFailed(ILogger logger, Exception exception, string consumer, TimeSpan delay);
@@ -100,4 +92,13 @@ internal static partial class Log
 
     [LoggerMessage(33, LogLevel.Warning, "Consumer {Consumer} could not store the dead letter of message {MessageId} whole; it stored its id, body and reason only.")]
     public static partial void DeadLetterCut(ILogger logger, Exception exception, Guid messageId, string consumer);
+
+    [LoggerMessage(34, LogLevel.Warning, "{Component} cannot reach the database; it pauses, and tries again at least every {RetryEvery}.")]
+    public static partial void DatabaseUnreachable(ILogger logger, Exception exception, string component, TimeSpan retryEvery);
+
+    [LoggerMessage(35, LogLevel.Debug, "{Component} still cannot reach the database: {Error}")]
+    public static partial void DatabaseStillUnreachable(ILogger logger, string component, string error);
+
+    [LoggerMessage(36, LogLevel.Information, "{Component} reaches the database again, after {Duration}.")]
+    public static partial void DatabaseAnswersAgain(ILogger logger, string component, TimeSpan duration);
 }
