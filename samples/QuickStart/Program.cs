@@ -57,7 +57,7 @@ try
 
     await host.StartAsync(); // over RabbitMQ: connects and declares the consumers' queues
 }
-catch (Exception e) when (e is OptionsValidationException or OutboxException)
+catch (Exception e) when (e is OptionsValidationException or OutboxException or TransportUnavailableException)
 {
     Console.Error.WriteLine(e.Message); // a bad setting or an unreachable broker: the message says what to fix
     return 1;

@@ -167,7 +167,7 @@ public sealed class MessageRelayTests
     }
 
     [Fact]
-    public async Task AnOutage_IsLoggedOnceWhenTheCircuitOpens_AndOnceWhenItCloses_NotPerTrial()
+    public async Task AnOutage_IsLoggedOnceWhenItStarts_AndOnceWhenTheCircuitCloses_NotPerTrial()
     {
         _options.Dispatch.CircuitBreaker.MinimumThroughput = 2;
         _transport.Throw = new IOException("broker down");
@@ -194,10 +194,10 @@ public sealed class MessageRelayTests
         _time.Advance(TimeSpan.FromSeconds(1));
         await relay.RelayAsync([Row(20)], CancellationToken.None);
 
-        var opened = Assert.Single(logs.Entries, e => e.EventId.Id == 4);
-        Assert.Equal((LogLevel.Warning, "broker down"), (opened.Level, opened.Exception?.Message));
+        // The first send's failure is the outage's one warning; the circuit opening on the second says nothing more.
+        var started = Assert.Single(logs.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Equal((2, "broker down"), (started.EventId.Id, started.Exception?.Message));
         Assert.Equal(LogLevel.Information, Assert.Single(logs.Entries, e => e.EventId.Id == 23).Level);
-        Assert.Equal(1, logs.Entries.Count(e => e.EventId.Id == 2)); // the first send; the second opened the circuit, which said so
         Assert.True(woken.IsCompleted, "closing the circuit must wake the poller");
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Outbox.EntityFrameworkCore;
 using Outbox.Kafka.Connection;
 using Outbox.Testing;
+using Outbox.Transport;
 
 namespace Outbox.Kafka.Tests;
 
@@ -66,16 +67,17 @@ public sealed class ConfigurationTests : KafkaScenarios
     }
 
     [Fact]
-    public async Task BrokersThatDoNotAnswer_StopTheStart_NamingThem()
+    public async Task BrokersThatDoNotAnswer_WhenRequiredAtStart_StopTheStart_NamingThem()
     {
         var error = await StartFailsAsync(new()
         {
             ["Outbox:Kafka:BootstrapServers"] = "127.0.0.1:1",
             ["Outbox:Kafka:ConnectionTimeout"] = "00:00:02",
             ["Outbox:Kafka:Client:sasl.password"] = "hunter2-secret",
+            ["Outbox:RequireBrokerAtStart"] = "true",
         });
 
-        var outbox = Assert.IsType<OutboxException>(error);
+        var outbox = Assert.IsType<TransportUnavailableException>(error);
         Assert.Contains("Kafka at 127.0.0.1:1 did not answer within 2 s", outbox.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2-secret", error.ToString(), StringComparison.Ordinal);
     }

@@ -5,19 +5,34 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Outbox.EntityFrameworkCore;
 using Outbox.Testing;
+using Outbox.Transport;
 
 namespace Outbox.RabbitMQ.Tests;
 
 public sealed class ConfigurationTests : RabbitMQScenarios
 {
     [Fact]
-    public async Task UnreachableHost_StopsTheStart_NamingTheHost_NotThePassword()
+    public async Task UnreachableHost_WhenTheBrokerIsRequiredAtStart_StopsTheStart_NamingTheHost_NotThePassword()
     {
-        var error = await StartFailsAsync(new() { ["Outbox:RabbitMQ:Uri"] = "amqp://guest:s3cret-pw@127.0.0.1:1/" });
+        var error = await StartFailsAsync(new() { ["Outbox:RabbitMQ:Uri"] = "amqp://guest:s3cret-pw@127.0.0.1:1/", ["Outbox:RequireBrokerAtStart"] = "true" });
+
+        var unavailable = Assert.IsType<TransportUnavailableException>(error);
+        Assert.StartsWith("Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/: Connection refused. Check Outbox:RabbitMQ:Uri", unavailable.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", error.ToString());
+    }
+
+    [Fact]
+    public async Task UnknownVirtualHost_StopsTheStart_InOneLineNamingTheSetting()
+    {
+        var error = await StartFailsAsync(new() { ["Outbox:RabbitMQ:Uri"] = "amqp://guest:guest@127.0.0.1:5672/no-such-vhost" });
 
         var outbox = Assert.IsType<OutboxException>(error);
-        Assert.Contains("Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/", outbox.Message);
-        Assert.DoesNotContain("s3cret-pw", error.ToString());
+        Assert.StartsWith(
+            "RabbitMQ at amqp://guest:***@127.0.0.1:5672/no-such-vhost refused the connection: the virtual host 'no-such-vhost' does not exist, or the user may not use it",
+            outbox.Message,
+            StringComparison.Ordinal);
+        Assert.EndsWith("Check the path of Outbox:RabbitMQ:Uri.", outbox.Message, StringComparison.Ordinal);
+        Assert.Null(outbox.InnerException);
     }
 
     [Fact]
@@ -28,6 +43,7 @@ public sealed class ConfigurationTests : RabbitMQScenarios
         var outbox = Assert.IsType<OutboxException>(error);
         Assert.Contains("127.0.0.1:5672", outbox.Message);
         Assert.Contains("refused the user name or password", outbox.Message);
+        Assert.EndsWith("Check the user and password in Outbox:RabbitMQ:Uri.", outbox.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-pw-42", error.ToString());
     }
 
@@ -79,9 +95,9 @@ public sealed class ConfigurationTests : RabbitMQScenarios
     [Fact]
     public async Task ChosenInConfiguration_IsConnectedAtStart()
     {
-        using var host = BothTransports(new() { ["Outbox:Transport"] = "RabbitMQ", ["Outbox:RabbitMQ:Uri"] = "amqp://guest:guest@127.0.0.1:1/" });
+        using var host = BothTransports(new() { ["Outbox:Transport"] = "RabbitMQ", ["Outbox:RabbitMQ:Uri"] = "amqp://guest:guest@127.0.0.1:1/", ["Outbox:RequireBrokerAtStart"] = "true" });
 
-        var error = await Assert.ThrowsAsync<OutboxException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAsync<TransportUnavailableException>(() => host.StartAsync());
 
         Assert.Contains("Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/", error.Message, StringComparison.Ordinal);
     }

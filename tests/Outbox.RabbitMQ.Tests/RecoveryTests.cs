@@ -62,7 +62,7 @@ public sealed class RecoveryTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(first < TimeSpan.FromSeconds(2), $"The backlog started flowing {first.TotalSeconds:0.00} s after the broker returned.");
         Assert.True(last < TimeSpan.FromSeconds(4), $"The backlog of {Backlog} took {last.TotalSeconds:0.00} s to drain after the broker returned.");
         Assert.Equal((0L, 0L), (await CountAsync("SELECT coalesce(max(attempts), 0)::bigint FROM outbox_messages"), await CountAsync("SELECT count(*) FROM outbox_dead_letters")));
-        Assert.Equal(1, _logs.Entries.Count(e => e.EventId.Id == 4 && e.Level == LogLevel.Warning));
+        Assert.Single(_logs.Entries, e => e.EventId.Id is 2 or 4 && e.Level == LogLevel.Warning); // a failed send, or the circuit opening: whichever came first
         Assert.Equal(1, _logs.Entries.Count(e => e.EventId.Id == 23));
         Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error);
     }

@@ -49,7 +49,9 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-string[] settings = transport is null ? [] : [$"--Outbox:Transport={transport}"];
+// The run waits for every order's verdict, which it cannot have without the broker: it stops at once when the
+// broker is down. The services alone start through a broker outage (Outbox:RequireBrokerAtStart is off).
+string[] settings = transport is null ? ["--Outbox:RequireBrokerAtStart=true"] : ["--Outbox:RequireBrokerAtStart=true", $"--Outbox:Transport={transport}"];
 var shared = new InMemoryTransport();
 void Share(IServiceCollection services) => services
     .AddSingleton(shared)
@@ -81,7 +83,8 @@ try
     await payments.StartAsync(); // first, so its consumer's queue is there when the first order is placed
     await api.StartAsync();
 }
-catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or OutboxException or InvalidOperationException or DbException)
+catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or OutboxException or Outbox.Transport.TransportUnavailableException
+    or InvalidOperationException or DbException)
 {
     // A bad setting, an unreachable broker or database: the message says what to fix.
     Console.Error.WriteLine(e is DbException ? $"The database is not reachable: {e.Message}" : e.Message);

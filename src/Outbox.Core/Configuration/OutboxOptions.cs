@@ -17,6 +17,15 @@ public sealed class OutboxOptions
     public int MaxPayloadBytes { get; set; } = OutboxDefaults.MaxPayloadBytes;
 
     /// <summary>
+    /// Whether the host refuses to start while a broker it uses cannot be reached. Off, a service starts
+    /// through a broker outage: it commits messages to the outbox as always, reports the transport
+    /// unhealthy, logs one warning, and relays the backlog once the broker answers. A broker that refuses the
+    /// credentials or the settings stops the start either way.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool RequireBrokerAtStart { get; set; }
+
+    /// <summary>
     /// The name of the transport messages are sent through, and consumers read from unless they name
     /// another: <c>InMemory</c>, <c>RabbitMQ</c>, or a name given to <c>UseTransport</c>. Switching
     /// transport is then a change of configuration (<c>Outbox__Transport=RabbitMQ</c>).

@@ -70,7 +70,15 @@ internal sealed class ConsumerHost(
 
             foreach (var consumer in _consumers)
             {
-                await ReceiverOf(consumer).DeclareAsync(consumer.Source, consumer.Name, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ReceiverOf(consumer).DeclareAsync(consumer.Source, consumer.Name, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TransportUnavailableException ex) when (!options.Value.RequireBrokerAtStart)
+                {
+                    // Its reading declares it again, and logs the outage once, until the broker answers.
+                    Log.DeclareDeferred(logger, consumer.Name, ex.Message);
+                }
             }
         }
 

@@ -17,9 +17,6 @@ internal sealed class MessageRelay(
     TimeProvider timeProvider,
     ILogger<MessageRelay> logger)
 {
-    // 1 from a send that found the broker unreachable until one that went: that outage was logged.
-    private int _outage;
-
     public bool IsCircuitOpen => pipelines.AllCircuitsOpen;
 
     /// <summary>How long from <paramref name="now"/> sends stay refused, or <see langword="null"/> when one may go.</summary>
@@ -135,7 +132,14 @@ internal sealed class MessageRelay(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         if (sent.Count > 0)
         {
-            Volatile.Write(ref _outage, 0);
+            foreach (var pipeline in sent.Select(pipelines.For).Distinct())
+            {
+                if (pipeline.OutageEnds())
+                {
+                    Log.CircuitClosed(logger);
+                }
+            }
+
             await outcomes.MarkDispatchedAsync(sent.ConvertAll(r => r.Id), now, CancellationToken.None).ConfigureAwait(false);
             OutboxTelemetry.Dispatched.Add(sent.Count);
             foreach (var row in sent)
@@ -179,16 +183,21 @@ internal sealed class MessageRelay(
 
         if (unreachable.Count > 0)
         {
-            // An outage is logged once: by its first failed send, or by the circuit opening. The circuit may
-            // not open for a while under steady traffic (the sends that went before the outage still fill
-            // its sampling window), and every failed send until the next one that goes is the same news.
-            if (!pipelines.AllCircuitsOpen && Interlocked.Exchange(ref _outage, 1) == 0)
+            // An outage is logged once, by whichever comes first: its first failed send, or the circuit
+            // opening. The circuit may not open for a while under steady traffic (the sends that went before
+            // the outage still fill its sampling window), and every failed send until the next one that goes
+            // is the same news.
+            foreach (var group in unreachable.GroupBy(u => pipelines.For(u.Row)))
             {
-                Log.SendFailed(logger, unreachable[0].Exception, unreachable.Count, unreachable[0].Error);
-            }
-            else
-            {
-                Log.SendStillFailing(logger, unreachable.Count, unreachable[0].Error);
+                var first = group.First();
+                if (group.Key.OutageStarts())
+                {
+                    Log.SendFailed(logger, first.Exception, group.Count(), first.Error);
+                }
+                else
+                {
+                    Log.SendStillFailing(logger, group.Count(), first.Error);
+                }
             }
 
             OutboxTelemetry.Failed.Add(unreachable.Count);

@@ -27,6 +27,8 @@ internal sealed class SendPipeline
     private readonly ILogger _logger;
     private readonly TimeSpan _breakDuration;
     private long _halfOpenAt;
+
+    // 1 from the failure that found the transport unreachable until a send goes: that outage was logged.
     private int _outage;
 
     public SendPipeline(
@@ -71,7 +73,7 @@ internal sealed class SendPipeline
             OnOpened = args =>
             {
                 Interlocked.Exchange(ref _halfOpenAt, (_timeProvider.GetUtcNow() + args.BreakDuration).UtcTicks);
-                if (Interlocked.Exchange(ref _outage, 1) == 0)
+                if (OutageStarts())
                 {
                     Log.CircuitOpened(_logger, args.Outcome.Exception, args.BreakDuration);
                 }
@@ -81,7 +83,7 @@ internal sealed class SendPipeline
             },
             OnClosed = _ =>
             {
-                if (Interlocked.Exchange(ref _outage, 0) == 1)
+                if (OutageEnds())
                 {
                     Log.CircuitClosed(_logger);
                 }
@@ -93,6 +95,16 @@ internal sealed class SendPipeline
         builder.AddTimeout(options.Value.Dispatch.AttemptTimeout);
         _pipeline = builder.Build();
     }
+
+    /// <summary>
+    /// Marks the transport unreachable: <see langword="true"/> for the failure that starts an outage, which
+    /// its caller logs as the outage's one warning (a failed send, or the circuit opening, whichever comes
+    /// first); <see langword="false"/> inside one.
+    /// </summary>
+    public bool OutageStarts() => Interlocked.Exchange(ref _outage, 1) == 0;
+
+    /// <summary>Marks the transport reachable: <see langword="true"/> when that ends an outage, which its caller logs in one line.</summary>
+    public bool OutageEnds() => Interlocked.Exchange(ref _outage, 0) == 1;
 
     /// <summary>Whether a batch may hold several rows of one key: see <see cref="ITransport.KeepsKeyOrderInBatch"/>.</summary>
     public bool KeepsKeyOrderInBatch => _transport.KeepsKeyOrderInBatch;

@@ -101,4 +101,7 @@ internal static partial class Log
 
     [LoggerMessage(36, LogLevel.Information, "{Component} reaches the database again, after {Duration}.")]
     public static partial void DatabaseAnswersAgain(ILogger logger, string component, TimeSpan duration);
+
+    [LoggerMessage(37, LogLevel.Debug, "Consumer {Consumer} starts without its queue or topic declared ({Reason}); it declares it once the broker answers.")]
+    public static partial void DeclareDeferred(ILogger logger, string consumer, string reason);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using Outbox.Transport;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,7 +69,7 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
     }
 
     /// <summary>Asks the cluster for its brokers; start-up's check that the brokers answer.</summary>
-    /// <exception cref="OutboxException">The brokers did not answer in time.</exception>
+    /// <exception cref="TransportUnavailableException">The brokers did not answer in time.</exception>
     public int Connect(TimeSpan timeout)
     {
         var brokers = CountBrokers(timeout);
@@ -77,11 +78,11 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
     }
 
     /// <summary>How many brokers the cluster names in answer to a metadata request; the health check's question.</summary>
-    /// <exception cref="OutboxException">The brokers did not answer in time.</exception>
+    /// <exception cref="TransportUnavailableException">The brokers did not answer in time.</exception>
     public int CountBrokers(TimeSpan timeout) => Ask(admin => admin.GetMetadata(timeout), timeout).Brokers.Count;
 
     /// <summary>Whether <paramref name="topic"/> exists; a topic once seen is remembered.</summary>
-    /// <exception cref="OutboxException">The brokers did not answer in time.</exception>
+    /// <exception cref="TransportUnavailableException">The brokers did not answer in time.</exception>
     public async Task<bool> TopicExistsAsync(string topic, TimeSpan timeout)
     {
         if (_topics.ContainsKey(topic))
@@ -105,9 +106,14 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
         {
             return ask(admin ?? Admin);
         }
+        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.Local_Authentication or ErrorCode.SaslAuthenticationFailed or ErrorCode.ClusterAuthorizationFailed
+            or ErrorCode.TopicAuthorizationFailed or ErrorCode.Local_Ssl)
+        {
+            throw new OutboxException($"Kafka at {Address} refused the client: {Settings.Redact(ex.Error.Reason)}. Check the security settings under Outbox:Kafka:Client.", ex);
+        }
         catch (KafkaException ex)
         {
-            throw new OutboxException($"Kafka at {Address} did not answer within {timeout.TotalSeconds:0.#} s: {Settings.Redact(ex.Error.Reason)}. Check Outbox:Kafka:BootstrapServers and the security settings.", ex);
+            throw new TransportUnavailableException($"Kafka at {Address} did not answer within {timeout.TotalSeconds:0.#} s: {Settings.Redact(ex.Error.Reason)}. Check Outbox:Kafka:BootstrapServers and that the brokers run.", ex);
         }
     }
 
@@ -156,8 +162,11 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
         }
         catch (KafkaException ex)
         {
-            var reason = ex is CreateTopicsException created ? created.Results[0].Error.Reason : ex.Error.Reason;
-            throw new OutboxException($"Consumer {consumer} reads topic '{topic}', which does not exist and could not be created at {Address}: {Settings.Redact(reason)}. Create the topic, or allow the outbox to.", ex);
+            var error = ex is CreateTopicsException created ? created.Results[0].Error : ex.Error;
+            var what = $"Consumer {consumer} reads topic '{topic}', which does not exist and could not be created at {Address}: {Settings.Redact(error.Reason)}.";
+            throw error.Code is ErrorCode.TopicAuthorizationFailed or ErrorCode.ClusterAuthorizationFailed or ErrorCode.PolicyViolation or ErrorCode.InvalidConfig
+                ? new OutboxException($"{what} Create the topic, or allow the outbox to.", ex)
+                : new TransportUnavailableException($"{what} The consumer reads it once it exists.", ex);
         }
     }
 

@@ -28,7 +28,7 @@ internal sealed class KafkaTransport(KafkaClients clients) : ITransport
                 ? HealthCheckResult.Healthy($"{brokers} brokers answer at {clients.Address}.")
                 : HealthCheckResult.Unhealthy($"No broker answers at {clients.Address}.");
         }
-        catch (OutboxException ex)
+        catch (Exception ex) when (ex is OutboxException or TransportUnavailableException)
         {
             return HealthCheckResult.Unhealthy(ex.Message);
         }

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(210, LogLevel.Information, "Created topic {Topic} for consumer {Consumer}, with the brokers' default partitions and replication.")]
     public static partial void TopicCreated(ILogger logger, string topic, string consumer);
+
+    [LoggerMessage(211, LogLevel.Warning, "The service starts without Kafka at {Address}: {Reason} Messages are committed to the outbox and sent once the brokers answer.")]
+    public static partial void StartingWithoutBroker(ILogger logger, string address, string reason);
 }

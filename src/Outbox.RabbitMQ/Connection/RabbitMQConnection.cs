@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Outbox.RabbitMQ.Configuration;
 using Outbox.RabbitMQ.Telemetry;
+using Outbox.Transport;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -29,10 +30,11 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
     public string Address => BrokerAddress.Redact(Options.Uri);
 
     /// <summary>The open connection; opens it the first time, and again after it was lost.</summary>
-    /// <exception cref="OutboxException">
-    /// The broker cannot be reached or refused the credentials (the message names the host, never the
-    /// password), or the last attempt was less than <see cref="RabbitMQOptions.RecoveryInterval"/> ago.
+    /// <exception cref="TransportUnavailableException">
+    /// The broker cannot be reached (the message names the host, never the password), or the last attempt was
+    /// less than <see cref="RabbitMQOptions.RecoveryInterval"/> ago.
     /// </exception>
+    /// <exception cref="OutboxException">The broker refused the credentials, the virtual host or the TLS handshake.</exception>
     public async ValueTask<IConnection> GetAsync(CancellationToken cancellationToken)
     {
         if (_connection is { IsOpen: true } open)
@@ -128,8 +130,7 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
     /// <summary>Runs a declaration on a channel of its own, so a refused one closes only that channel; turns the refusal into a sentence.</summary>
     public async Task DeclareAsync(string what, Func<IChannel, Task> declare, CancellationToken cancellationToken)
     {
-        var connection = await GetAsync(cancellationToken).ConfigureAwait(false);
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
             try
@@ -143,6 +144,20 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
                     "Delete it, or change Outbox:RabbitMQ to match it.",
                     ex);
             }
+        }
+    }
+
+    // Opens a channel for a declaration; a connection the broker closed as it opened says why.
+    private async Task<IChannel> ChannelAsync(CancellationToken cancellationToken)
+    {
+        var connection = await GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason is { } reason && Refused(reason.ReplyCode, reason.ReplyText, new Uri(Options.Uri)) is { } refusal)
+        {
+            throw new OutboxException($"RabbitMQ at {Address} refused the connection: {refusal}");
         }
     }
 
@@ -202,9 +217,15 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
         }
 
         var now = Environment.TickCount64;
+        if (_connection?.CloseReason is { } closed && Refused(closed.ReplyCode, closed.ReplyText, new Uri(Options.Uri)) is { } refusal)
+        {
+            // Closed by the broker as it opened (an unknown virtual host, say): a setting to fix, not an outage.
+            throw new OutboxException($"RabbitMQ at {Address} refused the connection: {refusal}");
+        }
+
         if (_connection is not null && now < _nextAttempt)
         {
-            throw new OutboxException($"Not connected to RabbitMQ at {Address}: the connection was lost ({_connection.CloseReason?.ReplyText}); the next attempt to reconnect is within {Options.RecoveryInterval}.");
+            throw new TransportUnavailableException($"Not connected to RabbitMQ at {Address}: the connection was lost ({_connection.CloseReason?.ReplyText}); the next attempt to reconnect is within {Options.RecoveryInterval}.");
         }
 
         _nextAttempt = now + (long)Options.RecoveryInterval.TotalMilliseconds;
@@ -262,25 +283,61 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
             };
             return connection;
         }
-        catch (Exception ex) when (ex is BrokerUnreachableException or AuthenticationFailureException or OperationInterruptedException or IOException)
+        catch (Exception ex) when (ex is BrokerUnreachableException or AuthenticationFailureException or OperationInterruptedException
+            or IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
         {
             var password = uri.UserInfo.Split(':', 2) is [_, var secret] ? secret : "";
-            throw new OutboxException(
+            if (Refusal(ex, uri) is { } refusal)
+            {
+                throw new OutboxException($"RabbitMQ at {Address} refused the connection: {BrokerAddress.Scrub(refusal, password)}");
+            }
+
+            throw new TransportUnavailableException(
                 $"Could not connect to RabbitMQ at {Address}: {BrokerAddress.Scrub(Reason(ex), password)} Check Outbox:RabbitMQ:Uri and that the broker is running.");
         }
     }
 
-    // The innermost explanation: BrokerUnreachableException wraps the refusal or the socket error.
+    // A refusal that waiting will not mend, with the setting to fix; null when the broker could not be reached
+    // (refused or timed-out connections, a name that does not resolve, a broker starting up or shutting down).
+    private static string? Refusal(Exception ex, Uri uri)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            var refusal = e switch
+            {
+                PossibleAuthenticationFailureException =>
+                    $"it refused the user name or password ({e.Message}). Check the user and password in Outbox:RabbitMQ:Uri.",
+                OperationInterruptedException { ShutdownReason: { } reason } => Refused(reason.ReplyCode, reason.ReplyText, uri), // AlreadyClosedException too
+                System.Security.Authentication.AuthenticationException =>
+                    $"the TLS handshake failed ({e.Message}). Check Outbox:RabbitMQ:Tls and the broker's certificate.",
+                _ => null,
+            };
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+        }
+
+        return null;
+    }
+
+    // A connection the broker closed with a code that says which setting is wrong.
+    private static string? Refused(ushort code, string text, Uri uri) => code switch
+    {
+        Constants.AccessRefused => $"it refused the user name or password ({text}). Check the user and password in Outbox:RabbitMQ:Uri.",
+        Constants.NotAllowed => $"the virtual host '{VirtualHost(uri)}' does not exist, or the user may not use it ({text}). Check the path of Outbox:RabbitMQ:Uri.",
+        _ => null,
+    };
+
+    // The path of the URI, decoded; the default virtual host when there is none.
+    private static string VirtualHost(Uri uri) => Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } vhost ? vhost : "/";
+
+    // The innermost explanation: BrokerUnreachableException wraps the socket error.
     private static string Reason(Exception ex)
     {
         var reasons = new List<string>();
         for (var e = ex; e is not null; e = e.InnerException)
         {
-            if (e is AuthenticationFailureException or PossibleAuthenticationFailureException)
-            {
-                return $"the broker refused the user name or password ({e.Message}).";
-            }
-
             reasons.Add(e.Message);
         }
 

@@ -31,7 +31,7 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
             await connection.GetAsync(cancellationToken).ConfigureAwait(false);
             return HealthCheckResult.Healthy($"Connected to {connection.Address}.");
         }
-        catch (OutboxException ex)
+        catch (Exception ex) when (ex is OutboxException or TransportUnavailableException)
         {
             return HealthCheckResult.Unhealthy(ex.Message);
         }
@@ -117,7 +117,7 @@ internal sealed class RabbitMQTransport(RabbitMQConnection connection) : ITransp
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                refused[exchange] = ex is OutboxException ? ex.Message : $"RabbitMQ at {connection.Address}: {ex.Message}";
+                refused[exchange] = ex is OutboxException or TransportUnavailableException ? ex.Message : $"RabbitMQ at {connection.Address}: {ex.Message}";
             }
         }
 
