@@ -27,6 +27,11 @@ public sealed partial class SampleDashboardTests(Chromium chromium) : IClassFixt
         await runner.WaitForOutputAsync(Paid(), TimeSpan.FromMinutes(1));
         var failure = Assert.Single(Regex.Matches(runner.Output, "fail: (.*)\n(.*)\n")); // the dead letter, logged once, as a failure a person must see
         Assert.Contains("Consumer orders-paid set message", failure.Groups[2].Value, StringComparison.Ordinal);
+
+        // Stopped as Kubernetes stops it: SIGTERM, then SIGKILL after the grace period (30 s by default).
+        var (exitCode, took) = await runner.TerminateAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 0, $"The runner exited with {exitCode} after SIGTERM:\n{runner.Output}");
+        Assert.True(took < TimeSpan.FromSeconds(10), $"The runner took {took.TotalSeconds:0.0} s to stop after SIGTERM.");
     }
 
     [GeneratedRegex(@"Open (http://\S+/outbox/dead-letters), requeue it")]

@@ -24,6 +24,9 @@ internal sealed class ConsumerProcess(IReadOnlyList<string> arguments) : IDispos
 
     public void Start() => _process.Start([Program, .. arguments]);
 
+    /// <summary>Stops the process as Kubernetes does (SIGTERM); how long it took to exit, within <paramref name="limit"/>.</summary>
+    public Task<(int ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan limit) => _process.TerminateAsync(limit);
+
     /// <summary>Kills the process at once (SIGKILL): no handler finishes, nothing is acknowledged.</summary>
     public void Kill() => _process.Kill();
 

@@ -59,6 +59,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         var writers = Enumerable.Range(0, Writers).Select(w => WriteAsync(producer.Services, w, stopWriting.Token)).ToArray();
         var run = Stopwatch.StartNew();
         var resumed = new List<(string Fault, TimeSpan Resumed)>();
+        var stopped = TimeSpan.Zero;
         try
         {
             resumed.Add(await InjectAsync(consumer, "RabbitMQ stop_app, 5 s, start_app", async () =>
@@ -71,6 +72,15 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 consumer.Kill();
                 await Task.Delay(TimeSpan.FromSeconds(2));
+                consumer.Start();
+            }));
+            resumed.Add(await InjectAsync(consumer, "consumer process stopped (SIGTERM) mid-stream, started again after 1 s", async () =>
+            {
+                // Within the host's shutdown timeout (30 s): receiving stops, handlers running finish, and
+                // what was not acknowledged is delivered again to the next process.
+                (var exitCode, stopped) = await consumer.TerminateAsync(TimeSpan.FromSeconds(30));
+                Assert.True(exitCode == 0, $"The consumer exited with {exitCode} after SIGTERM:\n{consumer.Output}");
+                await Task.Delay(TimeSpan.FromSeconds(1));
                 consumer.Start();
             }));
             resumed.Add(await InjectAsync(consumer, "PostgreSQL restarted", LocalServices.RestartPostgreSqlAsync));
@@ -112,6 +122,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
             output.WriteLine($"{fault}: consuming resumed {after.TotalSeconds:0.0} s after the fault ended");
         }
 
+        output.WriteLine($"the consumer stopped {stopped.TotalSeconds:0.00} s after SIGTERM");
         output.WriteLine($"lost {lost}, duplicate effects {duplicates}, per-key order violations {outOfOrder}, dead letters {consumerDeadLetters} + {producerDeadLetters}");
         output.WriteLine($"the consumer's sequence check: {gaps} open gaps, {reported} gaps or steps back reported, numbers checked up to a total of {checkedUpTo} over {Keys} keys");
         output.WriteLine("consumer log lines at warning and above, by event: " + string.Join(", ", consumer.Output.Split('\n')
@@ -124,6 +135,13 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal((0L, 0), (gaps, reported));
         Assert.Equal(committed.GroupBy(c => c.Key).Sum(key => key.Max(c => c.Seq)), checkedUpTo); // every key checked up to its last number
         Assert.All(resumed, r => Assert.True(r.Resumed < ResumeLimit, $"After '{r.Fault}' consuming took {r.Resumed} to resume."));
+
+        // The outbox's own lines: one warning per component and outage (two of the broker, one of the
+        // database), never an error; EF Core reports each failed command itself.
+        var outboxLines = consumer.Output.Split('\n').Where(line => line.StartsWith("warn: Outbox", StringComparison.Ordinal) || line.StartsWith("fail: Outbox", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(outboxLines, line => line.StartsWith("fail: ", StringComparison.Ordinal));
+        Assert.All(outboxLines.GroupBy(line => line.Trim()), g => Assert.True(g.Count() <= 2, $"{g.Key} was logged {g.Count()} times."));
+        Assert.True(outboxLines.Count(line => line.Contains("ConsumerHost[34]", StringComparison.Ordinal)) <= 1, string.Join("\n", outboxLines));
     }
 
     /// <summary>Waits until messages are being handled, injects the fault, and measures how long after it ended handling resumed.</summary>

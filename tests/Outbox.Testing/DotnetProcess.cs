@@ -90,6 +90,37 @@ public sealed class DotnetProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the process, and what it started (the program under <c>dotnet run</c>), to stop, as Kubernetes and
+    /// systemd do: SIGTERM. Returns how long it took them to exit; fails the test, with the output, when they
+    /// are still running after <paramref name="limit"/>.
+    /// </summary>
+    public async Task<(int ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan limit)
+    {
+        var process = _process ?? throw new InvalidOperationException("Start the process first.");
+        var tree = Descendants(process.Id).Prepend(process.Id).ToList();
+        var took = Stopwatch.StartNew();
+        foreach (var pid in tree)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+            await kill.WaitForExitAsync();
+        }
+
+        var exitCode = await WaitForExitAsync(limit);
+        while (tree.Any(pid => Directory.Exists($"/proc/{pid}")))
+        {
+            if (took.Elapsed > limit)
+            {
+                throw new TimeoutException($"A process started by 'dotnet {string.Join(' ', process.StartInfo.ArgumentList)}' was still running {limit} after SIGTERM:\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        Append($"--- stopped by SIGTERM in {took.Elapsed.TotalSeconds:0.00} s, exit code {exitCode}");
+        return (exitCode, took.Elapsed);
+    }
+
     /// <summary>Kills the process at once (SIGKILL on Linux), with anything it started.</summary>
     public void Kill()
     {
@@ -105,6 +136,41 @@ public sealed class DotnetProcess : IDisposable
     {
         Kill();
         _process?.Dispose();
+    }
+
+    // The processes below pid, deepest last, from /proc (Linux).
+    private static IEnumerable<int> Descendants(int pid)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(folder), out var child))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    parents[child] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // It ended meanwhile.
+                }
+            }
+        }
+
+        var found = new List<int>();
+        var next = new Queue<int>([pid]);
+        while (next.TryDequeue(out var parent))
+        {
+            foreach (var (child, _) in parents.Where(p => p.Value == parent))
+            {
+                found.Add(child);
+                next.Enqueue(child);
+            }
+        }
+
+        return found;
     }
 
     private void Append(string? line)

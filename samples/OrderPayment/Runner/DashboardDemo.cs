@@ -27,44 +27,39 @@ internal static class DashboardDemo
         services.ConfigureDbContext<PostgreSqlOrdersDbContext>(options => options.AddInterceptors(ordersLock));
     }
 
-    public static async Task RunAsync(IServiceProvider orders, HttpClient http, OrdersTableLock ordersLock)
+    /// <summary>Runs the demo until <paramref name="stopping"/> is cancelled (SIGTERM or Ctrl+C).</summary>
+    public static async Task RunAsync(IServiceProvider orders, HttpClient http, OrdersTableLock ordersLock, CancellationToken stopping)
     {
-        Console.WriteLine();
-        Console.WriteLine("Dashboard: the runner locks the Orders table against updates, as a long migration would, and places one more order.");
-        ordersLock.Locked = true;
-        var response = await http.PostAsJsonAsync("/orders", new PlaceOrder("dashboard-demo", 42m));
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<Created>())!.Id;
-
-        var deadLetters = orders.GetRequiredService<IDeadLetterQueue>();
-        while ((await deadLetters.ListAsync(new DeadLetterFilter { Consumer = "orders-paid" })).Count == 0)
-        {
-            await Task.Delay(200);
-        }
-
-        ordersLock.Locked = false;
-        Console.WriteLine($"Orders could not save the payment of order {id} three times: its PaymentCaptured is a dead letter of orders-paid. The lock is lifted.");
-        Console.WriteLine($"Open {http.BaseAddress}outbox/dead-letters, requeue it, and watch the order turn Paid here. Ctrl+C stops.");
-
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
         try
         {
-            while ((await http.GetFromJsonAsync<OrderView>($"/orders/{id}", stop.Token))!.Status != "Paid")
+            Console.WriteLine();
+            Console.WriteLine("Dashboard: the runner locks the Orders table against updates, as a long migration would, and places one more order.");
+            ordersLock.Locked = true;
+            var response = await http.PostAsJsonAsync("/orders", new PlaceOrder("dashboard-demo", 42m));
+            response.EnsureSuccessStatusCode();
+            var id = (await response.Content.ReadFromJsonAsync<Created>())!.Id;
+
+            var deadLetters = orders.GetRequiredService<IDeadLetterQueue>();
+            while ((await deadLetters.ListAsync(new DeadLetterFilter { Consumer = "orders-paid" }, cancellationToken: stopping)).Count == 0)
             {
-                await Task.Delay(500, stop.Token);
+                await Task.Delay(200, stopping);
+            }
+
+            ordersLock.Locked = false;
+            Console.WriteLine($"Orders could not save the payment of order {id} three times: its PaymentCaptured is a dead letter of orders-paid. The lock is lifted.");
+            Console.WriteLine($"Open {http.BaseAddress}outbox/dead-letters, requeue it, and watch the order turn Paid here. Ctrl+C stops.");
+
+            while ((await http.GetFromJsonAsync<OrderView>($"/orders/{id}", stopping))!.Status != "Paid")
+            {
+                await Task.Delay(500, stopping);
             }
 
             Console.WriteLine($"order {id} is Paid: the requeued PaymentCaptured reached Orders.");
-            await Task.Delay(Timeout.Infinite, stop.Token);
+            await Task.Delay(Timeout.Infinite, stopping);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // Ctrl+C
+            // SIGTERM or Ctrl+C
         }
     }
 }

@@ -94,6 +94,11 @@ catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationExc
 using var stopPayments = payments;
 await using var stopApi = api;
 
+// SIGTERM (what Kubernetes sends) or Ctrl+C: each host's console lifetime asks it to stop; the run ends
+// early, and both hosts stop below, within their shutdown timeout.
+using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+    api.Lifetime.ApplicationStopping, payments.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+
 using var http = new HttpClient { BaseAddress = new Uri(api.Urls.First()) };
 var clock = Stopwatch.StartNew();
 await using (var scope = api.Services.CreateAsyncScope())
@@ -149,7 +154,7 @@ async Task PlaceAndFollowAsync(Action<int, int> report)
     }
 
     var final = 0;
-    while (final < orders && clock.Elapsed < TimeSpan.FromMinutes(1))
+    while (final < orders && clock.Elapsed < TimeSpan.FromMinutes(1) && !stopping.IsCancellationRequested)
     {
         foreach (var (id, _, _) in placed.Where(p => !views.TryGetValue(p.Id, out var v) || v.Status == nameof(OrderStatus.Placed)))
         {
@@ -187,7 +192,7 @@ foreach (var (id, customer, expected) in placed)
 var again = charges.Values.OrderBy(p => p.PlacedAt).Take(Math.Min(5, orders)).ToList();
 await Redeliver(api.Services, again);
 var absorbed = Stopwatch.StartNew();
-while (counts.Duplicates < again.Count && absorbed.Elapsed < TimeSpan.FromSeconds(30))
+while (counts.Duplicates < again.Count && absorbed.Elapsed < TimeSpan.FromSeconds(30) && !stopping.IsCancellationRequested)
 {
     await Task.Delay(50);
 }
@@ -202,7 +207,7 @@ Console.WriteLine();
 Console.WriteLine($"sent OrderPlaced of {again.Count} orders again, as a broker does after a lost acknowledgement: payments requested {paymentsAfter} (was {charges.Count})");
 wrong += paymentsAfter == charges.Count ? 0 : 1;
 
-if (!dashboard)
+if (!dashboard || wrong > 0)
 {
     await api.StopAsync();
     await payments.StopAsync();
@@ -218,7 +223,9 @@ if (wrong == 0)
     Console.WriteLine($"verdict: all {orders} orders reached their final state, nothing lost ({clock.Elapsed.TotalSeconds:0.0} s)");
     if (dashboard)
     {
-        await DashboardDemo.RunAsync(api.Services, http, ordersLock);
+        await DashboardDemo.RunAsync(api.Services, http, ordersLock, stopping.Token);
+        await api.StopAsync();
+        await payments.StopAsync();
     }
 
     return 0;

@@ -14,6 +14,8 @@ internal sealed class OutageLog(ILogger logger, string component, TimeProvider t
 {
     private readonly Lock _gate = new();
     private DateTimeOffset? _since;
+    private DateTimeOffset? _endedAt;
+    private bool _relapse;
 
     /// <summary>Whether the last attempt failed and none has succeeded since.</summary>
     public bool IsDown
@@ -27,7 +29,12 @@ internal sealed class OutageLog(ILogger logger, string component, TimeProvider t
         }
     }
 
-    /// <summary>An attempt failed: a warning with <paramref name="error"/> when it starts an outage, a debug line inside one.</summary>
+    /// <summary>
+    /// An attempt failed: a warning with <paramref name="error"/> when it starts an outage, a debug line inside
+    /// one. A failure within <paramref name="retryEvery"/> of an outage's end belongs to that outage (a pool's
+    /// connections broken by a database restart fail one by one after the first new one got through): no
+    /// second warning, and no second line when it answers again.
+    /// </summary>
     /// <returns>Whether this failure started the outage.</returns>
     public bool Failed(Exception error, TimeSpan retryEvery)
     {
@@ -35,9 +42,14 @@ internal sealed class OutageLog(ILogger logger, string component, TimeProvider t
         {
             if (_since is null)
             {
-                _since = timeProvider.GetUtcNow();
-                Log.DatabaseUnreachable(logger, error, component, retryEvery);
-                return true;
+                var now = timeProvider.GetUtcNow();
+                _since = now;
+                _relapse = _endedAt is { } ended && now - ended < retryEvery;
+                if (!_relapse)
+                {
+                    Log.DatabaseUnreachable(logger, error, component, retryEvery);
+                    return true;
+                }
             }
         }
 
@@ -49,15 +61,22 @@ internal sealed class OutageLog(ILogger logger, string component, TimeProvider t
     public void Answered()
     {
         DateTimeOffset? since;
+        bool relapse;
+        var now = timeProvider.GetUtcNow();
         lock (_gate)
         {
             since = _since;
-            _since = null;
+            relapse = _relapse;
+            if (since is not null)
+            {
+                _since = null;
+                _endedAt = now;
+            }
         }
 
-        if (since is { } start)
+        if (since is { } start && !relapse)
         {
-            Log.DatabaseAnswersAgain(logger, component, timeProvider.GetUtcNow() - start);
+            Log.DatabaseAnswersAgain(logger, component, now - start);
         }
     }
 }
