@@ -75,10 +75,10 @@ public sealed class HealthCheckTests : IAsyncLifetime
         Assert.Equal((HealthStatus.Healthy, "The dispatcher runs and every consumer reads."), await CheckAsync("outbox-running"));
 
         await dispatcher.StopAsync(CancellationToken.None);
-        Assert.Equal((HealthStatus.Unhealthy, "The dispatcher's fast path has stopped."), await CheckAsync("outbox-running"));
+        Assert.Equal((HealthStatus.Unhealthy, "The dispatcher has stopped."), await CheckAsync("outbox-running"));
 
         await consumers.StopAsync(CancellationToken.None);
-        Assert.Equal((HealthStatus.Unhealthy, "The dispatcher's fast path has stopped. Consumer shipping has stopped."), await CheckAsync("outbox-running"));
+        Assert.Equal((HealthStatus.Unhealthy, "The dispatcher has stopped. Consumer shipping has stopped."), await CheckAsync("outbox-running"));
     }
 
     [Fact]

@@ -37,9 +37,9 @@ internal sealed class OutboxDispatcher(
     internal string? NotRunning() => (ExecuteTask, _fastPath, _poller) switch
     {
         (null, _, _) => "The dispatcher has not started.",
+        ({ IsCompleted: true }, _, _) => "The dispatcher has stopped.", // by the host, whether or not its loops had begun
         (_, { IsCompleted: true } lane, _) => Stopped("fast path", lane),
         (_, _, { IsCompleted: true } lane) => Stopped("poller", lane),
-        ({ IsCompleted: true }, _, _) => "The dispatcher has stopped.",
         _ => null,
     };
 
