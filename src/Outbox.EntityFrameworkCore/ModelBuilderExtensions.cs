@@ -21,8 +21,10 @@ public static class ModelBuilderExtensions
     private static readonly ValueConverter<DateTime?, DateTime?> NullableUtc = new(v => v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
 
     /// <summary>
-    /// Adds <c>outbox_messages</c>, <c>outbox_dead_letters</c> and <c>inbox_messages</c> to the model. Call it from
-    /// <c>OnModelCreating</c>; create the tables with a migration or <c>EnsureCreated</c>.
+    /// Adds the outbox's six tables to the model: <c>outbox_messages</c>, <c>outbox_dead_letters</c>,
+    /// <c>inbox_messages</c>, and the sequence tables <c>outbox_sequences</c>, <c>inbox_sequences</c> and
+    /// <c>inbox_sequence_gaps</c>. Call it from <c>OnModelCreating</c>; create the tables with a migration or
+    /// <c>EnsureCreated</c>.
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
     /// <param name="schema">The schema of the tables; the default is the database's default schema.</param>

@@ -20,6 +20,32 @@ public sealed partial class OrderPaymentTests
     }
 
     [Fact]
+    public async Task ReadmeFirstCommand_InACloneUnderAFolderNamedSrc_BuildsAndPasses()
+    {
+        // ~/src/outbox is where many people keep their clones: being a package must not depend on the path.
+        var parent = Directory.CreateTempSubdirectory("outbox-clone-");
+        try
+        {
+            var clone = Path.Combine(parent.FullName, "src", "outbox");
+            using (var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", ["clone", "--quiet", Repository.Root, clone]) { RedirectStandardError = true })!)
+            {
+                var error = await git.StandardError.ReadToEndAsync();
+                await git.WaitForExitAsync();
+                Assert.True(git.ExitCode == 0, $"git clone failed: {error}");
+            }
+
+            using var run = new DotnetProcess();
+            run.Start(FirstCommand(File.ReadAllText(Path.Combine(clone, "README.md")))["dotnet ".Length..].Split(' '), clone);
+            var exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(8));
+            OrderPaymentRun.AssertEveryOrder(exitCode, run.Output, 20, "InMemory");
+        }
+        finally
+        {
+            parent.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Runner_With200Orders_EveryOrderEndsAsItsGatewayAnswerDecides()
     {
         var (exitCode, output) = await OrderPaymentRun.RunAsync(200);

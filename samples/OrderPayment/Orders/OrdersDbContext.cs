@@ -23,7 +23,7 @@ public class OrdersDbContext : DbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Order>().HasMany(o => o.History).WithOne().HasForeignKey(e => e.OrderId);
-        modelBuilder.AddOutboxTables(); // outbox_messages, inbox_messages, outbox_dead_letters
+        modelBuilder.AddOutboxTables(); // outbox_messages, outbox_dead_letters, inbox_messages, and the sequence tables
     }
     #endregion
 }

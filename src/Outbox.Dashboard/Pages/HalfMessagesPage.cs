@@ -19,7 +19,7 @@ internal static class HalfMessagesPage
         var messages = await page.Service<IOutboxMonitor>().ListMessagesAsync(filter, skip, MessagesPage.PageSize + 1, cancellationToken).ConfigureAwait(false);
         return page.Render("Half messages", html =>
         {
-            html.Element("p", "Sent with SendHalfAsync and not yet committed or rolled back. The check job asks the type's check callback about each once it is due; after Outbox:Transactions:MaxChecks it becomes a dead letter.");
+            html.Element("p", "Written with PrepareAsync and not yet committed or rolled back. The check job asks the type's check callback about each once it is due; after Outbox:Transactions:MaxChecks it becomes a dead letter.");
             html.Raw("<form class=\"filters\" method=\"get\">")
                 .Input("destination", "destination", page.Query("destination"))
                 .Input("type", "type", page.Query("type"))
