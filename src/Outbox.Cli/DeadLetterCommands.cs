@@ -27,7 +27,7 @@ internal static class DeadLetterCommands
         var letters = await database.DeadLetters.ListAsync(new DeadLetterFilter { MessageIds = [messageId] }, 0, 100, cancellationToken);
         if (letters.Count == 0)
         {
-            throw new InvalidOperationException($"There is no dead letter of message {messageId}.");
+            throw new NotFoundException($"There is no dead letter of message {messageId}: no such dead letter.");
         }
 
         if (json)
@@ -59,6 +59,11 @@ internal static class DeadLetterCommands
     public static async Task RequeueAsync(OutboxDatabase database, DeadLetterFilter filter, bool json, CancellationToken cancellationToken)
     {
         var requeued = await database.DeadLetters.RequeueAsync(filter, cancellationToken);
+        if (requeued == 0 && filter.MessageIds is { Count: 1 } ids && ids.First() is var one)
+        {
+            throw new NotFoundException($"There is no dead letter of message {one}: no such dead letter.");
+        }
+
         if (json)
         {
             Output.WriteJson(new { requeued });

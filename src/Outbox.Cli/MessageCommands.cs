@@ -26,7 +26,7 @@ internal static class MessageCommands
     public static async Task ShowAsync(OutboxDatabase database, Guid messageId, bool json, CancellationToken cancellationToken)
     {
         var message = await database.Monitor.FindMessageAsync(messageId, cancellationToken)
-            ?? throw new InvalidOperationException($"The outbox has no message {messageId}: it was never written, or it was sent and deleted after Outbox:Retention:KeepFinishedFor.");
+            ?? throw new NotFoundException($"The outbox has no message {messageId}: it was never written, or it was sent and deleted after Outbox:Retention:KeepFinishedFor.");
         if (json)
         {
             Output.WriteJson(new { Message = Summary(message), message.Headers, Payload = Output.Payload(message.Body) });

@@ -27,8 +27,20 @@ internal sealed class OutboxDatabase : IAsyncDisposable
     public static bool IsSqlite(string connectionString) =>
         connectionString.Contains("Data Source", StringComparison.OrdinalIgnoreCase) || connectionString.Contains("Filename", StringComparison.OrdinalIgnoreCase);
 
+    // A SQLite file that is not there is reported, never created: the tool reads and repairs a service's database, it makes none.
     public static void Use(DbContextOptionsBuilder options, string connectionString) =>
-        _ = IsSqlite(connectionString) ? options.UseSqlite(connectionString) : options.UseNpgsql(connectionString);
+        _ = IsSqlite(connectionString) ? options.UseSqlite(ExistingFile(connectionString)) : options.UseNpgsql(connectionString);
+
+    private static string ExistingFile(string connectionString)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        if (builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.ReadWriteCreate)
+        {
+            builder.Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadWrite;
+        }
+
+        return builder.ToString();
+    }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

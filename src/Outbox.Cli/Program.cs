@@ -24,13 +24,13 @@ var json = new Option<bool>("--json") { Description = "Write JSON for scripts in
 var status = new Command("status", "Counts of unsent, in-flight, half and sent messages, dead letters, and how long the most overdue message has waited, per destination.");
 status.SetAction((result, token) => RunAsync(result, db => StatusCommand.RunAsync(db, result.GetValue(json), token)));
 
-var take = new Option<int>("--take") { Description = "How many to show at most.", DefaultValueFactory = _ => 100 };
-var since = new Option<DateTimeOffset?>("--since") { Description = "Only those at or after this instant (ISO 8601, such as 2026-11-23T08:00Z)." };
-var before = new Option<DateTimeOffset?>("--before") { Description = "Only those before this instant." };
+var take = new Option<int>("--take") { Description = "How many to show at most.", DefaultValueFactory = _ => 100, CustomParser = Parsers.Count };
+var since = new Option<DateTimeOffset?>("--since") { Description = "Only those at or after this instant (ISO 8601, such as 2026-11-23T08:00Z).", CustomParser = Parsers.Instant };
+var before = new Option<DateTimeOffset?>("--before") { Description = "Only those before this instant.", CustomParser = Parsers.Instant };
 var destination = new Option<string?>("--destination") { Description = "Only those to this destination." };
 
-var messageStatus = new Option<MessageStatus?>("--status") { Description = "Only messages in this state: Pending, Prepared (written, being sent; or half), Dispatched, RolledBack." };
-var kind = new Option<MessageKind?>("--kind") { Description = "Only messages of this kind: Outbox, or Transactional (half messages)." };
+var messageStatus = new Option<MessageState?>("--status") { Description = "Only messages in this state, as the list shows it: pending, being-sent, half, sent, rolled-back.", CustomParser = Parsers.State };
+var kind = new Option<MessageKind?>("--kind") { Description = "Only messages of this kind: Outbox, or Transactional (half messages).", CustomParser = Parsers.Kind };
 var type = new Option<string?>("--type") { Description = "Only messages of this registered type name." };
 var key = new Option<string?>("--key") { Description = "Only messages with this ordering key." };
 var messageList = new Command("list", "Outbox messages, newest first.") { messageStatus, kind, destination, type, key, since, before, take };
@@ -38,20 +38,20 @@ messageList.SetAction((result, token) => RunAsync(result, db => MessageCommands.
     db,
     new MessageFilter
     {
-        Status = result.GetValue(messageStatus), Kind = result.GetValue(kind), Destination = result.GetValue(destination),
+        Status = result.GetValue(messageStatus)?.Status, Kind = result.GetValue(kind) ?? result.GetValue(messageStatus)?.Kind, Destination = result.GetValue(destination),
         MessageType = result.GetValue(type), Key = result.GetValue(key), Since = result.GetValue(since), Before = result.GetValue(before),
     },
     result.GetValue(take),
     result.GetValue(json),
     token)));
-var messageId = new Argument<Guid>("message-id") { Description = "The message id." };
+var messageId = new Argument<Guid>("message-id") { Description = "The message id.", CustomParser = Parsers.MessageId };
 var messageShow = new Command("show", "One outbox message with its headers and payload.") { messageId };
 messageShow.SetAction((result, token) => RunAsync(result, db => MessageCommands.ShowAsync(db, result.GetValue(messageId), result.GetValue(json), token)));
 
 var source = new Option<string?>("--source") { Description = "Only those recorded by dispatch, transaction-check or consumer." };
 var consumer = new Option<string?>("--consumer") { Description = "Only those of this consumer." };
 var reason = new Option<string?>("--reason") { Description = "Only those with this reason (max-attempts, max-deliveries, check-limit-reached, …)." };
-var olderThan = new Option<TimeSpan?>("--older-than") { Description = "Only those recorded longer ago than this, such as 30.00:00:00." };
+var olderThan = new Option<TimeSpan?>("--older-than") { Description = "Only those recorded longer ago than this, such as 30.00:00:00.", CustomParser = Parsers.Duration };
 Option[] filters = [source, consumer, reason, destination, since, before, olderThan];
 DeadLetterFilter Filter(ParseResult result, OutboxDatabase database, Guid? id = null) => new()
 {
@@ -63,7 +63,7 @@ DeadLetterFilter Filter(ParseResult result, OutboxDatabase database, Guid? id = 
 bool Filtered(CommandResult command) => filters.Any(f => command.GetResult(f) is not null);
 
 var deadLetterList = new Command("list", "Dead letters, oldest first.") { take };
-var deadLetterId = new Argument<Guid?>("message-id") { Description = "The dead letter's message id.", Arity = ArgumentArity.ZeroOrOne };
+var deadLetterId = new Argument<Guid?>("message-id") { Description = "The dead letter's message id.", Arity = ArgumentArity.ZeroOrOne, CustomParser = Parsers.OptionalMessageId };
 var deadLetterShow = new Command("show", "The dead letters of one message, with headers, payload and last error.") { messageId };
 var all = new Option<bool>("--all") { Description = "Every dead letter, when no filter is given." };
 var requeue = new Command("requeue", "Sends dead letters again: one message by its id, or those the filters select, or --all.") { deadLetterId, all };
@@ -77,7 +77,7 @@ foreach (var filter in filters)
 
 requeue.Validators.Add(command =>
 {
-    var selections = (command.GetValue(deadLetterId) is null ? 0 : 1) + (Filtered(command) ? 1 : 0) + (command.GetValue(all) ? 1 : 0);
+    var selections = (command.GetResult(deadLetterId) is { Tokens.Count: > 0 } ? 1 : 0) + (Filtered(command) ? 1 : 0) + (command.GetValue(all) ? 1 : 0);
     if (selections != 1)
     {
         command.AddError("Give a message id, filters (--reason, --consumer, …), or --all: exactly one of them.");
@@ -152,6 +152,11 @@ async Task<int> RunAsync(ParseResult result, Func<OutboxDatabase, Task> command)
     {
         await command(database);
         return 0;
+    }
+    catch (NotFoundException e)
+    {
+        Console.Error.WriteLine(Output.Safe(e.Message));
+        return 1;
     }
     catch (Exception e) when (e is DbException or InvalidOperationException)
     {

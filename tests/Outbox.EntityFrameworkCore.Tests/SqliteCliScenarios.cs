@@ -9,4 +9,16 @@ public sealed class SqliteCliScenarios : CliScenarios
     protected override string UnreachableConnectionString => $"Data Source={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "missing.db")}";
 
     protected override ITestDatabase NewDatabase() => new SqliteTestDatabase();
+
+    [Fact]
+    public async Task AMissingDatabaseFile_IsReported_NeverCreated()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"outbox-missing-{Guid.NewGuid():N}.db");
+
+        var (exitCode, output) = await RunWithAsync($"Data Source={path}", "status");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("unable to open database file", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(path), "The command line created the database file it was to read.");
+    }
 }

@@ -93,6 +93,60 @@ public abstract class CliScenarios : DatabaseScenarios
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--status: 'bogus' is not pending, being-sent, half, sent or rolled-back.", "messages", "list", "--status", "bogus")]
+    [InlineData("message-id: 'not-a-guid' is not a message id: a GUID such as", "dead-letters", "requeue", "not-a-guid")]
+    [InlineData("message-id: 'not-a-guid' is not a message id: a GUID such as", "dead-letters", "show", "not-a-guid")]
+    [InlineData("--since: 'yesterday' is not an instant in ISO 8601, such as 2026-11-23T08:00Z.", "dead-letters", "list", "--since", "yesterday")]
+    [InlineData("--older-than: 'a month' is not a duration such as 30.00:00:00", "dead-letters", "purge", "--older-than", "a month")]
+    [InlineData("--take: '0' is not a whole number from 1.", "messages", "list", "--take", "0")]
+    [InlineData("--kind: 'Other' is not Outbox, or Transactional (half messages).", "messages", "list", "--kind", "Other")]
+    public async Task BadValue_ExitsTwo_InOneLineNamingTheArgumentAndWhatItAccepts(string expected, params string[] arguments)
+    {
+        var (exitCode, output) = await RunAsync(arguments);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith(expected, output.Trim(), StringComparison.Ordinal);
+        Assert.Single(output.Trim().Split('\n'));
+        Assert.DoesNotContain("System.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnIdThatIsNotThere_ExitsOne_SayingNoSuchThing()
+    {
+        var id = Guid.NewGuid();
+
+        foreach (var command in new[] { new[] { "dead-letters", "requeue" }, ["dead-letters", "show"], ["messages", "show"] })
+        {
+            var (exitCode, output) = await RunAsync([.. command, id.ToString()]);
+            Assert.Equal(1, exitCode);
+            Assert.Contains(id.ToString(), output, StringComparison.Ordinal);
+            Assert.DoesNotContain("could not be read", output, StringComparison.Ordinal);
+            Assert.Single(output.Trim().Split('\n'));
+        }
+
+        Assert.Contains("no such dead letter", (await RunAsync("dead-letters", "requeue", id.ToString())).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_TakesTheNamesTheListPrints()
+    {
+        var host = Track(OutboxTestHost.Create(Database, _time));
+        var sent = await host.PlaceOrderAsync(new OrderPlaced(1, "ada"));
+        await host.DrainAsync();
+        var waiting = await host.PlaceOrderAsync(new OrderPlaced(2, "bob"));
+
+        var (_, sentList) = await RunAsync("messages", "list", "--status", "sent");
+        var (_, beingSent) = await RunAsync("messages", "list", "--status", "being-sent");
+        var (alias, dispatched) = await RunAsync("messages", "list", "--status", "Dispatched");
+
+        Assert.Contains(sent.ToString(), sentList, StringComparison.Ordinal);
+        Assert.DoesNotContain(waiting.ToString(), sentList, StringComparison.Ordinal);
+        Assert.Contains(waiting.ToString(), beingSent, StringComparison.Ordinal);
+        Assert.Equal(0, alias);
+        Assert.Contains(sent.ToString(), dispatched, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task FieldsWithTerminalEscapes_AreShownEscaped_NeverObeyed()
     {
@@ -255,7 +309,7 @@ public abstract class CliScenarios : DatabaseScenarios
 
     private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => RunWithAsync(Database.ConnectionString, arguments);
 
-    private static Task<(int ExitCode, string Output)> RunWithAsync(string connectionString, params string[] arguments) =>
+    protected static Task<(int ExitCode, string Output)> RunWithAsync(string connectionString, params string[] arguments) =>
         RunCliAsync([.. arguments, "--connection", connectionString]);
 
     private static Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) => RunCliInAsync(null, arguments);
