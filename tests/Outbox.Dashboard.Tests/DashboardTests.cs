@@ -56,6 +56,25 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public async Task ARequeuedConsumerDeadLetter_IsShownAsItsRedeliveryToThatConsumer_IdsDoNotWrap_AndFieldTablesHaveNoEmptyHeader()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        await host.PlaceOrderAsync(1, "ada");
+        await host.WaitForDeadLettersAsync(1);
+        var dead = Assert.Single(await host.DeadLetters.ListAsync());
+        await host.DeadLetters.RequeueAsync(new DeadLetterFilter { MessageIds = [dead.MessageId] });
+        using var client = new HttpClient();
+
+        var list = await client.GetStringAsync(host.Address + "/outbox/messages");
+        var shown = await client.GetStringAsync(host.Address + $"/outbox/messages/{dead.MessageId}");
+
+        Assert.Contains($"{dead.Destination}, to consumer {dead.Consumer} only (its dead letter, requeued)", list, StringComparison.Ordinal);
+        Assert.Contains($"to consumer {dead.Consumer} only", shown, StringComparison.Ordinal);
+        Assert.Contains($"<td class=\"id\"><a href=\"/outbox/messages/{dead.MessageId}\">", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("<th></th>", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HostileRequests_GetA400_NeverA500_AndTheNoticeShowsOnlyTheDashboardsOwnWords()
     {
         await using var host = await DashboardHost.StartAsync();

@@ -52,7 +52,7 @@ internal static class MessagesPage
                 ["message id", "published (UTC)", "state", "destination", "type", "key", "attempts", "last error"],
                 messages.Take(PageSize),
                 (row, m) => row.LinkCell(page.Url($"/messages/{m.MessageId}"), m.MessageId.ToString())
-                    .Cell(Format.Time(m.CreatedAt)).Cell(Format.State(m)).Cell(m.Destination).Cell(m.MessageType).Cell(m.Key)
+                    .Cell(Format.Time(m.CreatedAt)).Cell(Format.State(m)).Cell(Format.Destination(m)).Cell(m.MessageType).Cell(m.Key)
                     .Cell(m.Attempts).Cell(m.LastError),
                 "No message matches.");
             Pager(html, page, "/messages", messages.Count > PageSize);
@@ -72,7 +72,7 @@ internal static class MessagesPage
         return page.Render($"Message {id}", html =>
         {
             Fields(html, [
-                ("state", Format.State(message)), ("destination", message.Destination), ("type", message.MessageType), ("key", message.Key),
+                ("state", Format.State(message)), ("destination", Format.Destination(message)), ("type", message.MessageType), ("key", message.Key),
                 ("published (UTC)", Format.Time(message.CreatedAt)), ("due (UTC)", Format.Time(message.DueAt)),
                 ("sent (UTC)", Format.Time(message.DispatchedAt)), ("attempts", message.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("checks", message.CheckCount.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("last error", message.LastError),
@@ -83,7 +83,7 @@ internal static class MessagesPage
 
     /// <summary>Name and value rows.</summary>
     public static void Fields(Html html, IEnumerable<(string Name, string? Value)> fields) =>
-        html.Table(["", ""], fields, (row, f) => row.Raw("<th>").Text(f.Name).Raw("</th>").Cell(f.Value), "");
+        html.Table([], fields, (row, f) => row.Raw("<th>").Text(f.Name).Raw("</th>").Cell(f.Value), "");
 
     /// <summary>The headers and the payload of a message.</summary>
     public static void Contents(Html html, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> payload)

@@ -30,6 +30,15 @@ internal static class Format
     }
 
     /// <summary>The state of a message in the words the dashboard and the CLI use.</summary>
+    /// <summary>
+    /// Where a message goes: its destination, and for a consumer's dead letter requeued, that it goes to that
+    /// consumer only (its type may be one this service never publishes: it is another service's message, handed back).
+    /// </summary>
+    public static string Destination(StoredMessage message) =>
+        message.Headers.TryGetValue(Outbox.Transport.TransportMessage.ConsumerHeader, out var consumer)
+            ? $"{message.Destination}, to consumer {consumer} only (its dead letter, requeued)"
+            : message.Destination;
+
     public static string State(StoredMessage message) => (message.Status, message.Kind) switch
     {
         (MessageStatus.Prepared, MessageKind.Transactional) => "half",

@@ -52,13 +52,19 @@ internal sealed class Html
     /// <summary>A table: a header row, then each row's cells, written by <paramref name="cells"/>.</summary>
     public Html Table<T>(IReadOnlyList<string> header, IEnumerable<T> rows, Action<Html, T> cells, string empty)
     {
-        Raw("<table><thead><tr>");
-        foreach (var name in header)
+        Raw("<table>");
+        if (header.Count > 0)
         {
-            Element("th", name);
+            Raw("<thead><tr>");
+            foreach (var name in header)
+            {
+                Element("th", name);
+            }
+
+            Raw("</tr></thead>");
         }
 
-        Raw("</tr></thead><tbody>");
+        Raw("<tbody>");
         var any = false;
         foreach (var row in rows)
         {
@@ -80,7 +86,7 @@ internal sealed class Html
 
     public Html Cell(int value) => Raw("<td class=\"number\">").Text(value).Raw("</td>");
 
-    public Html LinkCell(string href, string text) => Raw("<td>").Link(href, text).Raw("</td>");
+    public Html LinkCell(string href, string text) => Raw("<td class=\"id\">").Link(href, text).Raw("</td>");
 
     public override string ToString() => _text.ToString();
 }

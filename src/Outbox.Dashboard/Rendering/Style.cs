@@ -10,7 +10,7 @@ internal static class Style
         main{padding:1em 1.5em}h1{font-size:1.4em;margin:.2em 0 .8em}h2{font-size:1.1em;margin-top:1.5em}
         table{border-collapse:collapse;background:#fff;margin:.5em 0;min-width:50%}
         th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#eef1f4}
-        td.number{text-align:right}td.empty{color:#777;font-style:italic}
+        td.number{text-align:right}td.empty{color:#777;font-style:italic}td.id{white-space:nowrap;font-family:ui-monospace,monospace;font-size:.92em}
         .cards{display:flex;gap:1em;flex-wrap:wrap}.card{background:#fff;border:1px solid #ddd;padding:.6em 1em;min-width:9em}
         .card b{display:block;font-size:1.6em}
         form.filters{display:flex;gap:.8em;flex-wrap:wrap;align-items:end;margin-bottom:.8em}
