@@ -208,12 +208,7 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var waited = Stopwatch.StartNew();
         await using var broker = await Broker.ConnectAsync();
-        while (await broker.CountAsync(_queue) < count)
-        {
-            Assert.True(waited.Elapsed < timeout, $"{count} messages did not reach the queue within {timeout}.");
-            await Task.Delay(20);
-        }
-
+        await broker.WaitForCountAsync(_queue, count, timeout);
         return waited.Elapsed;
     }
 
