@@ -11,8 +11,8 @@ namespace Microsoft.EntityFrameworkCore;
 /// <summary>Maps the outbox tables into an application's model.</summary>
 public static class ModelBuilderExtensions
 {
-    /// <summary>Maximum length of the destination, message type, key and lease owner columns.</summary>
-    public const int NameLength = 256;
+    /// <summary>Maximum length of the destination, message type, key and lease owner columns: the limit Core holds every message to.</summary>
+    public const int NameLength = Outbox.Transport.MessageFields.MaxLength;
 
     /// <summary>Longest error text stored in <c>last_error</c>; longer errors are cut.</summary>
     public const int ErrorLength = 2000;
