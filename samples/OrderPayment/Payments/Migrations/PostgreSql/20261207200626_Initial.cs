@@ -26,6 +26,39 @@ namespace OrderPayment.Payments.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "inbox_sequence_gaps",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    consumer = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    source = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    first_missing = table.Column<long>(type: "bigint", nullable: false),
+                    last_missing = table.Column<long>(type: "bigint", nullable: false),
+                    detected_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_inbox_sequence_gaps", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "inbox_sequences",
+                columns: table => new
+                {
+                    consumer = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    source = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    last_sequence = table.Column<long>(type: "bigint", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_inbox_sequences", x => new { x.consumer, x.source, x.message_key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox_dead_letters",
                 columns: table => new
                 {
@@ -80,6 +113,19 @@ namespace OrderPayment.Payments.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "outbox_sequences",
+                columns: table => new
+                {
+                    destination = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    last_sequence = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_sequences", x => new { x.destination, x.message_key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Payments",
                 columns: table => new
                 {
@@ -103,6 +149,11 @@ namespace OrderPayment.Payments.Migrations.PostgreSql
                 name: "ix_inbox_messages_received_at",
                 table: "inbox_messages",
                 column: "received_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inbox_sequence_gaps_key",
+                table: "inbox_sequence_gaps",
+                columns: new[] { "consumer", "source", "message_key" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_outbox_dead_letters_dead_lettered_at",
@@ -140,10 +191,19 @@ namespace OrderPayment.Payments.Migrations.PostgreSql
                 name: "inbox_messages");
 
             migrationBuilder.DropTable(
+                name: "inbox_sequence_gaps");
+
+            migrationBuilder.DropTable(
+                name: "inbox_sequences");
+
+            migrationBuilder.DropTable(
                 name: "outbox_dead_letters");
 
             migrationBuilder.DropTable(
                 name: "outbox_messages");
+
+            migrationBuilder.DropTable(
+                name: "outbox_sequences");
 
             migrationBuilder.DropTable(
                 name: "Payments");

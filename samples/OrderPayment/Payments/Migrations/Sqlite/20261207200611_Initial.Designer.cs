@@ -4,15 +4,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using OrderPayment.Orders;
+using OrderPayment.Payments;
 
 #nullable disable
 
-namespace OrderPayment.Orders.Migrations.Sqlite
+namespace OrderPayment.Payments.Migrations.Sqlite
 {
-    [DbContext(typeof(OrdersDbContext))]
-    [Migration("20261123023122_SequenceCheck")]
-    partial class SequenceCheck
+    [DbContext(typeof(PaymentsDbContext))]
+    [Migration("20261207200611_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -20,48 +20,43 @@ namespace OrderPayment.Orders.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
-            modelBuilder.Entity("OrderPayment.Orders.Order", b =>
+            modelBuilder.Entity("OrderPayment.Payments.Payment", b =>
                 {
-                    b.Property<Guid>("Id")
+                    b.Property<Guid>("OrderId")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<decimal>("Amount")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ChargeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Customer")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FailureReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PlacedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestedBy")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("Id");
+                    b.HasKey("OrderId");
 
-                    b.ToTable("Orders");
-                });
-
-            modelBuilder.Entity("OrderPayment.Orders.OrderEvent", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("At")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("OrderId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("What")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId");
-
-                    b.ToTable("OrderEvents");
+                    b.ToTable("Payments");
                 });
 
             modelBuilder.Entity("Outbox.EntityFrameworkCore.Inbox.InboxRecord", b =>
@@ -350,18 +345,26 @@ namespace OrderPayment.Orders.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
-            modelBuilder.Entity("OrderPayment.Orders.OrderEvent", b =>
+            modelBuilder.Entity("Outbox.EntityFrameworkCore.Storage.SequenceCounterRecord", b =>
                 {
-                    b.HasOne("OrderPayment.Orders.Order", null)
-                        .WithMany("History")
-                        .HasForeignKey("OrderId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
+                    b.Property<string>("Destination")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination");
 
-            modelBuilder.Entity("OrderPayment.Orders.Order", b =>
-                {
-                    b.Navigation("History");
+                    b.Property<string>("MessageKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_key");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_sequence");
+
+                    b.HasKey("Destination", "MessageKey")
+                        .HasName("pk_outbox_sequences");
+
+                    b.ToTable("outbox_sequences", (string)null);
                 });
 #pragma warning restore 612, 618
         }

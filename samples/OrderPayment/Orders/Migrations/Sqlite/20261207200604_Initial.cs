@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace OrderPayment.Payments.Migrations.Sqlite
+namespace OrderPayment.Orders.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -22,6 +22,53 @@ namespace OrderPayment.Payments.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_inbox_messages", x => new { x.message_id, x.consumer });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "inbox_sequence_gaps",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    consumer = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    first_missing = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_missing = table.Column<long>(type: "INTEGER", nullable: false),
+                    detected_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_inbox_sequence_gaps", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "inbox_sequences",
+                columns: table => new
+                {
+                    consumer = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    last_sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_inbox_sequences", x => new { x.consumer, x.source, x.message_key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Orders",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Customer = table.Column<string>(type: "TEXT", nullable: false),
+                    Amount = table.Column<decimal>(type: "TEXT", nullable: false),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Orders", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -79,29 +126,53 @@ namespace OrderPayment.Payments.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "Payments",
+                name: "outbox_sequences",
                 columns: table => new
                 {
-                    OrderId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Customer = table.Column<string>(type: "TEXT", nullable: false),
-                    Amount = table.Column<decimal>(type: "TEXT", nullable: false),
-                    Status = table.Column<int>(type: "INTEGER", nullable: false),
-                    ChargeId = table.Column<string>(type: "TEXT", nullable: true),
-                    FailureReason = table.Column<string>(type: "TEXT", nullable: true),
-                    Checks = table.Column<int>(type: "INTEGER", nullable: false),
-                    RequestedBy = table.Column<Guid>(type: "TEXT", nullable: false),
-                    PlacedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    destination = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    last_sequence = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_Payments", x => x.OrderId);
+                    table.PrimaryKey("pk_outbox_sequences", x => new { x.destination, x.message_key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OrderEvents",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    OrderId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    What = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OrderEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_OrderEvents_Orders_OrderId",
+                        column: x => x.OrderId,
+                        principalTable: "Orders",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
                 name: "ix_inbox_messages_received_at",
                 table: "inbox_messages",
                 column: "received_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inbox_sequence_gaps_key",
+                table: "inbox_sequence_gaps",
+                columns: new[] { "consumer", "source", "message_key" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OrderEvents_OrderId",
+                table: "OrderEvents",
+                column: "OrderId");
 
             migrationBuilder.CreateIndex(
                 name: "ix_outbox_dead_letters_dead_lettered_at",
@@ -139,13 +210,25 @@ namespace OrderPayment.Payments.Migrations.Sqlite
                 name: "inbox_messages");
 
             migrationBuilder.DropTable(
+                name: "inbox_sequence_gaps");
+
+            migrationBuilder.DropTable(
+                name: "inbox_sequences");
+
+            migrationBuilder.DropTable(
+                name: "OrderEvents");
+
+            migrationBuilder.DropTable(
                 name: "outbox_dead_letters");
 
             migrationBuilder.DropTable(
                 name: "outbox_messages");
 
             migrationBuilder.DropTable(
-                name: "Payments");
+                name: "outbox_sequences");
+
+            migrationBuilder.DropTable(
+                name: "Orders");
         }
     }
 }

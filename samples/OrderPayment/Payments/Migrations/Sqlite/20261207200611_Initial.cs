@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace OrderPayment.Orders.Migrations.Sqlite
+namespace OrderPayment.Payments.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -25,17 +25,36 @@ namespace OrderPayment.Orders.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "Orders",
+                name: "inbox_sequence_gaps",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Customer = table.Column<string>(type: "TEXT", nullable: false),
-                    Amount = table.Column<decimal>(type: "TEXT", nullable: false),
-                    Status = table.Column<int>(type: "INTEGER", nullable: false)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    consumer = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    first_missing = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_missing = table.Column<long>(type: "INTEGER", nullable: false),
+                    detected_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_Orders", x => x.Id);
+                    table.PrimaryKey("pk_inbox_sequence_gaps", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "inbox_sequences",
+                columns: table => new
+                {
+                    consumer = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    source = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    last_sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_inbox_sequences", x => new { x.consumer, x.source, x.message_key });
                 });
 
             migrationBuilder.CreateTable(
@@ -93,24 +112,36 @@ namespace OrderPayment.Orders.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "OrderEvents",
+                name: "outbox_sequences",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    OrderId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    What = table.Column<string>(type: "TEXT", nullable: false)
+                    destination = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    message_key = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    last_sequence = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_OrderEvents", x => x.Id);
-                    table.ForeignKey(
-                        name: "FK_OrderEvents_Orders_OrderId",
-                        column: x => x.OrderId,
-                        principalTable: "Orders",
-                        principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
+                    table.PrimaryKey("pk_outbox_sequences", x => new { x.destination, x.message_key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Payments",
+                columns: table => new
+                {
+                    OrderId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Customer = table.Column<string>(type: "TEXT", nullable: false),
+                    Amount = table.Column<decimal>(type: "TEXT", nullable: false),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    ChargeId = table.Column<string>(type: "TEXT", nullable: true),
+                    FailureReason = table.Column<string>(type: "TEXT", nullable: true),
+                    Checks = table.Column<int>(type: "INTEGER", nullable: false),
+                    RequestedBy = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PlacedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Payments", x => x.OrderId);
                 });
 
             migrationBuilder.CreateIndex(
@@ -119,9 +150,9 @@ namespace OrderPayment.Orders.Migrations.Sqlite
                 column: "received_at");
 
             migrationBuilder.CreateIndex(
-                name: "IX_OrderEvents_OrderId",
-                table: "OrderEvents",
-                column: "OrderId");
+                name: "ix_inbox_sequence_gaps_key",
+                table: "inbox_sequence_gaps",
+                columns: new[] { "consumer", "source", "message_key" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_outbox_dead_letters_dead_lettered_at",
@@ -159,7 +190,10 @@ namespace OrderPayment.Orders.Migrations.Sqlite
                 name: "inbox_messages");
 
             migrationBuilder.DropTable(
-                name: "OrderEvents");
+                name: "inbox_sequence_gaps");
+
+            migrationBuilder.DropTable(
+                name: "inbox_sequences");
 
             migrationBuilder.DropTable(
                 name: "outbox_dead_letters");
@@ -168,7 +202,10 @@ namespace OrderPayment.Orders.Migrations.Sqlite
                 name: "outbox_messages");
 
             migrationBuilder.DropTable(
-                name: "Orders");
+                name: "outbox_sequences");
+
+            migrationBuilder.DropTable(
+                name: "Payments");
         }
     }
 }
