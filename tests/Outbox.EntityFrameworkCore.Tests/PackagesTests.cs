@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Outbox.Testing;
 
@@ -9,11 +11,18 @@ namespace Outbox.Tests;
 /// symbols, and enough in them that the order/payment sample builds and runs from the packages alone (a folder
 /// feed, no project references to the outbox), so a dependency or file missing from a package fails here.
 /// </summary>
-public sealed class PackagesTests : IDisposable
+public sealed partial class PackagesTests : IDisposable
 {
     private static readonly string[] Packages = ["Outbox.Core", "Outbox.EntityFrameworkCore", "Outbox.RabbitMQ", "Outbox.Kafka", "Outbox.Dashboard"];
     private const string Tool = "Outbox.Cli";
     private static readonly TimeSpan TimeLimit = TimeSpan.FromMinutes(5);
+
+    // The project's address, as Directory.Build.props gives it to every package.
+    private static readonly string RepositoryUrl = XDocument.Load(Path.Combine(Repository.Root, "Directory.Build.props"))
+        .Descendants("OutboxRepositoryUrl").Single().Value;
+
+    // SourceLink's record in a portable PDB (its kind of custom debug information).
+    private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
 
     private readonly string _work = Directory.CreateTempSubdirectory("outbox-packages-").FullName;
 
@@ -25,12 +34,13 @@ public sealed class PackagesTests : IDisposable
     {
         var feed = Path.Combine(_work, "feed");
         // --no-build: the suite's build is packed; building again would overwrite the assemblies under test.
-        await DotnetAsync(Repository.Root, "pack", "Outbox.sln", "-c", "Release", "--no-build", "-o", feed, $"-p:VersionSuffix={_version["1.0.0-".Length..]}");
+        var packing = await DotnetAsync(Repository.Root, "pack", "Outbox.sln", "-c", "Release", "--no-build", "-o", feed, $"-p:VersionSuffix={_version["1.0.0-".Length..]}");
+        Assert.DoesNotContain("warning", packing, StringComparison.OrdinalIgnoreCase); // a sample or test project is passed over without a word
 
         foreach (var package in Packages)
         {
-            AssertPackage(Path.Combine(feed, $"{package}.{_version}.nupkg"), package, $"lib/net10.0/{package}.dll", $"lib/net10.0/{package}.xml");
-            Assert.True(File.Exists(Path.Combine(feed, $"{package}.{_version}.snupkg")), $"{package} has no symbol package.");
+            var commit = AssertPackage(Path.Combine(feed, $"{package}.{_version}.nupkg"), package, $"lib/net10.0/{package}.dll", $"lib/net10.0/{package}.xml");
+            AssertSourceLink(Path.Combine(feed, $"{package}.{_version}.snupkg"), $"lib/net10.0/{package}.pdb", commit);
         }
 
         AssertPackage(Path.Combine(feed, $"{Tool}.{_version}.nupkg"), Tool, $"tools/net10.0/any/{Tool}.dll", "tools/net10.0/any/DotnetToolSettings.xml");
@@ -58,9 +68,52 @@ public sealed class PackagesTests : IDisposable
         Assert.Matches("sent in the last hour +20", cli.Output);
     }
 
+    [Fact]
+    public void PackageReadmes_LinkOnlyToAbsoluteAddresses_OfFilesAndHeadingsTheRepositoryHas()
+    {
+        var readmes = Directory.GetFiles(Path.Combine(Repository.Root, "src"), "README.md", SearchOption.AllDirectories);
+        Assert.Equal(Packages.Append(Tool).Order(), readmes.Select(r => Path.GetFileName(Path.GetDirectoryName(r)!)).Order());
+        foreach (var readme in readmes)
+        {
+            var links = MarkdownLink().Matches(File.ReadAllText(readme)).Select(m => m.Groups["target"].Value).ToList();
+            Assert.NotEmpty(links);
+            foreach (var link in links)
+            {
+                var at = $"{Path.GetRelativePath(Repository.Root, readme)}: ({link})";
+                Assert.True(link.StartsWith(RepositoryUrl, StringComparison.Ordinal), $"{at} is not an address in {RepositoryUrl}: nuget.org shows the README without the repository around it.");
+                var rest = link[RepositoryUrl.Length..];
+                if (rest == "#readme")
+                {
+                    continue;
+                }
+
+                Assert.True(rest.StartsWith("/blob/main/", StringComparison.Ordinal), $"{at} is neither the README nor a file on main.");
+                var (file, heading) = rest["/blob/main/".Length..].Split('#') switch
+                {
+                    [var f] => (f, null),
+                    [var f, var h] => (f, h),
+                    _ => throw new InvalidOperationException($"{at} has two '#'."),
+                };
+                var path = Path.Combine(Repository.Root, file);
+                Assert.True(File.Exists(path), $"{at}: the repository has no {file}.");
+                if (heading is not null)
+                {
+                    var anchors = File.ReadAllLines(path).Where(l => l.StartsWith('#')).Select(Anchor);
+                    Assert.True(anchors.Contains(heading), $"{at}: {file} has no heading whose anchor is '{heading}'.");
+                }
+            }
+        }
+    }
+
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    private static void AssertPackage(string path, string id, params string[] files)
+    // GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces as hyphens.
+    private static string Anchor(string heading) => new([.. heading.TrimStart('#').Trim().ToLowerInvariant()
+        .Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_')
+        .Select(c => c == ' ' ? '-' : c)]);
+
+    // The package's nuspec names the project and the repository, at the commit packed, which it returns.
+    private static string AssertPackage(string path, string id, params string[] files)
     {
         Assert.True(File.Exists(path), $"{path} was not packed.");
         using var zip = ZipFile.OpenRead(path);
@@ -78,7 +131,34 @@ public sealed class PackagesTests : IDisposable
         Assert.Equal("MIT", Field("license"));
         Assert.Equal("README.md", Field("readme"));
         Assert.Contains("outbox", Field("tags") ?? "", StringComparison.Ordinal);
-        Assert.NotNull(metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "repository")?.Attribute("commit"));
+        Assert.Equal(RepositoryUrl, Field("projectUrl"));
+        var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
+        Assert.Equal("git", (string?)repository.Attribute("type"));
+        Assert.Equal(RepositoryUrl + ".git", (string?)repository.Attribute("url"));
+        var commit = (string?)repository.Attribute("commit");
+        Assert.Matches("^[0-9a-f]{40}$", commit);
+        return commit!;
+    }
+
+    // The symbol package's PDB sends a debugger to the project's sources at that commit, whatever the clone's remote.
+    private static void AssertSourceLink(string symbols, string pdb, string commit)
+    {
+        Assert.True(File.Exists(symbols), $"{symbols} was not packed.");
+        using var zip = ZipFile.OpenRead(symbols);
+        using var stream = new MemoryStream();
+        using (var entry = (zip.GetEntry(pdb) ?? throw new InvalidOperationException($"{symbols} has no {pdb}.")).Open())
+        {
+            entry.CopyTo(stream);
+        }
+
+        stream.Position = 0;
+        using var provider = MetadataReaderProvider.FromPortablePdbStream(stream);
+        var reader = provider.GetMetadataReader();
+        var sourceLink = reader.CustomDebugInformation.Select(reader.GetCustomDebugInformation)
+            .Single(info => reader.GetGuid(info.Kind) == SourceLinkKind);
+        var json = System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(sourceLink.Value));
+        var raw = RepositoryUrl.Replace("https://github.com/", "https://raw.githubusercontent.com/", StringComparison.Ordinal);
+        Assert.Contains($"\"{raw}/{commit}/*\"", json, StringComparison.Ordinal);
     }
 
     // The order/payment sample copied outside the repository (no Directory.Build.props, no central package
@@ -142,6 +222,9 @@ public sealed class PackagesTests : IDisposable
         static XElement Add(string key, string value) =>
             new("add", new XAttribute("key", key), new XAttribute("value", value));
     }
+
+    [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]
+    private static partial Regex MarkdownLink();
 
     private static async Task<string> DotnetAsync(string directory, params string[] arguments)
     {
