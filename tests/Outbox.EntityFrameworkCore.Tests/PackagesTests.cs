@@ -15,7 +15,6 @@ public sealed partial class PackagesTests : IDisposable
 {
     private static readonly string[] Packages = ["Outbox.Core", "Outbox.EntityFrameworkCore", "Outbox.RabbitMQ", "Outbox.Kafka", "Outbox.Dashboard"];
     private const string Tool = "Outbox.Cli";
-    private static readonly TimeSpan TimeLimit = TimeSpan.FromMinutes(5);
 
     // The project's address, as Directory.Build.props gives it to every package.
     private static readonly string RepositoryUrl = XDocument.Load(Path.Combine(Repository.Root, "Directory.Build.props"))
@@ -33,8 +32,7 @@ public sealed partial class PackagesTests : IDisposable
     public async Task Pack_GivesEveryPackage_AndTheOrderPaymentSampleRunsFromThemAlone()
     {
         var feed = Path.Combine(_work, "feed");
-        // --no-build: the suite's build is packed; building again would overwrite the assemblies under test.
-        var packing = await DotnetAsync(Repository.Root, "pack", "Outbox.sln", "-c", "Release", "--no-build", "-o", feed, $"-p:VersionSuffix={_version["1.0.0-".Length..]}");
+        var packing = await PackageFeed.PackAsync(feed, _version["1.0.0-".Length..]);
         Assert.DoesNotContain("warning", packing, StringComparison.OrdinalIgnoreCase); // a sample or test project is passed over without a word
 
         foreach (var package in Packages)
@@ -47,24 +45,25 @@ public sealed partial class PackagesTests : IDisposable
         Assert.Equal(Packages.Append(Tool).Order(), Directory.GetFiles(feed, "*.nupkg").Select(p => Path.GetFileName(p)[..^$".{_version}.nupkg".Length]).Order());
 
         var sample = CopySampleOnPackages(feed);
-        var output = await DotnetAsync(sample, "run", "--project", "Runner", "--", "--orders", "20");
+        var output = await DotnetProcess.RunAsync(sample, ["run", "--project", "Runner", "--", "--orders", "20"], PackageFeed.TimeLimit);
 
         OrderPaymentRun.AssertEveryOrder(0, output, 20, "InMemory");
         var assets = File.ReadAllText(Path.Combine(sample, "Runner", "obj", "project.assets.json"));
         foreach (var package in Packages)
         {
             Assert.Contains($"\"{package}/{_version}\"", assets, StringComparison.Ordinal);
+            PackageFeed.AssertRestoredFromFeed(Path.Combine(_work, "packages"), package, _version);
         }
 
         Assert.DoesNotContain("src/Outbox", assets, StringComparison.Ordinal);
 
         // The tool, installed from the same feed, reads what the sample's Payments service sent.
         var tools = Path.Combine(_work, "tools");
-        await DotnetAsync(sample, "tool", "install", Tool, "--tool-path", tools, "--version", _version);
+        await DotnetProcess.RunAsync(sample, ["tool", "install", Tool, "--tool-path", tools, "--version", _version], PackageFeed.TimeLimit);
         using var cli = new DotnetProcess();
         var payments = Path.Combine(sample, "Runner", "bin", "Debug", "net10.0", "Payments", "payments.db");
         cli.Start(["exec", Path.Combine(tools, ".store", Tool.ToLowerInvariant(), _version, Tool.ToLowerInvariant(), _version, "tools", "net10.0", "any", $"{Tool}.dll"), "status", "-c", $"Data Source={payments}"]);
-        Assert.Equal(0, await cli.WaitForExitAsync(TimeLimit));
+        Assert.Equal(0, await cli.WaitForExitAsync(PackageFeed.TimeLimit));
         Assert.Matches("sent in the last hour +20", cli.Output);
     }
 
@@ -162,8 +161,7 @@ public sealed partial class PackagesTests : IDisposable
     }
 
     // The order/payment sample copied outside the repository (no Directory.Build.props, no central package
-    // versions), its projects referring to the packed packages instead of the outbox's projects; restored into a
-    // packages folder of its own, falling back to the machine's cache for the packages' dependencies.
+    // versions), its projects referring to the packed packages instead of the outbox's projects.
     private string CopySampleOnPackages(string feed)
     {
         var source = Path.Combine(Repository.Root, "samples", "OrderPayment");
@@ -203,35 +201,10 @@ public sealed partial class PackagesTests : IDisposable
             document.Save(project);
         }
 
-        var home = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache
-            ? cache
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        new XDocument(new XElement(
-            "configuration",
-            new XElement("config", Add("globalPackagesFolder", Path.Combine(_work, "packages"))),
-            new XElement(
-                "packageSources",
-                new XElement("clear"),
-                Add("packed", feed),
-                Add("nuget.org", "https://api.nuget.org/v3/index.json"),
-                Add("outbox-stand-ins", Path.Combine(Repository.Root, "eng", "packages"))),
-            new XElement("fallbackPackageFolders", Add("machine", home))))
-            .Save(Path.Combine(sample, "NuGet.config"));
+        PackageFeed.WriteNuGetConfig(sample, feed, Path.Combine(_work, "packages"));
         return sample;
-
-        static XElement Add(string key, string value) =>
-            new("add", new XAttribute("key", key), new XAttribute("value", value));
     }
 
     [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]
     private static partial Regex MarkdownLink();
-
-    private static async Task<string> DotnetAsync(string directory, params string[] arguments)
-    {
-        using var run = new DotnetProcess();
-        run.Start(arguments, directory);
-        var exitCode = await run.WaitForExitAsync(TimeLimit);
-        Assert.True(exitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {exitCode}:\n{run.Output}");
-        return run.Output;
-    }
 }

@@ -4,8 +4,9 @@ using System.Text;
 namespace Outbox.Testing;
 
 /// <summary>
-/// A <c>dotnet</c> command run as a process of its own (the README's command, a program a test kills), with
-/// what it prints on both streams kept, across restarts, for the test's assertions and failure messages.
+/// A <c>dotnet</c> command run as a process of its own (the README's command, a program a test kills), or
+/// another program (<c>bash</c> running a README's shell block), with what it prints on both streams kept,
+/// across restarts, for the test's assertions and failure messages.
 /// </summary>
 public sealed class DotnetProcess : IDisposable
 {
@@ -23,9 +24,10 @@ public sealed class DotnetProcess : IDisposable
         }
     }
 
-    public void Start(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts <paramref name="program"/> (by default <c>dotnet</c>) with <paramref name="arguments"/>.</summary>
+    public void Start(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, string? program = null)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var start = new ProcessStartInfo(program ?? Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
             RedirectStandardOutput = true,
@@ -61,7 +63,7 @@ public sealed class DotnetProcess : IDisposable
         catch (OperationCanceledException)
         {
             Kill();
-            throw new TimeoutException($"'dotnet {string.Join(' ', process.StartInfo.ArgumentList)}' did not finish within {limit}:\n{Output}");
+            throw new TimeoutException($"'{Command(process)}' did not finish within {limit}:\n{Output}");
         }
 
         process.WaitForExit(); // drains the redirected output
@@ -83,7 +85,7 @@ public sealed class DotnetProcess : IDisposable
 
             if (process.HasExited || deadline.Elapsed > limit)
             {
-                throw new TimeoutException($"'dotnet {string.Join(' ', process.StartInfo.ArgumentList)}' did not print /{pattern}/ {(process.HasExited ? "before it exited" : $"within {limit}")}:\n{Output}");
+                throw new TimeoutException($"'{Command(process)}' did not print /{pattern}/ {(process.HasExited ? "before it exited" : $"within {limit}")}:\n{Output}");
             }
 
             await Task.Delay(100);
@@ -111,7 +113,7 @@ public sealed class DotnetProcess : IDisposable
         {
             if (took.Elapsed > limit)
             {
-                throw new TimeoutException($"A process started by 'dotnet {string.Join(' ', process.StartInfo.ArgumentList)}' was still running {limit} after SIGTERM:\n{Output}");
+                throw new TimeoutException($"A process started by '{Command(process)}' was still running {limit} after SIGTERM:\n{Output}");
             }
 
             await Task.Delay(50);
@@ -137,6 +139,23 @@ public sealed class DotnetProcess : IDisposable
         Kill();
         _process?.Dispose();
     }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> (by default <c>dotnet</c>) to its end in <paramref name="directory"/>
+    /// and returns what it printed; fails the test, with that output, when it exits with anything but 0.
+    /// </summary>
+    public static async Task<string> RunAsync(
+        string directory, IEnumerable<string> arguments, TimeSpan limit, IReadOnlyDictionary<string, string>? environment = null, string? program = null)
+    {
+        using var run = new DotnetProcess();
+        run.Start(arguments, directory, environment, program);
+        var exitCode = await run.WaitForExitAsync(limit);
+        Xunit.Assert.True(exitCode == 0, $"'{Command(run._process!)}' in {directory} exited with {exitCode}:\n{run.Output}");
+        return run.Output;
+    }
+
+    private static string Command(Process process) =>
+        $"{Path.GetFileName(process.StartInfo.FileName)} {string.Join(' ', process.StartInfo.ArgumentList)}";
 
     // The processes below pid, deepest last, from /proc (Linux).
     private static IEnumerable<int> Descendants(int pid)

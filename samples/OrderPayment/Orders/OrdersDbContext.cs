@@ -19,13 +19,11 @@ public class OrdersDbContext : DbContext
 
     public DbSet<OrderEvent> OrderEvents => Set<OrderEvent>();
 
-    #region model
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Order>().HasMany(o => o.History).WithOne().HasForeignKey(e => e.OrderId);
         modelBuilder.AddOutboxTables(); // outbox_messages, outbox_dead_letters, inbox_messages, and the sequence tables
     }
-    #endregion
 }
 
 /// <summary>The same model on PostgreSQL, with its migrations in Migrations/PostgreSql.</summary>

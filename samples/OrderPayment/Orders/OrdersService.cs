@@ -64,14 +64,12 @@ public static class OrdersService
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["order"] = ["A customer and a positive amount are required."] });
         }
 
-        #region publish
         var now = clock.GetUtcNow().UtcDateTime;
         var order = new Order { Id = Guid.CreateVersion7(), Customer = request.Customer, Amount = request.Amount, Status = OrderStatus.Placed };
         order.History.Add(new OrderEvent { At = now, What = "placed" });
         db.Orders.Add(order);
         await outbox.PublishAsync(new OrderPlaced(order.Id, order.Customer, order.Amount, now), new PublishOptions { Key = order.Id.ToString() });
         await db.SaveChangesAsync(); // the order and OrderPlaced in one transaction; the message is sent once it commits
-        #endregion
         return Results.Created($"/orders/{order.Id}", new { order.Id });
     }
 }

@@ -5,7 +5,6 @@ using Outbox.Consumers;
 
 namespace OrderPayment.Payments;
 
-#region handler
 /// <summary>Records each placed order's payment once, however often the broker delivers the message.</summary>
 public sealed class OrderPlacedHandler(PaymentsDbContext db, PaymentSignal signal, TimeProvider clock) : IMessageHandler<OrderPlaced>
 {
@@ -25,7 +24,6 @@ public sealed class OrderPlacedHandler(PaymentsDbContext db, PaymentSignal signa
         return ValueTask.CompletedTask;
     }
 }
-#endregion
 
 /// <summary>
 /// Charges the requested payments. The outcome is decided by the gateway, outside this database, so

@@ -18,11 +18,9 @@ public static class PaymentsService
             Args = args,
             ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Payments"),
         });
-        #region consumer
         builder.AddSampleOutbox<PaymentsDbContext, PostgreSqlPaymentsDbContext>("Payments")
             .AddTransactionCheck<PaymentCaptured, PaymentCheck>()
             .AddConsumer<OrderPlacedHandler>(consumer => (consumer.Source, consumer.Name) = ("orders.placed", "payments"));
-        #endregion
         builder.Services.AddSingleton<FakeGateway>()
             .AddSingleton<PaymentSignal>()
             .AddHostedService<PaymentProcessor>();

@@ -26,12 +26,9 @@ public static class SampleOutbox
         }
         else
         {
-            #region dbcontext
             builder.Services.AddDbContext<TContext>((sp, options) => options.UseSqlite(database).UseOutbox(sp));
-            #endregion
         }
 
-        #region outbox
         var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options
                 .AddMessageType<OrderPlaced>(MessageNames.OrderPlaced)
                 .AddMessageType<PaymentCaptured>(MessageNames.PaymentCaptured)
@@ -40,7 +37,6 @@ public static class SampleOutbox
             .UseInMemoryTransport()
             .UseRabbitMQ() // Outbox:Transport in appsettings.json picks one; a broker is connected only when picked
             .UseKafka();
-        #endregion
         return outbox;
     }
 }
