@@ -91,16 +91,47 @@ public sealed class ConfigurationTests : KafkaScenarios
         await host.StopAsync();
     }
 
-    private async Task<Exception> StartFailsAsync(Dictionary<string, string?> settings)
+    [Fact]
+    public async Task TheMockCluster_OutsideDevelopment_StopsTheStart_NamingTheSetting()
     {
-        using var host = App(settings);
+        var error = await StartFailsAsync(new() { ["Outbox:Kafka:BootstrapServers"] = "mock" }, Environments.Production);
+
+        var validation = Assert.IsType<OptionsValidationException>(error);
+        Assert.Contains(
+            "Outbox:Kafka:BootstrapServers is 'mock', librdkafka's mock cluster inside this process, which is for development only; the environment is 'Production'.",
+            validation.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheMockCluster_InDevelopment_IsStartedInTheProcess_AndSharedByItsServices()
+    {
+        using var first = App(new() { ["Outbox:Kafka:BootstrapServers"] = "mock" }, Environments.Development);
+        using var second = App(new() { ["Outbox:Kafka:BootstrapServers"] = "Mock" }, Environments.Development);
+
+        await first.StartAsync();
+        await second.StartAsync();
+
+        var address = first.Services.GetRequiredService<KafkaClients>().Address;
+        Assert.Matches(@"^[\w.-]+:\d+$", address);
+        Assert.Equal(address, second.Services.GetRequiredService<KafkaClients>().Address);
+        Assert.NotEqual(Cluster.BootstrapServers, address);
+        Assert.Equal(address, first.Services.GetRequiredService<KafkaClients>().Settings.Producer().BootstrapServers);
+        Assert.Equal(1, second.Services.GetRequiredService<KafkaClients>().CountBrokers(TimeSpan.FromSeconds(5)));
+        await first.StopAsync();
+        await second.StopAsync();
+    }
+
+    private async Task<Exception> StartFailsAsync(Dictionary<string, string?> settings, string environment = "Production")
+    {
+        using var host = App(settings, environment);
         return await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
     }
 
     // A real host, wired as an application would be.
-    private IHost App(Dictionary<string, string?> settings)
+    private IHost App(Dictionary<string, string?> settings, string environment = "Production")
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment });
         builder.Configuration.AddInMemoryCollection(Cluster.Configuration());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Outbox:Transport"] = "Kafka" });
         builder.Configuration.AddInMemoryCollection(settings);

@@ -11,6 +11,20 @@ public static partial class OrderPaymentRun
         QuickStartRun.RunAsync($"run --project samples/OrderPayment/Runner -- --orders {orders}", environment);
 
     /// <summary>
+    /// Runs, with bash from the repository root, the shell block of the sample's README that contains
+    /// <paramref name="containing"/>, as a reader pastes it.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunReadmeBlockAsync(string containing)
+    {
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "samples", "OrderPayment", "README.md")).ReplaceLineEndings("\n");
+        var block = Assert.Single(ShellBlock().Matches(readme), m => m.Groups["text"].Value.Contains(containing, StringComparison.Ordinal)).Groups["text"].Value;
+        using var run = new DotnetProcess();
+        run.Start(["-euo", "pipefail", "-c", block], Repository.Root, program: "bash");
+        var exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(5));
+        return (exitCode, run.Output);
+    }
+
+    /// <summary>
     /// Asserts a whole run over <paramref name="transport"/> and <paramref name="database"/> with a multiple of ten orders: every tenth customer
     /// declined (its order cancelled), every tenth timing out and charged late (paid after the check callback),
     /// the rest paid; one OrderPlaced and one payment answer sent per order; five OrderPlaced delivered again and
@@ -32,6 +46,9 @@ public static partial class OrderPaymentRun
         Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("fail:", output, StringComparison.Ordinal);
     }
+
+    [GeneratedRegex("^```sh\\n(?<text>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
 
     [GeneratedRegex("checks of half messages: (\\d+)")]
     private static partial Regex Checks();

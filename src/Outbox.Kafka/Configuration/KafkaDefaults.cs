@@ -9,6 +9,9 @@ internal static class KafkaDefaults
     /// <summary>The brokers: <c>localhost:9092</c>.</summary>
     public const string BootstrapServers = "localhost:9092";
 
+    /// <summary>The <see cref="KafkaOptions.BootstrapServers"/> that asks for librdkafka's mock cluster: <c>mock</c>.</summary>
+    public const string MockCluster = "mock";
+
     /// <summary>How long start-up waits for the cluster's metadata: 10 seconds.</summary>
     public static readonly TimeSpan ConnectionTimeout = TimeSpan.FromSeconds(10);
 

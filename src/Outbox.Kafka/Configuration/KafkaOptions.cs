@@ -10,7 +10,11 @@ namespace Outbox.Kafka.Configuration;
 /// </remarks>
 public sealed class KafkaOptions
 {
-    /// <summary>The brokers to bootstrap from, as <c>host:port</c> pairs separated by commas.</summary>
+    /// <summary>
+    /// The brokers to bootstrap from, as <c>host:port</c> pairs separated by commas; or <c>mock</c>, in the
+    /// Development environment only, for librdkafka's mock cluster: a broker started inside this process, shared
+    /// by every service it hosts, whose topics and offsets are gone when the process ends.
+    /// </summary>
     /// <value>The default is <c>localhost:9092</c>.</value>
     public string BootstrapServers { get; set; } = KafkaDefaults.BootstrapServers;
 

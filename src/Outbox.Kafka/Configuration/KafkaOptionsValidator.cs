@@ -1,9 +1,12 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Outbox.Kafka.Connection;
 
 namespace Outbox.Kafka.Configuration;
 
 /// <summary>Checks the Kafka settings at start-up; each failure names the setting and the bad value (secrets hidden).</summary>
-internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
+/// <param name="environment">The host's environment; the mock cluster is refused outside Development, and without one.</param>
+internal sealed class KafkaOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<KafkaOptions>
 {
     public ValidateOptionsResult Validate(string? name, KafkaOptions options)
     {
@@ -11,6 +14,11 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         if (string.IsNullOrWhiteSpace(options.BootstrapServers))
         {
             errors.Add($"Outbox:Kafka:BootstrapServers must name at least one broker, such as {KafkaDefaults.BootstrapServers}.");
+        }
+
+        else if (KafkaBrokers.IsMock(options.BootstrapServers) && environment?.IsDevelopment() != true)
+        {
+            errors.Add($"Outbox:Kafka:BootstrapServers is '{KafkaDefaults.MockCluster}', librdkafka's mock cluster inside this process, which is for development only; the environment is '{environment?.EnvironmentName ?? "unknown"}'. Name the brokers, or run in Development.");
         }
 
         errors.AddRange(KafkaSettings.Conflicts(options));

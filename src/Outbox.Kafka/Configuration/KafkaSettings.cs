@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Outbox.Kafka.Connection;
 
 namespace Outbox.Kafka.Configuration;
 
@@ -8,12 +9,13 @@ namespace Outbox.Kafka.Configuration;
 /// fixed settings, and hides secret values in any text.
 /// </summary>
 /// <param name="options">The user's settings.</param>
+/// <param name="brokers">The brokers the clients bootstrap from.</param>
 /// <param name="sendTimeout">
 /// The dispatcher's time limit of one send (<c>Outbox:Dispatch:AttemptTimeout</c>), librdkafka's
 /// <c>message.timeout.ms</c> unless set: a message the dispatcher gave up on and sends again is not also
 /// sent later from librdkafka's queue.
 /// </param>
-internal sealed class KafkaSettings(KafkaOptions options, TimeSpan sendTimeout)
+internal sealed class KafkaSettings(KafkaOptions options, TimeSpan sendTimeout, KafkaBrokers brokers)
 {
     // What the producer's guarantees rest on: no duplicates or reordering across librdkafka's retries, and a
     // message counts as sent only once every in-sync replica has it.
@@ -135,7 +137,7 @@ internal sealed class KafkaSettings(KafkaOptions options, TimeSpan sendTimeout)
             properties[rule.Property] = rule.Value;
         }
 
-        properties["bootstrap.servers"] = options.BootstrapServers;
+        properties["bootstrap.servers"] = brokers.Address;
         return properties;
     }
 

@@ -13,7 +13,7 @@ namespace Outbox.Kafka.Connection;
 /// The clients this process shares: one idempotent producer (replaced when librdkafka reports it failed
 /// for good) and one admin client, both created on first use, and the topics known to exist.
 /// </summary>
-internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<OutboxOptions> outbox, ILoggerFactory loggers) : IDisposable
+internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<OutboxOptions> outbox, KafkaBrokers brokers, ILoggerFactory loggers) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, bool> _topics = new(StringComparer.Ordinal);
@@ -24,12 +24,12 @@ internal sealed class KafkaClients(IOptions<KafkaOptions> options, IOptions<Outb
     private ErrorReporter? _producerErrors;
     private ErrorReporter? _adminErrors;
 
-    public KafkaSettings Settings { get; } = new(options.Value, outbox.Value.Dispatch.AttemptTimeout);
+    public KafkaSettings Settings { get; } = new(options.Value, outbox.Value.Dispatch.AttemptTimeout, brokers);
 
     public ILoggerFactory Loggers => loggers;
 
     /// <summary>The brokers, for messages.</summary>
-    public string Address => options.Value.BootstrapServers;
+    public string Address => brokers.Address;
 
     /// <summary>The producer; a new one when the last failed for good.</summary>
     /// <exception cref="OutboxException">librdkafka refused the configuration; the message hides secrets.</exception>

@@ -37,6 +37,7 @@ public static class KafkaOutboxBuilderExtensions
 
         options.Bind(builder.Configuration.GetSection(KafkaDefaults.SectionName)).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>());
+        builder.Services.TryAddSingleton<KafkaBrokers>();
         builder.Services.TryAddSingleton<KafkaClients>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KafkaStartup>());
         return builder.UseTransport<KafkaTransport, KafkaReceiver>(TransportName);

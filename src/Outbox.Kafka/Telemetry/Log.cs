@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(211, LogLevel.Warning, "The service starts without Kafka at {Address}: {Reason} Messages are committed to the outbox and sent once the brokers answer.")]
     public static partial void StartingWithoutBroker(ILogger logger, string address, string reason);
+
+    [LoggerMessage(212, LogLevel.Information, "Started librdkafka's mock cluster at {Address}, inside this process, for development: its topics and offsets are gone when the process ends.")]
+    public static partial void MockClusterStarted(ILogger logger, string address);
 }
