@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Outbox;
 using Outbox.Cli;
 using Outbox.Storage;
@@ -118,7 +119,17 @@ var root = new RootCommand("Status, messages and dead letters of an Outbox servi
     migrateScript,
 };
 var parsed = root.Parse(args);
-return parsed.Errors.Count > 0 ? Usage(parsed.Errors.Select(e => e.Message)) : await parsed.InvokeAsync();
+if (parsed.Errors.Count > 0)
+{
+    return Usage(parsed.Errors.Select(e => e.Message));
+}
+
+// System.CommandLine writes help and version through the invocation's output, and names the root after the
+// assembly (Outbox.Cli), which a user does not type: its usage lines say the tool's command instead.
+var helpAndVersion = new StringWriter();
+var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { Output = helpAndVersion });
+Console.Out.Write(Regex.Replace(helpAndVersion.ToString(), $@"(?m)^(\s+){Regex.Escape(RootCommand.ExecutableName)}\b", "$1dotnet outbox"));
+return exitCode;
 
 static int Usage(IEnumerable<string> errors)
 {

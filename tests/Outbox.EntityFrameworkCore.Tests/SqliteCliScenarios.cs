@@ -21,4 +21,17 @@ public sealed class SqliteCliScenarios : CliScenarios
         Assert.Contains("unable to open database file", output, StringComparison.Ordinal);
         Assert.False(File.Exists(path), "The command line created the database file it was to read.");
     }
+
+    // Once, here: the help does not depend on the database.
+    [Theory]
+    [InlineData("--help", "dotnet outbox [command] [options]")]
+    [InlineData("dead-letters requeue --help", "dotnet outbox dead-letters requeue [<message-id>] [options]")]
+    public async Task Help_NamesTheToolAsAUserTypesIt(string arguments, string usage)
+    {
+        var (exitCode, output) = await RunCliAsync(arguments.Split(' '));
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"Usage:\n  {usage}\n", output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Outbox.Cli", output, StringComparison.Ordinal);
+    }
 }

@@ -312,7 +312,7 @@ public abstract class CliScenarios : DatabaseScenarios
     protected static Task<(int ExitCode, string Output)> RunWithAsync(string connectionString, params string[] arguments) =>
         RunCliAsync([.. arguments, "--connection", connectionString]);
 
-    private static Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) => RunCliInAsync(null, arguments);
+    protected static Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments) => RunCliInAsync(null, arguments);
 
     private static async Task<(int ExitCode, string Output)> RunCliInAsync(string? folder, params string[] arguments)
     {
