@@ -184,7 +184,7 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddDbContext<BenchContext>((sp, o) => o.UseNpgsql(ConnectionString).UseOutbox(sp));
         var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed").Route<PaymentRequested>("payments.requested"))
-            .UseEntityFrameworkCore<BenchContext>()
+            .UseEntityFrameworkCore<BenchContext>(database => database.UsePostgreSql())
             .UseInMemoryTransport(o => o.Mandatory = false) // the relay is measured, not a receiver: nobody subscribes
             .AddTransactionCheck<PaymentRequested, CommitCheck>();
         configure?.Invoke(outbox);

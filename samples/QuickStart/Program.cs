@@ -23,7 +23,7 @@ var messaging = builder.Services.AddOutbox(builder.Configuration.GetSection("Out
         .AddMessageType<ReminderDue>("ReminderDue")
         .AddMessageType<PaymentRequested>("PaymentRequested")
         .Route<AuditRecorded>("audit"))
-    .UseEntityFrameworkCore<ShopDbContext>()
+    .UseEntityFrameworkCore<ShopDbContext>(database => database.UseSqlite())
     .UseInMemoryTransport()
     .UseRabbitMQ() // Outbox:Transport in appsettings.json chooses one; a broker is connected only when chosen
     .UseKafka()

@@ -13,7 +13,17 @@ internal sealed class OutboxDatabase : IAsyncDisposable
     {
         var services = new ServiceCollection().AddLogging().AddSingleton(new OutboxSchema(schema));
         services.AddDbContext<OutboxTablesContext>(options => Use(options, connectionString));
-        services.AddOutbox(new ConfigurationBuilder().Build().GetSection("Outbox")).UseEntityFrameworkCore<OutboxTablesContext>();
+        services.AddOutbox(new ConfigurationBuilder().Build().GetSection("Outbox")).UseEntityFrameworkCore<OutboxTablesContext>(database =>
+        {
+            if (IsSqlite(connectionString))
+            {
+                database.UseSqlite();
+            }
+            else
+            {
+                database.UsePostgreSql();
+            }
+        });
         _services = services.BuildServiceProvider();
     }
 

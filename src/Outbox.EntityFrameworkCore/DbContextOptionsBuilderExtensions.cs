@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore.Update;
 using Microsoft.Extensions.DependencyInjection;
 using Outbox;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.EntityFrameworkCore.Interception;
 
 namespace Microsoft.EntityFrameworkCore;
@@ -23,7 +24,9 @@ public static class DbContextOptionsBuilderExtensions
         ArgumentNullException.ThrowIfNull(optionsBuilder);
         ArgumentNullException.ThrowIfNull(serviceProvider);
         var interceptor = serviceProvider.GetService<OutboxInterceptor>() ?? throw new InvalidOperationException(
-            "UseOutbox needs the outbox services: call services.AddOutbox(configuration).UseEntityFrameworkCore<TContext>() first.");
-        return optionsBuilder.AddInterceptors(interceptor).ReplaceService<IBatchExecutor, SingleBatchExecutor>();
+            "UseOutbox needs the outbox services: call services.AddOutbox(configuration).UseEntityFrameworkCore<TContext>(database => ...) first.");
+        optionsBuilder.AddInterceptors(interceptor);
+        var dialect = ContextDialect.Find(serviceProvider.GetServices<ContextDialect>(), optionsBuilder.Options.ContextType);
+        return dialect is { RunsInsertBatchAsTransaction: true } ? optionsBuilder.ReplaceService<IBatchExecutor, SingleBatchExecutor>() : optionsBuilder;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Outbox;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.EntityFrameworkCore.Inbox;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
@@ -68,11 +69,11 @@ public static class ModelBuilderExtensions
         // The claim and the next-due lookup walk unsent rows by due time. Dispatched rows leave this
         // index, so it stays as small as the backlog however many rows retention keeps.
         e.HasIndex(m => new { m.Status, m.NextAttemptAt, m.Id }).HasDatabaseName("ix_outbox_messages_unsent_due")
-            .HasFilter("status < 2");
+            .HasFilter(StoreDialect.Unsent);
 
         // Per-key ordering looks for older unsent rows with the same key; only unsent keyed rows are indexed.
         e.HasIndex(m => new { m.MessageKey, m.Id }).HasDatabaseName("ix_outbox_messages_unsent_key")
-            .HasFilter("message_key IS NOT NULL AND status < 2");
+            .HasFilter($"message_key IS NOT NULL AND {StoreDialect.Unsent}");
     }
 
     private static void MapDeadLetters(EntityTypeBuilder<DeadLetterRecord> e)

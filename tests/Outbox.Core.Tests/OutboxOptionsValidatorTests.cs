@@ -101,7 +101,7 @@ public sealed class OutboxOptionsValidatorTests
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
-        Assert.Contains("call UseEntityFrameworkCore<TContext>()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("call UseEntityFrameworkCore<TContext>(database => ...)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ internal sealed class DashboardHost : IAsyncDisposable
         builder.Services.AddSingleton<Billing>();
         builder.Services.AddDbContext<ShopContext>((sp, options) => database.Configure(options.UseOutbox(sp)));
         var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(database.Store)
             .UseInMemoryTransport()
             .AddConsumer<BillingHandler>(consumer => (consumer.Source, consumer.Name) = ("orders.placed", "billing"));
         if (useDashboard)

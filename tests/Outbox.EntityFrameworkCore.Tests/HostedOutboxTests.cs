@@ -79,7 +79,7 @@ public sealed class HostedOutboxTests : IAsyncLifetime
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddDbContext<PlainContext>((sp, o) => o.UseSqlite(_database.ConnectionString).UseOutbox(sp));
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseEntityFrameworkCore<PlainContext>().UseInMemoryTransport();
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseEntityFrameworkCore<PlainContext>(database => database.UseSqlite()).UseInMemoryTransport();
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
@@ -95,12 +95,38 @@ public sealed class HostedOutboxTests : IAsyncLifetime
         // What GetConnectionString("Shop") returns when appsettings.json was not found.
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddDbContext<ShopContext>((sp, o) => o.UseSqlite(connectionString).UseOutbox(sp));
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseEntityFrameworkCore<ShopContext>().UseInMemoryTransport();
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseEntityFrameworkCore<ShopContext>(database => database.UseSqlite()).UseInMemoryTransport();
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
         Assert.StartsWith("ShopContext has no connection string", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADatabaseOtherThanTheOneNamed_StopsTheHostAtStart_SayingWhichWasNamed()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDbContext<ShopContext>((sp, o) => o.UseSqlite(_database.ConnectionString).UseOutbox(sp));
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseEntityFrameworkCore<ShopContext>(database => database.UsePostgreSql()).UseInMemoryTransport();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.StartsWith(
+            "ShopContext is registered with UseEntityFrameworkCore<ShopContext>(database => database.UsePostgreSql()), but its database does not answer as PostgreSQL",
+            error.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NamingNoDatabase_IsRefusedAtRegistration()
+    {
+        var services = new ServiceCollection();
+
+        var error = Assert.Throws<ArgumentException>(() => services.AddOutbox(new ConfigurationBuilder().Build()).UseEntityFrameworkCore<ShopContext>(_ => { }));
+
+        Assert.StartsWith("UseEntityFrameworkCore<ShopContext> needs the context's database: database => database.UsePostgreSql() or database.UseSqlite().", error.Message, StringComparison.Ordinal);
     }
 
     // The lease must outlast a send with its retries, so real-time recovery needs short send limits.
@@ -121,7 +147,7 @@ public sealed class HostedOutboxTests : IAsyncLifetime
         before?.Invoke(builder.Services);
         builder.Services.AddDbContext<ShopContext>((sp, o) => o.UseSqlite(_database.ConnectionString).UseOutbox(sp));
         builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(database => database.UseSqlite())
             .UseInMemoryTransport();
         return builder.Build();
     }

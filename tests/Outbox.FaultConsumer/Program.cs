@@ -16,7 +16,7 @@ var database = builder.Configuration.GetConnectionString("Consumer")
 var name = builder.Configuration["Consumer:Name"] ?? throw new InvalidOperationException("--Consumer:Name is missing.");
 builder.Services.AddDbContext<ShopContext>((sp, options) => options.UseNpgsql(database).UseOutbox(sp));
 builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), options => options.Route<Tick>("ticks"))
-    .UseEntityFrameworkCore<ShopContext>()
+    .UseEntityFrameworkCore<ShopContext>(database => database.UsePostgreSql())
     .UseRabbitMQ()
     .AddConsumer<TickHandler>(consumer =>
     {

@@ -138,7 +138,7 @@ public sealed class ConfigurationTests : KafkaScenarios
         builder.Services.AddDbContext<ShopContext>((sp, options) => Database.Configure(options.UseOutbox(sp)));
         builder.Services
             .AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(Database.Store)
             .UseInMemoryTransport()
             .UseKafka();
         return builder.Build();

@@ -56,7 +56,7 @@ public sealed class StartWithoutBrokerTests(ITestOutputHelper output) : KafkaSce
         builder.Services.AddDbContext<ShopContext>((sp, options) => Database.Configure(options.UseOutbox(sp)));
         builder.Services
             .AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>(Topic))
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(Database.Store)
             .UseKafka()
             .AddConsumer<OrderPlacedHandler>(c => (c.Source, c.Name) = (Topic, ConsumerName));
         return builder.Build();

@@ -109,7 +109,7 @@ public sealed class ConfigurationTests : RabbitMQScenarios
         builder.Services.AddDbContext<ShopContext>((sp, options) => Database.Configure(options.UseOutbox(sp)));
         builder.Services
             .AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(Database.Store)
             .UseInMemoryTransport()
             .UseRabbitMQ();
         return builder.Build();
@@ -127,7 +127,7 @@ public sealed class ConfigurationTests : RabbitMQScenarios
         builder.Services.AddDbContext<ShopContext>((sp, options) => Database.Configure(options.UseOutbox(sp)));
         builder.Services
             .AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(Database.Store)
             .UseRabbitMQ();
         using var host = builder.Build();
         return await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());

@@ -35,7 +35,7 @@ internal static class ProducerHost
         builder.Logging.AddProvider(logs);
         builder.Services.AddDbContext<ShopContext>((sp, options) => options.UseNpgsql(connectionString).UseOutbox(sp));
         var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), routes)
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(database => database.UsePostgreSql())
             .UseRabbitMQ();
         configure?.Invoke(outbox);
         return builder.Build();

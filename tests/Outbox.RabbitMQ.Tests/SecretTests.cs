@@ -35,7 +35,7 @@ public sealed class SecretTests : RabbitMQScenarios
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
         builder.Services.AddDbContext<ShopContext>((sp, options) => Database.Configure(options.UseOutbox(sp)));
         builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed"))
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(Database.Store)
             .UseRabbitMQ();
         builder.Services.AddHealthChecks().AddOutboxHealthChecks();
         using var host = builder.Build();

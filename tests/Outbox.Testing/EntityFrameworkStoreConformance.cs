@@ -19,7 +19,7 @@ public abstract class EntityFrameworkStoreConformance : StoreConformance
     protected override void UseStore(IOutboxBuilder outbox)
     {
         outbox.Services.AddDbContext<ShopContext>((sp, options) => _database.Configure(options.UseOutbox(sp)));
-        outbox.UseEntityFrameworkCore<ShopContext>();
+        outbox.UseEntityFrameworkCore<ShopContext>(_database.Store);
     }
 
     protected override Task SaveAsync(IServiceProvider scope) => scope.GetRequiredService<ShopContext>().SaveChangesAsync();

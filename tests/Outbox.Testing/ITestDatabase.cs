@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore;
 
 namespace Outbox.Testing;
 
@@ -9,6 +10,9 @@ public interface ITestDatabase : IAsyncDisposable
     string ConnectionString { get; }
 
     void Configure(DbContextOptionsBuilder options);
+
+    /// <summary>Names this database for <c>UseEntityFrameworkCore</c>.</summary>
+    void Store(EntityFrameworkCoreStoreBuilder database);
 
     /// <summary>Creates the database and its tables.</summary>
     Task CreateAsync();

@@ -71,7 +71,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
                 .Route<OrderPlaced>("orders.placed")
                 .AddMessageType<OrderShipped>("OrderShipped")
                 .Route<PaymentRequested>("payments.requested"))
-            .UseEntityFrameworkCore<ShopContext>()
+            .UseEntityFrameworkCore<ShopContext>(database.Store)
             .UseInMemoryTransport(o => o.Mandatory = all.GetValueOrDefault("InMemory:Mandatory") == "true");
         outbox?.Invoke(builder);
         if (transport is not null)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore;
 using Npgsql;
 
 namespace Outbox.Testing;
@@ -24,6 +25,8 @@ public sealed class PostgreSqlTestDatabase : ITestDatabase
     public string ConnectionString { get; }
 
     public void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(ConnectionString);
+
+    public void Store(EntityFrameworkCoreStoreBuilder database) => database.UsePostgreSql();
 
     public Task CreateAsync() => ReachAsync(async () =>
     {

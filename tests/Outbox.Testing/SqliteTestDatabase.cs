@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore;
 
 namespace Outbox.Testing;
 
@@ -11,6 +12,8 @@ public sealed class SqliteTestDatabase : ITestDatabase
     public string ConnectionString => $"Data Source={_path};Pooling=False";
 
     public void Configure(DbContextOptionsBuilder options) => options.UseSqlite(ConnectionString);
+
+    public void Store(EntityFrameworkCoreStoreBuilder database) => database.UseSqlite();
 
     public async Task CreateAsync()
     {

@@ -20,7 +20,8 @@ public static class SampleOutbox
         where TPostgreSqlContext : TContext
     {
         var database = SampleDatabase.ConnectionString(builder.Configuration, builder.Environment, connectionName);
-        if (SampleDatabase.Provider(builder.Configuration) == SampleDatabase.PostgreSql)
+        var postgreSql = SampleDatabase.Provider(builder.Configuration) == SampleDatabase.PostgreSql;
+        if (postgreSql)
         {
             builder.Services.AddDbContext<TContext, TPostgreSqlContext>((sp, options) => options.UseNpgsql(database).UseOutbox(sp));
         }
@@ -33,7 +34,7 @@ public static class SampleOutbox
                 .AddMessageType<OrderPlaced>(MessageNames.OrderPlaced)
                 .AddMessageType<PaymentCaptured>(MessageNames.PaymentCaptured)
                 .AddMessageType<PaymentFailed>(MessageNames.PaymentFailed))
-            .UseEntityFrameworkCore<TContext>()
+            .UseEntityFrameworkCore<TContext>(store => _ = postgreSql ? store.UsePostgreSql() : store.UseSqlite())
             .UseInMemoryTransport()
             .UseRabbitMQ() // Outbox:Transport in appsettings.json picks one; a broker is connected only when picked
             .UseKafka();

@@ -65,7 +65,7 @@ internal sealed class ConsumerHost(
         {
             if (services.GetService(typeof(IInboxStore)) is null)
             {
-                throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.");
+                throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>(database => ...) on the builder AddOutbox returns.");
             }
 
             foreach (var consumer in _consumers)

@@ -21,7 +21,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the outbox.</summary>
 public static class OutboxServiceCollectionExtensions
 {
-    private const string NoStorage = "No outbox storage is configured: call UseEntityFrameworkCore<TContext>() on the builder AddOutbox returns.";
+    private const string NoStorage = "No outbox storage is configured: call UseEntityFrameworkCore<TContext>(database => ...) on the builder AddOutbox returns.";
 
     /// <summary>
     /// Registers the outbox: options bound from <paramref name="configuration"/> (the <c>Outbox</c> section)

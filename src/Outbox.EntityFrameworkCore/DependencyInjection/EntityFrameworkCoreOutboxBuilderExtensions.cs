@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Outbox;
 using Outbox.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.EntityFrameworkCore.Interception;
 using Outbox.EntityFrameworkCore.Publishing;
 using Outbox.EntityFrameworkCore.Storage;
@@ -13,18 +14,26 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EntityFrameworkCoreOutboxBuilderExtensions
 {
     /// <summary>
-    /// Stores outbox rows in <typeparamref name="TContext"/>'s database (SQLite or PostgreSQL) and makes
-    /// <see cref="IOutbox"/> (scoped) write through the scope's <typeparamref name="TContext"/>. The
-    /// context must call <c>UseOutbox(sp)</c> on its options and <c>AddOutboxTables()</c> in its model.
+    /// Stores outbox rows in <typeparamref name="TContext"/>'s database and makes <see cref="IOutbox"/> (scoped)
+    /// write through the scope's <typeparamref name="TContext"/>. The context must call <c>UseOutbox(sp)</c> on its
+    /// options and <c>AddOutboxTables()</c> in its model.
     /// </summary>
     /// <typeparam name="TContext">The application's context that holds the outbox tables.</typeparam>
     /// <param name="builder">The outbox builder.</param>
+    /// <param name="database">Names the context's database: <c>database =&gt; database.UsePostgreSql()</c> or <c>UseSqlite()</c>.</param>
     /// <returns>The builder.</returns>
-    public static IOutboxBuilder UseEntityFrameworkCore<TContext>(this IOutboxBuilder builder)
+    /// <exception cref="ArgumentException"><paramref name="database"/> named no database.</exception>
+    public static IOutboxBuilder UseEntityFrameworkCore<TContext>(this IOutboxBuilder builder, Action<EntityFrameworkCoreStoreBuilder> database)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(database);
+        var store = new EntityFrameworkCoreStoreBuilder();
+        database(store);
+        var dialect = store.Dialect ?? throw new ArgumentException(
+            $"UseEntityFrameworkCore<{typeof(TContext).Name}> needs the context's database: database => database.UsePostgreSql() or database.UseSqlite().", nameof(database));
         var services = builder.Services;
+        services.AddSingleton(new ContextDialect(typeof(TContext), dialect));
         services.TryAddSingleton<OutboxInterceptor>();
         services.TryAddSingleton<ContextRunner<TContext>>();
         #region register-store

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
-using Outbox.EntityFrameworkCore.Storage;
+using Outbox.EntityFrameworkCore.Dialects;
 
 namespace Outbox.EntityFrameworkCore.Inbox;
 
@@ -14,7 +14,7 @@ namespace Outbox.EntityFrameworkCore.Inbox;
 /// </summary>
 internal static class InboxSql
 {
-    public static string InsertIfAbsent(DbContext context)
+    public static string InsertIfAbsent(DbContext context, StoreDialect dialect)
     {
         var entity = context.Model.FindEntityType(typeof(InboxRecord))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
@@ -24,8 +24,6 @@ internal static class InboxSql
             new[] { nameof(InboxRecord.MessageId), nameof(InboxRecord.Consumer), nameof(InboxRecord.ReceivedAt) }
                 .Select(property => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!)));
         var target = sql.DelimitIdentifier(table.Name, table.Schema);
-        return ClaimSql.IsPostgreSql(context)
-            ? $"INSERT INTO {target} ({columns}) VALUES ({{0}}, {{1}}, {{2}}) ON CONFLICT DO NOTHING"
-            : $"INSERT OR IGNORE INTO {target} ({columns}) VALUES ({{0}}, {{1}}, {{2}})";
+        return dialect.InsertIfAbsent(target, columns);
     }
 }

@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Outbox.Dispatching;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
 using Outbox.Transport;
@@ -19,9 +21,10 @@ namespace Outbox.EntityFrameworkCore.Interception;
 /// ADO.NET object) hands over nothing either: the rows are sent by the recovery job after
 /// <c>CheckAfter</c>, once their lease has run out.
 /// </remarks>
-internal sealed class OutboxInterceptor(DispatchSignal signal, IOptions<OutboxOptions> options) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class OutboxInterceptor(DispatchSignal signal, IOptions<OutboxOptions> options, IEnumerable<ContextDialect> dialects) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, ContextState> _contexts = [];
+    private readonly ConcurrentDictionary<Type, StoreDialect?> _dialects = new();
 
     public void Track(DbContext context, StoredMessage message, OutboxRecord row)
     {
@@ -35,7 +38,7 @@ internal sealed class OutboxInterceptor(DispatchSignal signal, IOptions<OutboxOp
         if (ToNumber(eventData.Context) is { Count: > 0 } numbered)
         {
             BeginIfNeeded(eventData.Context!, () => eventData.Context!.Database.BeginTransaction());
-            SequenceStamper.Stamp(eventData.Context!, numbered);
+            SequenceStamper.Stamp(eventData.Context!, DialectOf(eventData.Context!), numbered);
         }
 
         return result;
@@ -51,7 +54,7 @@ internal sealed class OutboxInterceptor(DispatchSignal signal, IOptions<OutboxOp
                 _contexts.GetOrCreateValue(eventData.Context!).Owned = await eventData.Context!.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await SequenceStamper.StampAsync(eventData.Context!, numbered, cancellationToken).ConfigureAwait(false);
+            await SequenceStamper.StampAsync(eventData.Context!, DialectOf(eventData.Context!), numbered, cancellationToken).ConfigureAwait(false);
         }
 
         return result;
@@ -335,4 +338,9 @@ internal sealed class OutboxInterceptor(DispatchSignal signal, IOptions<OutboxOp
 
         state.Messages.RemoveAll(forget.Contains);
     }
+
+    // Numbers are taken with the SQL of the database UseEntityFrameworkCore named for the context.
+    private StoreDialect DialectOf(DbContext context) =>
+        _dialects.GetOrAdd(context.GetType(), type => ContextDialect.Find(dialects, type))
+        ?? throw new OutboxException($"{context.GetType().Name} saves numbered outbox messages, but no database was named for it: register it with UseEntityFrameworkCore<{context.GetType().Name}>(database => ...).");
 }

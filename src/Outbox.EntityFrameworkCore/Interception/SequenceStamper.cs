@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
 using Outbox.Transport;
@@ -17,12 +17,12 @@ namespace Outbox.EntityFrameworkCore.Interception;
 /// </summary>
 internal static class SequenceStamper
 {
-    public static void Stamp(DbContext context, IReadOnlyList<PublishedMessage> messages)
+    public static void Stamp(DbContext context, StoreDialect dialect, IReadOnlyList<PublishedMessage> messages)
     {
         context.Database.OpenConnection();
         try
         {
-            using var command = Command(context);
+            using var command = Command(context, dialect);
             foreach (var message in messages)
             {
                 SetNumber(message, (long)command.With(message).ExecuteScalar()!);
@@ -34,12 +34,12 @@ internal static class SequenceStamper
         }
     }
 
-    public static async Task StampAsync(DbContext context, IReadOnlyList<PublishedMessage> messages, CancellationToken cancellationToken)
+    public static async Task StampAsync(DbContext context, StoreDialect dialect, IReadOnlyList<PublishedMessage> messages, CancellationToken cancellationToken)
     {
         await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var command = Command(context);
+            var command = Command(context, dialect);
             await using (command.ConfigureAwait(false))
             {
                 foreach (var message in messages)
@@ -54,15 +54,11 @@ internal static class SequenceStamper
         }
     }
 
-    private static DbCommand Command(DbContext context)
+    private static DbCommand Command(DbContext context, StoreDialect dialect)
     {
-        var entity = context.Model.FindEntityType(typeof(SequenceCounterRecord))!;
-        var table = context.GetService<ISqlGenerationHelper>().DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
         var command = context.Database.GetDbConnection().CreateCommand();
         command.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText =
-            $"INSERT INTO {table} AS c (destination, message_key, last_sequence) VALUES (@destination, @key, 1) "
-            + "ON CONFLICT (destination, message_key) DO UPDATE SET last_sequence = c.last_sequence + 1 RETURNING last_sequence";
+        command.CommandText = dialect.NextSequence(Tables.Of<SequenceCounterRecord>(context));
         foreach (var name in new[] { "@destination", "@key" })
         {
             var parameter = command.CreateParameter();

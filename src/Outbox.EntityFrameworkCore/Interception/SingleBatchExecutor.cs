@@ -1,11 +1,9 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Update;
 using Microsoft.EntityFrameworkCore.Update.Internal;
-using Outbox.EntityFrameworkCore.Storage;
 
 namespace Outbox.EntityFrameworkCore.Interception;
 
@@ -19,16 +17,13 @@ namespace Outbox.EntityFrameworkCore.Interception;
 /// batch as one implicit transaction (one Sync message: a statement that fails rolls back the ones before
 /// it), so the explicit transaction adds nothing but the round trip. Any other save (an update or a delete,
 /// whose rows-affected check EF Core makes after the batch has run; several batches; a transaction of the
-/// application's, ambient or explicit; <c>AutoTransactionBehavior</c> other than <c>WhenNeeded</c>; another
-/// database) runs exactly as EF Core runs it.
+/// application's, ambient or explicit; <c>AutoTransactionBehavior</c> other than <c>WhenNeeded</c>) runs
+/// exactly as EF Core runs it. <c>UseOutbox</c> puts it in place only for a database whose dialect runs a batch
+/// as one transaction.
 /// </summary>
-internal sealed class SingleBatchExecutor(
-    ICurrentDbContext currentContext, IDiagnosticsLogger<DbLoggerCategory.Update> updateLogger, IDatabaseProvider provider)
+internal sealed class SingleBatchExecutor(ICurrentDbContext currentContext, IDiagnosticsLogger<DbLoggerCategory.Update> updateLogger)
     : BatchExecutor(currentContext, updateLogger)
 {
-    // A provider's name is worked out from its assembly on every read; it never changes for a provider type.
-    private static readonly ConcurrentDictionary<Type, bool> s_postgreSql = new();
-
     public override int Execute(IEnumerable<ModificationCommandBatch> commandBatches, IRelationalConnection connection)
     {
         using var batches = commandBatches.GetEnumerator();
@@ -84,8 +79,7 @@ internal sealed class SingleBatchExecutor(
         && batch.ModificationCommands.All(c => c.EntityState == EntityState.Added)
         && connection.CurrentTransaction is null
         && connection is ITransactionEnlistmentManager { EnlistedTransaction: null, CurrentAmbientTransaction: null }
-        && CurrentContext.Context.Database.AutoTransactionBehavior == AutoTransactionBehavior.WhenNeeded
-        && s_postgreSql.GetOrAdd(provider.GetType(), static (_, p) => ClaimSql.IsPostgreSql(p.Name), provider);
+        && CurrentContext.Context.Database.AutoTransactionBehavior == AutoTransactionBehavior.WhenNeeded;
 
     // The batches from the one already taken on, for EF Core's executor.
     private static IEnumerable<ModificationCommandBatch> Rest(IEnumerator<ModificationCommandBatch> batches)

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Outbox.EntityFrameworkCore.Dialects;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
@@ -10,9 +11,13 @@ namespace Outbox.EntityFrameworkCore.Storage;
 /// commands at Debug instead of EF Core's Information: the dispatcher polls, and an idle service would
 /// otherwise log each poll's statements. The application's own contexts keep their settings.
 /// </summary>
-internal sealed class ContextRunner<TContext>(IServiceScopeFactory scopes)
+internal sealed class ContextRunner<TContext>(IServiceScopeFactory scopes, IEnumerable<ContextDialect> dialects)
     where TContext : DbContext
 {
+    /// <summary>The SQL of <typeparamref name="TContext"/>'s database, as <c>UseEntityFrameworkCore</c> named it.</summary>
+    public StoreDialect Dialect { get; } = ContextDialect.Find(dialects, typeof(TContext))
+        ?? throw new InvalidOperationException($"No database was named for {typeof(TContext).Name}: register it with UseEntityFrameworkCore<{typeof(TContext).Name}>(database => ...).");
+
     // A context can be given other options only through a constructor that takes them.
     private static readonly bool TakesOptions = typeof(TContext).GetConstructors()
         .Any(c => c.GetParameters().Any(p => p.ParameterType == typeof(DbContextOptions<TContext>)));

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Storage;
@@ -10,18 +12,14 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
     private string? _leaseSql;
     private string? _holdSql;
 
-    public Task ValidateAsync(CancellationToken cancellationToken) => runner.RunAsync(context =>
+    private readonly StoreDialect _dialect = runner.Dialect;
+
+    public Task ValidateAsync(CancellationToken cancellationToken) => runner.RunAsync(async context =>
     {
         var name = typeof(TContext).Name;
         if (context.Model.FindEntityType(typeof(OutboxRecord)) is null)
         {
             throw new InvalidOperationException($"{name} has no outbox tables: call modelBuilder.AddOutboxTables() in {name}.OnModelCreating.");
-        }
-
-        if (!ClaimSql.IsSupported(context.Database.ProviderName))
-        {
-            throw new InvalidOperationException(
-                $"The outbox does not support the database provider '{context.Database.ProviderName}' of {name}; it supports PostgreSQL (Npgsql) and SQLite.");
         }
 
         // SQLite opens a new, empty, temporary database for every connection without one: the
@@ -32,8 +30,63 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 $"{name} has no connection string: pass one to UseSqlite or UseNpgsql in AddDbContext<{name}> (a ConnectionStrings entry that is missing from the configuration reads as null).");
         }
 
-        return Task.FromResult(true);
+        await CheckDatabaseAsync(context, name, cancellationToken).ConfigureAwait(false);
+        return true;
     });
+
+    // The database named in UseEntityFrameworkCore must be the context's, at a version the dialect's SQL runs
+    // on. A database that does not answer, or stops answering while asked, is not checked: the service starts,
+    // and the dispatcher reports the outage until it answers.
+    private async Task CheckDatabaseAsync(TContext context, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException or InvalidOperationException)
+        {
+            return;
+        }
+
+        string? answer;
+        try
+        {
+            await using var query = context.Database.GetDbConnection().CreateCommand();
+            query.CommandText = _dialect.VersionQuery;
+            answer = Convert.ToString(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (DbException ex) when (!Refused(ex))
+        {
+            return; // the database went away meanwhile: it is not checked
+        }
+        catch (DbException ex)
+        {
+            throw new InvalidOperationException(
+                $"{name} is registered with UseEntityFrameworkCore<{name}>(database => database.{_dialect.Choice}), but its database does not answer as {_dialect.Database} ({ex.Message}). Name the database the context uses.", ex);
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+
+        var version = answer is null ? null : _dialect.ParseVersion(answer);
+        if (version is null)
+        {
+            throw new InvalidOperationException(
+                $"{name} is registered with UseEntityFrameworkCore<{name}>(database => database.{_dialect.Choice}), but its database answered '{answer}' when asked for {_dialect.Database}'s version. Name the database the context uses.");
+        }
+
+        if (version < _dialect.MinimumVersion)
+        {
+            throw new InvalidOperationException($"{name}'s database is {_dialect.Database} {version}; the outbox needs {_dialect.Database} {_dialect.MinimumVersion} or later.");
+        }
+    }
+
+    // The version query was refused as one the database does not know (SQLSTATE class 42: syntax error or
+    // undefined function), or failed for good on a database without SQLSTATEs (SQLite); not one that failed
+    // because the server went away (57P01, 08xxx), which is transient.
+    private static bool Refused(DbException ex) =>
+        ex.SqlState is { } state ? state.StartsWith("42", StringComparison.Ordinal) : !ex.IsTransient;
 
     /// <summary>
     /// On PostgreSQL, the claimed rows are held by row locks in a transaction that stays open until their
@@ -48,12 +101,12 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
         var held = false;
         try
         {
-            if (ClaimSql.IsPostgreSql(context) && !context.Database.CreateExecutionStrategy().RetriesOnFailure)
+            if (_dialect.HoldsClaims && !context.Database.CreateExecutionStrategy().RetriesOnFailure)
             {
                 var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 var holdFor = ((long)Math.Max(1, (leaseUntil - now).TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await context.Database.ExecuteSqlAsync($"SELECT set_config('idle_in_transaction_session_timeout', {holdFor}, true)", cancellationToken).ConfigureAwait(false);
-                var rows = await ReadAsync(context, _holdSql ??= ClaimSql.For(context, hold: true), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
+                await context.Database.ExecuteSqlRawAsync(_dialect.IdleTimeout, [holdFor], cancellationToken).ConfigureAwait(false);
+                var rows = await ReadAsync(context, _holdSql ??= _dialect.Claim(Tables.Of<OutboxRecord>(context), hold: true), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
                 if (rows.Count > 0)
                 {
                     held = true;
@@ -64,7 +117,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 return DispatchClaim.Leased([], this);
             }
 
-            var leased = await ReadAsync(context, _leaseSql ??= ClaimSql.For(context), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
+            var leased = await ReadAsync(context, _leaseSql ??= _dialect.Claim(Tables.Of<OutboxRecord>(context), hold: false), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
             return DispatchClaim.Leased(leased, this);
         }
         finally

@@ -104,7 +104,7 @@ internal sealed class EntityFrameworkInboxStore<TContext>(ContextRunner<TContext
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            _insertSql ??= InboxSql.InsertIfAbsent(db);
+            _insertSql ??= InboxSql.InsertIfAbsent(db, runner.Dialect);
             var inserted = await db.Database.ExecuteSqlRawAsync(
                 _insertSql, [messageId, consumer, timeProvider.GetUtcNow().UtcDateTime], cancellationToken).ConfigureAwait(false);
             if (inserted == 0)

@@ -1,0 +1,37 @@
+using Outbox.EntityFrameworkCore.Dialects;
+
+namespace Outbox.Tests;
+
+/// <summary>What each database's dialect reads from the database's answer to its version query, and the versions it refuses.</summary>
+public sealed class DialectTests
+{
+    [Theory]
+    [InlineData("15.10 (Debian 15.10-0+deb12u1)", "15.10")]
+    [InlineData("12.0", "12.0")]
+    [InlineData("17devel", "17.0")]
+    [InlineData("11.22", "11.22")]
+    public void PostgreSql_ReadsTheServerVersion(string answer, string expected) =>
+        Assert.Equal(Version.Parse(expected), PostgreSqlDialect.Instance.ParseVersion(answer));
+
+    [Theory]
+    [InlineData("3.46.1", "3.46.1")]
+    [InlineData("3.35.0", "3.35.0")]
+    public void Sqlite_ReadsTheLibraryVersion(string answer, string expected) =>
+        Assert.Equal(Version.Parse(expected), SqliteDialect.Instance.ParseVersion(answer));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("MariaDB")]
+    public void AnAnswerWithoutAVersion_IsNotTheDatabasesOwn(string answer)
+    {
+        Assert.Null(PostgreSqlDialect.Instance.ParseVersion(answer));
+        Assert.Null(SqliteDialect.Instance.ParseVersion(answer));
+    }
+
+    [Fact]
+    public void TheMinimumVersions_AreThoseTheSqlNeeds()
+    {
+        Assert.True(PostgreSqlDialect.Instance.ParseVersion("11.22") < PostgreSqlDialect.Instance.MinimumVersion, "MATERIALIZED common tables came with PostgreSQL 12");
+        Assert.True(SqliteDialect.Instance.ParseVersion("3.34.1") < SqliteDialect.Instance.MinimumVersion, "RETURNING came with SQLite 3.35");
+    }
+}
