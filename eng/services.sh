@@ -41,6 +41,33 @@ ensure_postgres() {
   log "PostgreSQL: ready on 127.0.0.1:5432"
 }
 
+# MariaDB: a user 'outbox' (password 'outbox') that may create databases, on 127.0.0.1:3306; each test makes its own.
+ensure_mariadb() {
+  if [ -n "${OUTBOX_TEST_MARIADB:-}" ]; then
+    log "MariaDB: using OUTBOX_TEST_MARIADB"
+    return
+  fi
+  if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+    log "MariaDB: installing"
+    apt_install mariadb-server
+  fi
+  if ! mariadb-admin ping >/dev/null 2>&1; then
+    log "MariaDB: starting"
+    # The start script hands the server this script's descriptors; a lock held on one would be held forever.
+    service mariadb start >/dev/null 2>&1 </dev/null || { log "MariaDB did not start"; exit 1; }
+  fi
+  for _ in $(seq 1 60); do
+    mariadb-admin ping >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  mariadb-admin ping >/dev/null 2>&1 || { log "MariaDB did not accept connections"; exit 1; }
+  mariadb -e "CREATE USER IF NOT EXISTS 'outbox'@'localhost' IDENTIFIED BY 'outbox';
+              CREATE USER IF NOT EXISTS 'outbox'@'127.0.0.1' IDENTIFIED BY 'outbox';
+              GRANT ALL PRIVILEGES ON *.* TO 'outbox'@'localhost';
+              GRANT ALL PRIVILEGES ON *.* TO 'outbox'@'127.0.0.1';"
+  log "MariaDB: $(mariadb -N -e 'SELECT VERSION()') ready on 127.0.0.1:3306"
+}
+
 # RabbitMQ: the default guest/guest user on 127.0.0.1:5672; each test declares its own exchange and queues.
 ensure_rabbitmq() {
   if [ -n "${OUTBOX_TEST_RABBITMQ:-}" ]; then

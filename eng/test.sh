@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: builds, starts what the integration tests need (PostgreSQL, RabbitMQ, the native
+# Runs the whole test suite: builds, starts what the integration tests need (PostgreSQL, MariaDB, RabbitMQ, the native
 # Kafka library librdkafka, which the Kafka tests' mock cluster runs in, the foreign clients kcat and pika, and
 # Chromium for the dashboard's browser tests), runs every test project, and ends with the totals alone on a line: "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash eng/librdkafka.sh || { echo "0 passed, 1 failed"; echo "Could not install librdkafka." >&2; exit 1; }
-bash eng/services.sh postgres rabbitmq kcat pika chromium || { echo "0 passed, 1 failed"; echo "Could not start the services the tests need." >&2; exit 1; }
+bash eng/services.sh postgres mariadb rabbitmq kcat pika chromium || { echo "0 passed, 1 failed"; echo "Could not start the services the tests need." >&2; exit 1; }
 
 dotnet build Outbox.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; echo "The build failed." >&2; exit 1; }
 

@@ -27,6 +27,11 @@ public static class DbContextOptionsBuilderExtensions
             "UseOutbox needs the outbox services: call services.AddOutbox(configuration).UseEntityFrameworkCore<TContext>(database => ...) first.");
         optionsBuilder.AddInterceptors(interceptor);
         var dialect = ContextDialect.Find(serviceProvider.GetServices<ContextDialect>(), optionsBuilder.Options.ContextType);
+        if (dialect is { RewritesAliasedDeletes: true })
+        {
+            optionsBuilder.AddInterceptors(AliasedDeleteRewriter.Instance);
+        }
+
         return dialect is { RunsInsertBatchAsTransaction: true } ? optionsBuilder.ReplaceService<IBatchExecutor, SingleBatchExecutor>() : optionsBuilder;
     }
 }

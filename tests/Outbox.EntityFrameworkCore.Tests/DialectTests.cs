@@ -28,10 +28,25 @@ public sealed class DialectTests
         Assert.Null(SqliteDialect.Instance.ParseVersion(answer));
     }
 
+    [Theory]
+    [InlineData("10.11.19-MariaDB-0+deb12u1", "MariaDB", "10.11.19", "10.6")]
+    [InlineData("10.5.27-MariaDB", "MariaDB", "10.5.27", "10.6")]
+    [InlineData("8.0.36", "MySQL", "8.0.36", "8.0.1")]
+    public void MySql_TellsMariaDbFromMySql_EachWithItsOwnMinimum(string answer, string database, string version, string minimum)
+    {
+        Assert.Equal(Version.Parse(version), MySqlDialect.Instance.ParseVersion(answer));
+        Assert.Equal((database, Version.Parse(minimum)), MySqlDialect.Instance.Flavour(answer));
+    }
+
+    [Fact]
+    public void PostgreSqlsAnswerToVersion_IsNotMySqls() =>
+        Assert.Null(MySqlDialect.Instance.ParseVersion("PostgreSQL 15.10 (Debian 15.10-0+deb12u1) on x86_64-pc-linux-gnu"));
+
     [Fact]
     public void TheMinimumVersions_AreThoseTheSqlNeeds()
     {
         Assert.True(PostgreSqlDialect.Instance.ParseVersion("11.22") < PostgreSqlDialect.Instance.MinimumVersion, "MATERIALIZED common tables came with PostgreSQL 12");
         Assert.True(SqliteDialect.Instance.ParseVersion("3.34.1") < SqliteDialect.Instance.MinimumVersion, "RETURNING came with SQLite 3.35");
+        Assert.True(MySqlDialect.Instance.ParseVersion("10.5.27-MariaDB") < MySqlDialect.Instance.Flavour("10.5.27-MariaDB").Minimum, "SKIP LOCKED came with MariaDB 10.6");
     }
 }

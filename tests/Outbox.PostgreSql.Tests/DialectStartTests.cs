@@ -30,6 +30,19 @@ public sealed class DialectStartTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MySqlNamedForAPostgreSqlDatabase_StopsTheStart_WithTheAnswerItGot()
+    {
+        using var host = Host(_database.ConnectionString, database => database.UseMySql());
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.StartsWith(
+            "ShopContext is registered with UseEntityFrameworkCore<ShopContext>(database => database.UseMySql()), but its database answered 'PostgreSQL 1",
+            error.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PostgreSqlNamed_Starts()
     {
         using var host = Host(_database.ConnectionString, database => database.UsePostgreSql());

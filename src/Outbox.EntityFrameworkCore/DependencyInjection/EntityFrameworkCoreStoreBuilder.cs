@@ -24,6 +24,13 @@ public sealed class EntityFrameworkCoreStoreBuilder
     /// <returns>This builder.</returns>
     public EntityFrameworkCoreStoreBuilder UseSqlite() => Use(SqliteDialect.Instance);
 
+    /// <summary>
+    /// MariaDB 10.6 or later, or MySQL 8.0.1 or later, through Oracle's provider (<c>MySql.EntityFrameworkCore</c>,
+    /// <c>UseMySQL</c>). The context's <c>ExecuteDelete</c> commands are rewritten into a form MariaDB runs.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public EntityFrameworkCoreStoreBuilder UseMySql() => Use(MySqlDialect.Instance);
+
     private EntityFrameworkCoreStoreBuilder Use(StoreDialect dialect)
     {
         Dialect = dialect;

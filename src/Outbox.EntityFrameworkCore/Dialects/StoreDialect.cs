@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Dialects;
@@ -10,6 +13,8 @@ namespace Outbox.EntityFrameworkCore.Dialects;
 /// </summary>
 internal abstract class StoreDialect
 {
+    private readonly ConcurrentDictionary<string, string> _leases = new(StringComparer.Ordinal);
+
     /// <summary>Rows not sent yet: pending, or prepared (written in a transaction that may commit, or a half message).</summary>
     public static readonly string Unsent = $"status < {(int)MessageStatus.Dispatched}";
 
@@ -31,6 +36,9 @@ internal abstract class StoreDialect
     /// </summary>
     public virtual bool HoldsClaims => false;
 
+    /// <summary>Whether EF Core's <c>ExecuteDelete</c> needs <see cref="AliasedDeleteRewriter"/> on this database.</summary>
+    public virtual bool RewritesAliasedDeletes => false;
+
     /// <summary>Whether a SaveChanges of inserts only, in one batch, may go without EF Core's transaction (the database runs a batch as one).</summary>
     public virtual bool RunsInsertBatchAsTransaction => false;
 
@@ -39,6 +47,22 @@ internal abstract class StoreDialect
     /// database's; by default the number it starts with (PostgreSQL's '15.10 (Debian 15.10-0+deb12u1)', SQLite's '3.46.1').
     /// </summary>
     public virtual Version? ParseVersion(string answer) => LeadingVersion(answer);
+
+    /// <summary>
+    /// Which database answered <see cref="VersionQuery"/> with <paramref name="answer"/>, and the oldest version of
+    /// it the outbox runs on: by default <see cref="Database"/> and <see cref="MinimumVersion"/>.
+    /// </summary>
+    public virtual (string Database, Version Minimum) Flavour(string answer) => (Database, MinimumVersion);
+
+    /// <summary>
+    /// Leases a batch of due rows to <paramref name="owner"/> until <paramref name="leaseUntil"/> and returns them,
+    /// as <see cref="Claim"/> describes; by default with its statement, outside any transaction.
+    /// </summary>
+    public virtual Task<List<OutboxRecord>> LeaseAsync(DbContext context, string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
+        context.Set<OutboxRecord>()
+            .FromSqlRaw(_leases.GetOrAdd(Tables.Of<OutboxRecord>(context), table => Claim(table, hold: false)), owner, leaseUntil, now, batchSize)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
 
     /// <summary>
     /// For a held claim: a statement that ends the current transaction when it stays idle for longer than

@@ -9,7 +9,6 @@ namespace Outbox.EntityFrameworkCore.Storage;
 internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TContext> runner) : IDispatchStore
     where TContext : DbContext
 {
-    private string? _leaseSql;
     private string? _holdSql;
 
     private readonly StoreDialect _dialect = runner.Dialect;
@@ -76,9 +75,10 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 $"{name} is registered with UseEntityFrameworkCore<{name}>(database => database.{_dialect.Choice}), but its database answered '{answer}' when asked for {_dialect.Database}'s version. Name the database the context uses.");
         }
 
-        if (version < _dialect.MinimumVersion)
+        var (database, minimum) = _dialect.Flavour(answer!);
+        if (version < minimum)
         {
-            throw new InvalidOperationException($"{name}'s database is {_dialect.Database} {version}; the outbox needs {_dialect.Database} {_dialect.MinimumVersion} or later.");
+            throw new InvalidOperationException($"{name}'s database is {database} {version}; the outbox needs {database} {minimum} or later.");
         }
     }
 
@@ -117,8 +117,8 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 return DispatchClaim.Leased([], this);
             }
 
-            var leased = await ReadAsync(context, _leaseSql ??= _dialect.Claim(Tables.Of<OutboxRecord>(context), hold: false), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
-            return DispatchClaim.Leased(leased, this);
+            var leased = await _dialect.LeaseAsync(context, owner, now, leaseUntil, batchSize, cancellationToken).ConfigureAwait(false);
+            return DispatchClaim.Leased(leased.ConvertAll(r => r.ToMessage()), this);
         }
         finally
         {

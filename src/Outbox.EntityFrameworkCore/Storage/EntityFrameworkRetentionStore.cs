@@ -28,15 +28,20 @@ internal sealed class EntityFrameworkRetentionStore<TContext>(ContextRunner<TCon
     // A key whose numbers were last seen before the cut-off and of which nothing is missing. Its row is
     // updated only by a message of that key, which makes it recent: the rows deleted are idle ones.
     public Task<int> DeleteSequencesAsync(DateTime before, int batchSize, CancellationToken cancellationToken) =>
-        runner.RunAsync(context => context.Set<SequenceRecord>()
-            .Where(q => q.UpdatedAt < before
-                && !context.Set<SequenceGapRecord>().Any(g => g.Consumer == q.Consumer && g.Source == q.Source && g.MessageKey == q.MessageKey))
-            .OrderBy(q => q.UpdatedAt)
-            .Take(batchSize)
-            .ExecuteDeleteAsync(cancellationToken));
+        runner.RunAsync(context =>
+        {
+            var last = Tables.Of<SequenceRecord>(context);
+            var gaps = Tables.Of<SequenceGapRecord>(context);
+            var condition = $"{last}.updated_at < {{0}} AND NOT EXISTS (SELECT 1 FROM {gaps} g "
+                + $"WHERE g.consumer = {last}.consumer AND g.source = {last}.source AND g.message_key = {last}.message_key)";
+            return Delete(context, last, condition, "updated_at", before, batchSize, cancellationToken);
+        });
 
-    // Parameters: {0} before, {1} batch size. The condition and order are this class's constants; the values are parameters.
     private Task<int> DeleteBatchAsync<TRecord>(string condition, string order, DateTime before, int batchSize, CancellationToken cancellationToken) =>
-        runner.RunAsync(context => context.Database.ExecuteSqlRawAsync(
-            runner.Dialect.DeleteBatch(Tables.Of<TRecord>(context), condition, order), [before, batchSize], cancellationToken));
+        runner.RunAsync(context => Delete(context, Tables.Of<TRecord>(context), condition, order, before, batchSize, cancellationToken));
+
+    // Parameters: {0} before, {1} batch size. The condition and order are this class's constants and the model's
+    // table names; the values are parameters.
+    private Task<int> Delete(TContext context, string table, string condition, string order, DateTime before, int batchSize, CancellationToken cancellationToken) =>
+        context.Database.ExecuteSqlRawAsync(runner.Dialect.DeleteBatch(table, condition, order), [before, batchSize], cancellationToken);
 }

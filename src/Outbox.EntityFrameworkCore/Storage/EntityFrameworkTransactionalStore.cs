@@ -37,17 +37,21 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
             MessageStatus.RolledBack,
             cancellationToken);
 
+    // The batch is read, then updated with the same conditions, so a row decided meanwhile is left alone (an
+    // update with ORDER BY and LIMIT in one statement is not something every database runs).
     public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
-        runner.RunAsync(context => context.Set<OutboxRecord>()
-            .Where(r => r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox && r.CreatedAt <= preparedBefore
-                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now) && !checkedTypes.Contains(r.MessageType))
-            .OrderBy(r => r.Id)
-            .Take(batchSize)
-            .ExecuteUpdateAsync(
+        runner.RunAsync(async context =>
+        {
+            var stale = context.Set<OutboxRecord>()
+                .Where(r => r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox && r.CreatedAt <= preparedBefore
+                    && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now) && !checkedTypes.Contains(r.MessageType));
+            var ids = await stale.OrderBy(r => r.Id).Take(batchSize).Select(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+            return ids.Count == 0 ? 0 : await stale.Where(r => ids.Contains(r.Id)).ExecuteUpdateAsync(
                 s => s.SetProperty(r => r.Status, MessageStatus.Pending)
                     .SetProperty(r => r.LeaseOwner, (string?)null)
                     .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
-                cancellationToken));
+                cancellationToken).ConfigureAwait(false);
+        });
 
     // Optimistic lease: candidates are read, then leased by a conditional update that only one
     // instance can win per row; what this claim leased is read back by its lease expiry.
