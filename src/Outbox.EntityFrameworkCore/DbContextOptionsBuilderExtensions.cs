@@ -27,9 +27,9 @@ public static class DbContextOptionsBuilderExtensions
             "UseOutbox needs the outbox services: call services.AddOutbox(configuration).UseEntityFrameworkCore<TContext>(database => ...) first.");
         optionsBuilder.AddInterceptors(interceptor);
         var dialect = ContextDialect.Find(serviceProvider.GetServices<ContextDialect>(), optionsBuilder.Options.ContextType);
-        if (dialect is { RewritesAliasedDeletes: true })
+        if (dialect is { RewritesCommands: true })
         {
-            optionsBuilder.AddInterceptors(AliasedDeleteRewriter.Instance);
+            optionsBuilder.AddInterceptors(MySqlCommandRewriter.Instance);
         }
 
         return dialect is { RunsInsertBatchAsTransaction: true } ? optionsBuilder.ReplaceService<IBatchExecutor, SingleBatchExecutor>() : optionsBuilder;

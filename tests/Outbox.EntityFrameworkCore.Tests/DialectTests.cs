@@ -42,6 +42,15 @@ public sealed class DialectTests
     public void PostgreSqlsAnswerToVersion_IsNotMySqls() =>
         Assert.Null(MySqlDialect.Instance.ParseVersion("PostgreSQL 15.10 (Debian 15.10-0+deb12u1) on x86_64-pc-linux-gnu"));
 
+    [Theory]
+    [InlineData("DELETE FROM `outbox_messages` AS `o`\nWHERE `o`.`id` IN (@ids1)", "DELETE `o` FROM `outbox_messages` AS `o`\nWHERE `o`.`id` IN (@ids1)")]
+    [InlineData("DELETE FROM `shop`.`outbox_dead_letters` AS `o` WHERE 1", "DELETE `o` FROM `shop`.`outbox_dead_letters` AS `o` WHERE 1")]
+    [InlineData("SELECT GET_LOCK('__EFMigrationsLock',-1);", "SELECT IFNULL(GET_LOCK('__EFMigrationsLock', 2147483647), 9223372036854775807);")]
+    [InlineData("DELETE FROM `t` WHERE id = 1 ORDER BY id LIMIT 10", "DELETE FROM `t` WHERE id = 1 ORDER BY id LIMIT 10")]
+    [InlineData("UPDATE `outbox_messages` AS `o` SET `status` = @p", "UPDATE `outbox_messages` AS `o` SET `status` = @p")]
+    public void MySqlCommands_AreRewrittenOnlyWhereMariaDbRefusesThem(string sent, string run) =>
+        Assert.Equal(run, MySqlCommandRewriter.Rewrite(sent));
+
     [Fact]
     public void TheMinimumVersions_AreThoseTheSqlNeeds()
     {

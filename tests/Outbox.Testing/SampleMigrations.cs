@@ -1,5 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Xunit;
 
 namespace Outbox.Testing;
@@ -23,7 +25,7 @@ public static class SampleMigrations
         foreach (var name in new[] { table, "outbox_messages", "inbox_messages", "outbox_dead_letters" })
         {
             await using DbCommand count = connection.CreateCommand();
-            count.CommandText = $"SELECT count(*) FROM \"{name}\"";
+            count.CommandText = $"SELECT count(*) FROM {db.GetService<ISqlGenerationHelper>().DelimitIdentifier(name)}";
             Assert.Equal(0L, Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
         }
     }

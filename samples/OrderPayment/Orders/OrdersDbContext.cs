@@ -29,6 +29,9 @@ public class OrdersDbContext : DbContext
 /// <summary>The same model on PostgreSQL, with its migrations in Migrations/PostgreSql.</summary>
 public sealed class PostgreSqlOrdersDbContext(DbContextOptions<PostgreSqlOrdersDbContext> options) : OrdersDbContext(options);
 
+/// <summary>The same model on MariaDB or MySQL, with its migrations in Migrations/MySql.</summary>
+public sealed class MySqlOrdersDbContext(DbContextOptions<MySqlOrdersDbContext> options) : OrdersDbContext(options);
+
 public enum OrderStatus
 {
     Placed,

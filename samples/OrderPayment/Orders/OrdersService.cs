@@ -21,7 +21,7 @@ public static class OrdersService
             ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Orders"),
         });
         #region dashboard
-        builder.AddSampleOutbox<OrdersDbContext, PostgreSqlOrdersDbContext>("Orders")
+        builder.AddSampleOutbox<OrdersDbContext, PostgreSqlOrdersDbContext, MySqlOrdersDbContext>("Orders")
             .AddConsumer<PaymentCapturedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.captured", "orders-paid"))
             .AddConsumer<PaymentFailedHandler>(consumer => (consumer.Source, consumer.Name) = ("payments.failed", "orders-cancelled"))
             .UseDashboard();

@@ -27,6 +27,9 @@ public class PaymentsDbContext : DbContext
 /// <summary>The same model on PostgreSQL, with its migrations in Migrations/PostgreSql.</summary>
 public sealed class PostgreSqlPaymentsDbContext(DbContextOptions<PostgreSqlPaymentsDbContext> options) : PaymentsDbContext(options);
 
+/// <summary>The same model on MariaDB or MySQL, with its migrations in Migrations/MySql.</summary>
+public sealed class MySqlPaymentsDbContext(DbContextOptions<MySqlPaymentsDbContext> options) : PaymentsDbContext(options);
+
 public enum PaymentStatus
 {
     /// <summary>OrderPlaced arrived; the gateway has not been asked yet.</summary>

@@ -18,7 +18,7 @@ public static class PaymentsService
             Args = args,
             ContentRootPath = Path.Combine(AppContext.BaseDirectory, "Payments"),
         });
-        builder.AddSampleOutbox<PaymentsDbContext, PostgreSqlPaymentsDbContext>("Payments")
+        builder.AddSampleOutbox<PaymentsDbContext, PostgreSqlPaymentsDbContext, MySqlPaymentsDbContext>("Payments")
             .AddTransactionCheck<PaymentCaptured, PaymentCheck>()
             .AddConsumer<OrderPlacedHandler>(consumer => (consumer.Source, consumer.Name) = ("orders.placed", "payments"));
         builder.Services.AddSingleton<FakeGateway>()

@@ -25,6 +25,7 @@ internal static class DashboardDemo
     {
         services.ConfigureDbContext<OrdersDbContext>(options => options.AddInterceptors(ordersLock));
         services.ConfigureDbContext<PostgreSqlOrdersDbContext>(options => options.AddInterceptors(ordersLock));
+        services.ConfigureDbContext<MySqlOrdersDbContext>(options => options.AddInterceptors(ordersLock));
     }
 
     /// <summary>Runs the demo until <paramref name="stopping"/> is cancelled (SIGTERM or Ctrl+C).</summary>

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using OrderPayment.Contracts;
 using OrderPayment.Orders;
 using OrderPayment.Payments;
+using OrderPayment.ServiceDefaults;
 using Outbox;
 using Outbox.Serialization;
 using Outbox.Telemetry;
@@ -101,11 +102,8 @@ using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
 
 using var http = new HttpClient { BaseAddress = new Uri(api.Urls.First()) };
 var clock = Stopwatch.StartNew();
-await using (var scope = api.Services.CreateAsyncScope())
-{
-    var database = scope.ServiceProvider.GetRequiredService<OrdersDbContext>().Database.ProviderName?.Split('.')[^1];
-    Console.WriteLine($"Orders API on {http.BaseAddress}, transport {api.Services.GetRequiredService<OutboxTransports>().DefaultName}, database {database}; placing {orders} orders.");
-}
+Console.WriteLine(
+    $"Orders API on {http.BaseAddress}, transport {api.Services.GetRequiredService<OutboxTransports>().DefaultName}, database {SampleDatabase.Provider(api.Configuration)}; placing {orders} orders.");
 
 // Test customers, as the fake gateway knows them: decline-* are declined, slow-* time out and are charged late.
 // The orders are followed until each is Paid or Cancelled, or a minute has passed. A terminal shows two progress

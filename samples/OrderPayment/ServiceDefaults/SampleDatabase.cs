@@ -11,13 +11,16 @@ public static class SampleDatabase
 
     public const string PostgreSql = "PostgreSQL";
 
-    /// <summary><c>Database:Provider</c>: <see cref="Sqlite"/> (the default) or <see cref="PostgreSql"/>.</summary>
+    public const string MySql = "MySql";
+
+    /// <summary><c>Database:Provider</c>: <see cref="Sqlite"/> (the default), <see cref="PostgreSql"/> or <see cref="MySql"/> (MariaDB or MySQL).</summary>
     public static string Provider(IConfiguration configuration) => configuration["Database:Provider"] switch
     {
         null or "" => Sqlite,
         var p when p.Equals(Sqlite, StringComparison.OrdinalIgnoreCase) => Sqlite,
         var p when p.Equals(PostgreSql, StringComparison.OrdinalIgnoreCase) => PostgreSql,
-        var p => throw new InvalidOperationException($"Database:Provider is '{p}'; it must be {Sqlite} or {PostgreSql}."),
+        var p when p.Equals(MySql, StringComparison.OrdinalIgnoreCase) => MySql,
+        var p => throw new InvalidOperationException($"Database:Provider is '{p}'; it must be {Sqlite}, {PostgreSql} or {MySql}."),
     };
 
     /// <summary>
@@ -44,7 +47,7 @@ public static class SampleDatabase
         }
         catch (ArgumentException e)
         {
-            throw new InvalidOperationException($"ConnectionStrings:{name} is not a SQLite connection string ({e.Message}); for PostgreSQL set Database:Provider to {PostgreSql}.", e);
+            throw new InvalidOperationException($"ConnectionStrings:{name} is not a SQLite connection string ({e.Message}); for PostgreSQL or MariaDB set Database:Provider to {PostgreSql} or {MySql}.", e);
         }
 
         sqlite.DataSource = Path.Combine(environment.ContentRootPath, sqlite.DataSource);

@@ -26,7 +26,7 @@ public sealed class EntityFrameworkCoreStoreBuilder
 
     /// <summary>
     /// MariaDB 10.6 or later, or MySQL 8.0.1 or later, through Oracle's provider (<c>MySql.EntityFrameworkCore</c>,
-    /// <c>UseMySQL</c>). The context's <c>ExecuteDelete</c> commands are rewritten into a form MariaDB runs.
+    /// <c>UseMySQL</c>). The context's <c>ExecuteDelete</c> commands and migration lock are rewritten into forms MariaDB runs.
     /// </summary>
     /// <returns>This builder.</returns>
     public EntityFrameworkCoreStoreBuilder UseMySql() => Use(MySqlDialect.Instance);

@@ -10,8 +10,8 @@ namespace Outbox.EntityFrameworkCore.Dialects;
 /// MariaDB 10.6 or later, and MySQL 8.0.1 or later (<c>FOR UPDATE SKIP LOCKED</c>), through Oracle's provider
 /// (<c>UseMySQL</c>). Neither has <c>UPDATE … RETURNING</c>: a claim takes a few statements in a transaction of
 /// its own, locking the due rows it looks at and skipping those another claim holds, and leases what it takes.
-/// EF Core's <c>ExecuteDelete</c> is written as <c>DELETE FROM t AS o</c>, which MariaDB refuses: the context's
-/// commands get <see cref="AliasedDeleteRewriter"/>.
+/// EF Core's <c>ExecuteDelete</c> and the provider's migration lock are written in forms MariaDB refuses: the
+/// context's commands get <see cref="MySqlCommandRewriter"/>.
 /// </summary>
 internal sealed class MySqlDialect : StoreDialect
 {
@@ -27,7 +27,7 @@ internal sealed class MySqlDialect : StoreDialect
 
     public override string VersionQuery => "SELECT VERSION()";
 
-    public override bool RewritesAliasedDeletes => true;
+    public override bool RewritesCommands => true;
 
     // VERSION() is '10.11.19-MariaDB-0+deb12u1' on MariaDB, '8.0.36' on MySQL.
     public override (string Database, Version Minimum) Flavour(string answer) =>

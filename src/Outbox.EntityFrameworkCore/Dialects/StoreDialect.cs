@@ -36,8 +36,8 @@ internal abstract class StoreDialect
     /// </summary>
     public virtual bool HoldsClaims => false;
 
-    /// <summary>Whether EF Core's <c>ExecuteDelete</c> needs <see cref="AliasedDeleteRewriter"/> on this database.</summary>
-    public virtual bool RewritesAliasedDeletes => false;
+    /// <summary>Whether the context's commands go through <see cref="MySqlCommandRewriter"/> on this database.</summary>
+    public virtual bool RewritesCommands => false;
 
     /// <summary>Whether a SaveChanges of inserts only, in one batch, may go without EF Core's transaction (the database runs a batch as one).</summary>
     public virtual bool RunsInsertBatchAsTransaction => false;
