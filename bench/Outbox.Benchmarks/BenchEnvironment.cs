@@ -5,21 +5,17 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Outbox.EntityFrameworkCore;
 using Outbox.Transport;
 
 namespace Outbox.Benchmarks;
 
 /// <summary>
-/// What every scenario shares: the servers (OUTBOX_BENCH_POSTGRES, OUTBOX_BENCH_RABBITMQ; by default the
-/// local ones eng/services.sh starts), the benchmark database, the host under test, and the targets.
+/// What every scenario shares: the servers (the database, OUTBOX_BENCH_RABBITMQ; by default the local ones
+/// eng/services.sh starts), the benchmark database, the host under test, and the targets.
 /// </summary>
-internal sealed class BenchEnvironment(bool quick, Targets targets)
+internal sealed class BenchEnvironment(bool quick, Targets targets, BenchDatabase database)
 {
-    private readonly string _server = Environment.GetEnvironmentVariable("OUTBOX_BENCH_POSTGRES") is { Length: > 0 } s
-        ? s
-        : "Host=127.0.0.1;Port=5432;Username=outbox;Password=outbox;Database=postgres";
 
     /// <summary>Whether to run the smaller version of each scenario.</summary>
     public bool Quick => quick;
@@ -27,8 +23,11 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
     /// <summary>Where scenarios record their figures against targets.json.</summary>
     public Targets Targets => targets;
 
+    /// <summary>The database the benchmark runs on.</summary>
+    public BenchDatabase Database => database;
+
     /// <summary>The benchmark's own database, dropped and created again by <see cref="ResetAsync"/>.</summary>
-    public string ConnectionString => new NpgsqlConnectionStringBuilder(_server) { Database = "outbox_bench" }.ConnectionString;
+    public string ConnectionString => database.ConnectionString;
 
     public string RabbitMQUri => Environment.GetEnvironmentVariable("OUTBOX_BENCH_RABBITMQ") is { Length: > 0 } u ? u : "amqp://guest:guest@127.0.0.1:5672/";
 
@@ -182,9 +181,9 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddDbContext<BenchContext>((sp, o) => o.UseNpgsql(ConnectionString).UseOutbox(sp));
+        builder.Services.AddDbContext<BenchContext>((sp, o) => database.Configure(o.UseOutbox(sp)));
         var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), o => o.Route<OrderPlaced>("orders.placed").Route<PaymentRequested>("payments.requested"))
-            .UseEntityFrameworkCore<BenchContext>(database => database.UsePostgreSql())
+            .UseEntityFrameworkCore<BenchContext>(database.Store)
             .UseInMemoryTransport(o => o.Mandatory = false) // the relay is measured, not a receiver: nobody subscribes
             .AddTransactionCheck<PaymentRequested, CommitCheck>();
         configure?.Invoke(outbox);
@@ -200,8 +199,10 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
 
     public async Task ResetAsync()
     {
-        NpgsqlConnection.ClearAllPools();
-        await using var db = new BenchContext(new DbContextOptionsBuilder<BenchContext>().UseNpgsql(ConnectionString).Options);
+        database.ClearPools();
+        var options = new DbContextOptionsBuilder<BenchContext>();
+        database.Configure(options);
+        await using var db = new BenchContext(options.Options);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -209,7 +210,7 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
                 await db.Database.EnsureDeletedAsync();
                 break;
             }
-            catch (PostgresException) when (attempt < 10)
+            catch (System.Data.Common.DbException) when (attempt < 10)
             {
                 // An autovacuum worker may still be busy in the database after a large run.
                 await Task.Delay(500);
@@ -217,31 +218,10 @@ internal sealed class BenchEnvironment(bool quick, Targets targets)
         }
 
         await db.Database.EnsureCreatedAsync();
-        NpgsqlConnection.ClearAllPools();
+        database.ClearPools();
     }
 
-    public async Task SeedBacklogAsync(int rows, int keys)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO outbox_messages (message_id, destination, message_type, message_key, payload, status, kind, created_at, due_at, next_attempt_at, attempts, check_count)
-            SELECT gen_random_uuid(), 'orders.placed', 'OrderPlaced', CASE WHEN @keys > 0 THEN 'k' || (g % @keys) END, convert_to('{"orderId":' || g || ',"customer":"ada","total":10}', 'UTF8'),
-                   1, 0, now(), now(), now(), 0, 0
-            FROM generate_series(1, @rows) g;
-            ANALYZE outbox_messages;
-            """,
-            connection);
-        command.Parameters.AddWithValue("rows", rows);
-        command.Parameters.AddWithValue("keys", keys);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task SeedBacklogAsync(int rows, int keys) => database.SeedBacklogAsync(rows, keys);
 
-    public async Task<string> ServerVersionAsync()
-    {
-        await using var connection = new NpgsqlConnection(_server);
-        await connection.OpenAsync();
-        return connection.ServerVersion;
-    }
+    public Task<string> ServerVersionAsync() => database.ServerVersionAsync();
 }

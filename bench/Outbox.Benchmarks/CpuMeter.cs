@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Outbox.Benchmarks;
 
 /// <summary>
-/// CPU time spent by this process, by PostgreSQL's processes and by RabbitMQ's, read from <c>/proc</c> (Linux
+/// CPU time spent by this process, by the database's processes (PostgreSQL's or MariaDB's) and by RabbitMQ's, read from <c>/proc</c> (Linux
 /// only; elsewhere every figure is zero). A process that exits between two readings loses its share.
 /// </summary>
 internal sealed class CpuMeter
@@ -12,7 +12,7 @@ internal sealed class CpuMeter
     private const double TicksPerSecond = 100;
     private readonly Dictionary<int, (string Name, long Ticks)> _start = Read();
 
-    /// <summary>CPU seconds used since the meter was made: (this process, PostgreSQL, RabbitMQ).</summary>
+    /// <summary>CPU seconds used since the meter was made: (this process, the database, RabbitMQ).</summary>
     public CpuUse Elapsed()
     {
         double own = 0, database = 0, broker = 0;
@@ -23,7 +23,7 @@ internal sealed class CpuMeter
             {
                 own += used;
             }
-            else if (name == "postgres")
+            else if (name is "postgres" or "mariadbd")
             {
                 database += used;
             }

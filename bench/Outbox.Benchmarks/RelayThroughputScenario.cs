@@ -19,7 +19,7 @@ internal sealed class RelayThroughputScenario(BenchEnvironment env) : Scenario
 
     private async Task RelayThroughputAsync(int rows)
     {
-        Console.WriteLine($"## 2. Relay throughput from a backlog of {rows:N0} rows (in-memory transport)");
+        Console.WriteLine($"## 2. Relay throughput from a backlog of {rows:N0} rows on {env.Database.Name} (in-memory transport)");
         Console.WriteLine();
         Console.WriteLine("| backlog | batch size | seconds | messages/s |");
         Console.WriteLine("|---|---|---|---|");

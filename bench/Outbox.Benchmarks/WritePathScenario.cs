@@ -42,9 +42,9 @@ internal sealed class WritePathScenario(BenchEnvironment env) : Scenario
         }
 
         var total = (seconds * Variants.Length).TotalSeconds;
-        Console.WriteLine($"## 10. Write path: {Writers} writers, {Variants.Length} rounds of {seconds.TotalSeconds:0} s per variant, dispatcher stopped");
+        Console.WriteLine($"## 10. Write path: {Writers} writers, {Variants.Length} rounds of {seconds.TotalSeconds:0} s per variant, dispatcher stopped, on {env.Database.Name}");
         Console.WriteLine();
-        Console.WriteLine("| variant | transactions/s | against order only | CPU µs per transaction: process / PostgreSQL |");
+        Console.WriteLine($"| variant | transactions/s | against order only | CPU µs per transaction: process / {env.Database.Name} |");
         Console.WriteLine("|---|---:|---:|---:|");
         for (var v = 0; v < Variants.Length; v++)
         {
@@ -53,9 +53,17 @@ internal sealed class WritePathScenario(BenchEnvironment env) : Scenario
 
         var ratio = (double)counts[2] / counts[0];
         Console.WriteLine();
-        Console.WriteLine($"with / without the message: **{ratio:0.00}** (target at least 0.8)");
+        if (env.Database.Name == "PostgreSQL")
+        {
+            Console.WriteLine($"with / without the message: **{ratio:0.00}** (target at least 0.8)");
+            env.Targets.Record("write-path-ratio", ratio);
+        }
+        else
+        {
+            Console.WriteLine($"with / without the message: **{ratio:0.00}** (no target on {env.Database.Name} yet)");
+        }
+
         Console.WriteLine();
-        env.Targets.Record("write-path-ratio", ratio);
     }
 
     private Task<long> WriteAsync(IHost host, int lines, bool publish, TimeSpan duration) =>

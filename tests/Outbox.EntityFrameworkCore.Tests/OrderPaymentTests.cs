@@ -65,7 +65,7 @@ public sealed partial class OrderPaymentTests
     [Theory]
     [InlineData("Outbox:Transport is 'Foo', which is not a registered transport; registered: InMemory, RabbitMQ, Kafka.", "Outbox__Transport=Foo")]
     [InlineData("Could not connect to RabbitMQ at amqp://guest:***@127.0.0.1:1/: Connection refused.", "Outbox__Transport=RabbitMQ", "Outbox__RabbitMQ__Uri=amqp://guest:guest@127.0.0.1:1/")]
-    [InlineData("Database:Provider is 'Oracle'; it must be Sqlite or PostgreSQL.", "Database__Provider=Oracle")]
+    [InlineData("Database:Provider is 'Oracle'; it must be Sqlite, PostgreSQL or MySql.", "Database__Provider=Oracle")]
     [InlineData("ConnectionStrings:Payments is not a SQLite connection string (Connection string keyword 'host' is not supported", "ConnectionStrings__Payments=Host=127.0.0.1")]
     [InlineData(
         "The database is not reachable: Failed to connect to 127.0.0.1:1",
