@@ -104,22 +104,6 @@ public sealed class HostedOutboxTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ADatabaseOtherThanTheOneNamed_StopsTheHostAtStart_SayingWhichWasNamed()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddDbContext<ShopContext>((sp, o) => o.UseSqlite(_database.ConnectionString).UseOutbox(sp));
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseEntityFrameworkCore<ShopContext>(database => database.UsePostgreSql()).UseInMemoryTransport();
-        using var host = builder.Build();
-
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
-
-        Assert.StartsWith(
-            "ShopContext is registered with UseEntityFrameworkCore<ShopContext>(database => database.UsePostgreSql()), but its database does not answer as PostgreSQL",
-            error.Message,
-            StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void NamingNoDatabase_IsRefusedAtRegistration()
     {
         var services = new ServiceCollection();

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OrderPayment.Orders;
-using Outbox.EntityFrameworkCore.Dialects;
 using OrderPayment.Payments;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.Testing;
 
 namespace Outbox.Tests;
@@ -13,37 +13,18 @@ namespace Outbox.Tests;
 public sealed class OrderPaymentTests
 {
     [Fact]
-    public async Task OrdersMigrations_MatchTheModel_AndCreateItOnAnEmptyDatabase()
-    {
-        await using var database = new MariaDbTestDatabase();
-        await database.CreateEmptyAsync();
-        await using var db = new MySqlOrdersDbContext(new DbContextOptionsBuilder<MySqlOrdersDbContext>().UseMySQL(database.ConnectionString).AddInterceptors(MySqlCommandRewriter.Instance).Options);
-        await SampleMigrations.AssertMatchTheModelAndCreateItAsync(db, "Orders");
-    }
+    public Task OrdersMigrations_MatchTheModel_AndCreateItOnAnEmptyDatabase() => SampleMigrations.AssertOnAnEmptyDatabaseAsync(
+        () => new MariaDbTestDatabase(),
+        connection => new MySqlOrdersDbContext(new DbContextOptionsBuilder<MySqlOrdersDbContext>().UseMySQL(connection).AddInterceptors(MySqlCommandRewriter.Instance).Options),
+        "Orders");
 
     [Fact]
-    public async Task PaymentsMigrations_MatchTheModel_AndCreateItOnAnEmptyDatabase()
-    {
-        await using var database = new MariaDbTestDatabase();
-        await database.CreateEmptyAsync();
-        await using var db = new MySqlPaymentsDbContext(new DbContextOptionsBuilder<MySqlPaymentsDbContext>().UseMySQL(database.ConnectionString).AddInterceptors(MySqlCommandRewriter.Instance).Options);
-        await SampleMigrations.AssertMatchTheModelAndCreateItAsync(db, "Payments");
-    }
+    public Task PaymentsMigrations_MatchTheModel_AndCreateItOnAnEmptyDatabase() => SampleMigrations.AssertOnAnEmptyDatabaseAsync(
+        () => new MariaDbTestDatabase(),
+        connection => new MySqlPaymentsDbContext(new DbContextOptionsBuilder<MySqlPaymentsDbContext>().UseMySQL(connection).AddInterceptors(MySqlCommandRewriter.Instance).Options),
+        "Payments");
 
     [Fact]
-    public async Task Runner_OnMariaDb_EveryOrderEndsAsItsGatewayAnswerDecides()
-    {
-        await using var orders = new MariaDbTestDatabase();
-        await using var payments = new MariaDbTestDatabase();
-        await orders.CreateEmptyAsync();
-        await payments.CreateEmptyAsync();
-
-        var (exitCode, output) = await OrderPaymentRun.RunAsync(
-            200,
-            ("Database__Provider", "MySql"),
-            ("ConnectionStrings__Orders", orders.ConnectionString),
-            ("ConnectionStrings__Payments", payments.ConnectionString));
-
-        OrderPaymentRun.AssertEveryOrder(exitCode, output, 200, "InMemory", "MySql");
-    }
+    public Task Runner_OnMariaDb_EveryOrderEndsAsItsGatewayAnswerDecides() =>
+        OrderPaymentRun.AssertAWholeRunOnAsync("MySql", () => new MariaDbTestDatabase());
 }

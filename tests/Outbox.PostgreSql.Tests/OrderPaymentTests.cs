@@ -9,37 +9,18 @@ namespace Outbox.Tests;
 public sealed class OrderPaymentTests
 {
     [Fact]
-    public async Task OrdersMigrations_MatchTheModel_AndCreateItOnAnEmptyDatabase()
-    {
-        await using var database = new PostgreSqlTestDatabase();
-        await database.CreateEmptyAsync();
-        await using var db = new PostgreSqlOrdersDbContext(new DbContextOptionsBuilder<PostgreSqlOrdersDbContext>().UseNpgsql(database.ConnectionString).Options);
-        await SampleMigrations.AssertMatchTheModelAndCreateItAsync(db, "Orders");
-    }
+    public Task OrdersMigrations_MatchTheModel_AndCreateItOnAnEmptyDatabase() => SampleMigrations.AssertOnAnEmptyDatabaseAsync(
+        () => new PostgreSqlTestDatabase(),
+        connection => new PostgreSqlOrdersDbContext(new DbContextOptionsBuilder<PostgreSqlOrdersDbContext>().UseNpgsql(connection).Options),
+        "Orders");
 
     [Fact]
-    public async Task PaymentsMigrations_MatchTheModel_AndCreateItOnAnEmptyDatabase()
-    {
-        await using var database = new PostgreSqlTestDatabase();
-        await database.CreateEmptyAsync();
-        await using var db = new PostgreSqlPaymentsDbContext(new DbContextOptionsBuilder<PostgreSqlPaymentsDbContext>().UseNpgsql(database.ConnectionString).Options);
-        await SampleMigrations.AssertMatchTheModelAndCreateItAsync(db, "Payments");
-    }
+    public Task PaymentsMigrations_MatchTheModel_AndCreateItOnAnEmptyDatabase() => SampleMigrations.AssertOnAnEmptyDatabaseAsync(
+        () => new PostgreSqlTestDatabase(),
+        connection => new PostgreSqlPaymentsDbContext(new DbContextOptionsBuilder<PostgreSqlPaymentsDbContext>().UseNpgsql(connection).Options),
+        "Payments");
 
     [Fact]
-    public async Task Runner_OnPostgreSQL_EveryOrderEndsAsItsGatewayAnswerDecides()
-    {
-        await using var orders = new PostgreSqlTestDatabase();
-        await using var payments = new PostgreSqlTestDatabase();
-        await orders.CreateEmptyAsync();
-        await payments.CreateEmptyAsync();
-
-        var (exitCode, output) = await OrderPaymentRun.RunAsync(
-            200,
-            ("Database__Provider", "PostgreSQL"),
-            ("ConnectionStrings__Orders", orders.ConnectionString),
-            ("ConnectionStrings__Payments", payments.ConnectionString));
-
-        OrderPaymentRun.AssertEveryOrder(exitCode, output, 200, "InMemory", "PostgreSQL");
-    }
+    public Task Runner_OnPostgreSQL_EveryOrderEndsAsItsGatewayAnswerDecides() =>
+        OrderPaymentRun.AssertAWholeRunOnAsync("PostgreSQL", () => new PostgreSqlTestDatabase());
 }

@@ -11,6 +11,26 @@ public static partial class OrderPaymentRun
         QuickStartRun.RunAsync($"run --project samples/OrderPayment/Runner -- --orders {orders}", environment);
 
     /// <summary>
+    /// Runs the runner with 200 orders on <paramref name="provider"/> (<c>Database:Provider</c>), each service on an
+    /// empty database of its own from <paramref name="newDatabase"/>, and asserts the whole run.
+    /// </summary>
+    public static async Task AssertAWholeRunOnAsync(string provider, Func<ITestDatabase> newDatabase)
+    {
+        await using var orders = newDatabase();
+        await using var payments = newDatabase();
+        await orders.CreateEmptyAsync();
+        await payments.CreateEmptyAsync();
+
+        var (exitCode, output) = await RunAsync(
+            200,
+            ("Database__Provider", provider),
+            ("ConnectionStrings__Orders", orders.ConnectionString),
+            ("ConnectionStrings__Payments", payments.ConnectionString));
+
+        AssertEveryOrder(exitCode, output, 200, "InMemory", provider);
+    }
+
+    /// <summary>
     /// Runs, with bash from the repository root, the shell block of the sample's README that contains
     /// <paramref name="containing"/>, as a reader pastes it.
     /// </summary>

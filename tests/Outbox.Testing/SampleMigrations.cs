@@ -10,6 +10,18 @@ namespace Outbox.Testing;
 public static class SampleMigrations
 {
     /// <summary>
+    /// On an empty database from <paramref name="newDatabase"/>, asserts of the context <paramref name="open"/> makes
+    /// for its connection string what <see cref="AssertMatchTheModelAndCreateItAsync"/> asserts.
+    /// </summary>
+    public static async Task AssertOnAnEmptyDatabaseAsync(Func<ITestDatabase> newDatabase, Func<string, DbContext> open, string table)
+    {
+        await using var database = newDatabase();
+        await database.CreateEmptyAsync();
+        await using var db = open(database.ConnectionString);
+        await AssertMatchTheModelAndCreateItAsync(db, table);
+    }
+
+    /// <summary>
     /// Asserts that <paramref name="db"/>'s model has no changes its migrations lack, and that the migrations
     /// create <paramref name="table"/> and the outbox, inbox and dead-letter tables, empty.
     /// </summary>
