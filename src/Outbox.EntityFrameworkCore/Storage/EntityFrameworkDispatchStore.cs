@@ -26,7 +26,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
         if (string.IsNullOrWhiteSpace(context.Database.GetConnectionString()))
         {
             throw new InvalidOperationException(
-                $"{name} has no connection string: pass one to UseSqlite or UseNpgsql in AddDbContext<{name}> (a ConnectionStrings entry that is missing from the configuration reads as null).");
+                $"{name} has no connection string: pass one to UseNpgsql, UseMySQL or UseSqlite in AddDbContext<{name}> (a ConnectionStrings entry that is missing from the configuration reads as null).");
         }
 
         await CheckDatabaseAsync(context, name, cancellationToken).ConfigureAwait(false);
