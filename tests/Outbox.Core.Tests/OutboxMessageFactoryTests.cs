@@ -132,6 +132,33 @@ public sealed class OutboxMessageFactoryTests
         Assert.Equal(id, Factory(o => o.Route<Ping>("pings")).Create(new Ping(1), new PublishOptions { MessageId = id }).MessageId);
     }
 
+    [Theory]
+    [InlineData("k", 0, true)]
+    [InlineData(null, 0, false)] // keyless: no key to number
+    [InlineData("k", 2, false)] // delayed: sent after messages written later
+    public void ANumberedRoutesMessage_IsMarkedForNumbering_OnceHere(string? key, int delayMinutes, bool sequenced)
+    {
+        var factory = Factory(o =>
+        {
+            o.Route<Ping>("pings", sequenced: true);
+            o.ServiceName = "shop";
+        });
+
+        var row = factory.Create(new Ping(1), new PublishOptions { Key = key, Delay = TimeSpan.FromMinutes(delayMinutes) });
+
+        Assert.Equal(sequenced, row.Sequenced);
+        Assert.Equal(sequenced ? "shop" : null, row.Headers.GetValueOrDefault(Outbox.Transport.TransportMessage.SourceHeader));
+    }
+
+    [Fact]
+    public void AnUnnumberedRoutesMessage_IsNotMarked()
+    {
+        var row = Factory(o => o.Route<Ping>("pings")).Create(new Ping(1), new PublishOptions { Key = "k" });
+
+        Assert.False(row.Sequenced);
+        Assert.False(row.Headers.ContainsKey(Outbox.Transport.TransportMessage.SourceHeader));
+    }
+
     private OutboxMessageFactory Factory(Action<OutboxOptions>? configure = null)
     {
         var options = new OutboxOptions { InstanceId = "me" };

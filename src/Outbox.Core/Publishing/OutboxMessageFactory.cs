@@ -87,6 +87,7 @@ internal sealed class OutboxMessageFactory(
             leaseExpiresAt = now + settings.Dispatch.LeaseDuration;
         }
 
+        var sequenced = IsSequenced(settings, typeName, kind, publish?.Key, status);
         return new StoredMessage
         {
             MessageId = publish?.MessageId ?? Guid.CreateVersion7(timeProvider.GetUtcNow()),
@@ -94,7 +95,8 @@ internal sealed class OutboxMessageFactory(
             MessageType = typeName,
             Key = publish?.Key,
             Body = payload,
-            Headers = Numbered(Headers(publish, destination), settings, typeName, kind, publish?.Key, status),
+            Headers = sequenced ? WithSource(Headers(publish, destination), settings) : Headers(publish, destination),
+            Sequenced = sequenced,
             Status = status,
             Kind = kind,
             CreatedAt = now,
@@ -105,18 +107,16 @@ internal sealed class OutboxMessageFactory(
         };
     }
 
-    // A numbered route's keyed message, sent at its commit, carries this service's name; the store gives it
-    // its number when the transaction saves it (outbox-seq). A half message commits later than it is
-    // written, and a delayed one is sent later than messages written after it: neither is numbered.
-    private IReadOnlyDictionary<string, string> Numbered(
-        IReadOnlyDictionary<string, string> headers, OutboxOptions settings, string typeName, MessageKind kind, string? key, MessageStatus status)
-    {
-        if (key is null || kind != MessageKind.Outbox || status != MessageStatus.Prepared || !settings.SequencedTypes.Contains(typeName)
-            || headers.ContainsKey(TransportMessage.SourceHeader))
-        {
-            return headers;
-        }
+    // A numbered route's keyed message, sent at its commit, is numbered by the store when the transaction saves
+    // it (outbox-seq). A half message commits later than it is written, and a delayed one is sent later than
+    // messages written after it: neither is numbered.
+    private static bool IsSequenced(OutboxOptions settings, string typeName, MessageKind kind, string? key, MessageStatus status) =>
+        key is not null && kind == MessageKind.Outbox && status == MessageStatus.Prepared && settings.SequencedTypes.Contains(typeName);
 
+    // A numbered message names its producer (outbox-source), this service: a publisher cannot set the header,
+    // which is reserved.
+    private Dictionary<string, string> WithSource(IReadOnlyDictionary<string, string> headers, OutboxOptions settings)
+    {
         var service = settings.ServiceName ?? environment?.ApplicationName ?? System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "outbox";
         return new Dictionary<string, string>(headers, StringComparer.Ordinal) { [TransportMessage.SourceHeader] = service };
     }

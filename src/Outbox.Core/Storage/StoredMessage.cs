@@ -65,4 +65,11 @@ public sealed record StoredMessage
 
     /// <summary>How many times a transaction check looked at the message.</summary>
     public int CheckCount { get; init; }
+
+    /// <summary>
+    /// Whether the store gives the message its destination and key's next number (<c>outbox-seq</c>) in the
+    /// transaction that saves it: set by the outbox when the message is published, for a keyed message of a
+    /// numbered route sent at its commit. A store does not decide it again.
+    /// </summary>
+    public bool Sequenced { get; init; }
 }

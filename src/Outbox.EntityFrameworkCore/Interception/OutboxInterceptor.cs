@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.Options;
 using Outbox.Dispatching;
 using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.EntityFrameworkCore.Storage;
@@ -21,7 +20,7 @@ namespace Outbox.EntityFrameworkCore.Interception;
 /// ADO.NET object) hands over nothing either: the rows are sent by the recovery job after
 /// <c>CheckAfter</c>, once their lease has run out.
 /// </remarks>
-internal sealed class OutboxInterceptor(DispatchSignal signal, IOptions<OutboxOptions> options, IEnumerable<ContextDialect> dialects) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class OutboxInterceptor(DispatchSignal signal, IEnumerable<ContextDialect> dialects) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, ContextState> _contexts = [];
     private readonly ConcurrentDictionary<Type, StoreDialect?> _dialects = new();
@@ -164,12 +163,11 @@ internal sealed class OutboxInterceptor(DispatchSignal signal, IOptions<OutboxOp
 
     private static bool InTransaction(DbContext context) => context.Database.CurrentTransaction is not null;
 
-    // The keyed messages of a numbered route that this SaveChanges writes; numbered again if an earlier
+    // The messages this SaveChanges writes that the outbox marked to be numbered; numbered again if an earlier
     // SaveChanges of them failed, since its numbers were given back.
     private List<PublishedMessage>? ToNumber(DbContext? context) =>
-        context is not null && options.Value.SequencedTypes.Count > 0 && _contexts.TryGetValue(context, out var state)
-            ? state.Messages.Where(m => m.Saving && m.Row.MessageKey is not null
-                && options.Value.SequencedTypes.Contains(m.Row.MessageType) && m.Message.Headers.ContainsKey(TransportMessage.SourceHeader)).ToList()
+        context is not null && _contexts.TryGetValue(context, out var state)
+            ? state.Messages.Where(m => m.Saving && m.Message.Sequenced).ToList()
             : null;
 
     // A number must be taken in the transaction that saves its message. Without one of the application's,
