@@ -62,7 +62,7 @@ public sealed class ClaimPlanTests : IAsyncLifetime
     {
         await using var scope = _host.Services.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<ShopContext>();
-        var sql = string.Format(CultureInfo.InvariantCulture, PostgreSqlDialect.Instance.Claim(Tables.Of<OutboxRecord>(context), hold: true), "'a'", "now() + interval '30 seconds'", "now()", BatchSize);
+        var sql = string.Format(CultureInfo.InvariantCulture, PostgreSqlDialect.Instance.ClaimOf(context, hold: true), "'a'", "now() + interval '30 seconds'", "now()", BatchSize);
         using var json = JsonDocument.Parse((string)(await _database.ScalarAsync("EXPLAIN (ANALYZE, FORMAT JSON) " + sql))!);
         return json.RootElement[0].GetProperty("Plan").Clone();
     }

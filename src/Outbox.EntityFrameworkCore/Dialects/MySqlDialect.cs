@@ -2,7 +2,6 @@ using System.Data;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Outbox.EntityFrameworkCore.Storage;
-using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Dialects;
 
@@ -92,10 +91,7 @@ internal sealed class MySqlDialect : StoreDialect
 
         var heads = await OldestUnsentAsync(context, table, keys.Keys, [], cancellationToken).ConfigureAwait(false);
         var behind = keys.Where(k => heads.TryGetValue(k.Key, out var head) && head < k.Value[0]).Select(k => heads[k.Key]).ToList();
-        var lockHeads = $"SELECT id AS Value FROM {table} WHERE id IN ({string.Join(", ", behind)}) AND {Claimable} FOR UPDATE SKIP LOCKED";
-        var headsTaken = behind.Count == 0
-            ? []
-            : (await context.Database.SqlQueryRaw<long>(lockHeads, now).ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
+        var headsTaken = behind.Count == 0 ? [] : await LockAsync(context, table, behind, now, cancellationToken).ConfigureAwait(false);
         foreach (var (key, ids) in keys.ToList())
         {
             var head = heads.GetValueOrDefault(key, ids[0]);
@@ -128,7 +124,14 @@ internal sealed class MySqlDialect : StoreDialect
     /// it returns; sorted after the scan, it would lock every due row and leave other claims nothing.
     /// </summary>
     internal static string Window(string table) =>
-        $"SELECT id AS Id, message_key AS MessageKey FROM {table} WHERE {Claimable} ORDER BY next_attempt_at, id LIMIT {{1}} FOR UPDATE SKIP LOCKED";
+        $"SELECT id AS Id, message_key AS MessageKey FROM {table} WHERE {Claimable("{0}")} ORDER BY next_attempt_at, id LIMIT {{1}} FOR UPDATE SKIP LOCKED";
+
+    // Of the given rows, those still claimable, locked; those another claim holds are skipped.
+    private static async Task<HashSet<long>> LockAsync(DbContext context, string table, List<long> ids, DateTime now, CancellationToken cancellationToken)
+    {
+        var lockRows = $"SELECT id AS Value FROM {table} WHERE id IN ({string.Join(", ", ids)}) AND {Claimable("{0}")} FOR UPDATE SKIP LOCKED";
+        return (await context.Database.SqlQueryRaw<long>(lockRows, now).ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
+    }
 
     // Each key's smallest unsent id other than those given.
     private static async Task<Dictionary<string, long>> OldestUnsentAsync(
@@ -141,14 +144,11 @@ internal sealed class MySqlDialect : StoreDialect
 
         var placeholders = string.Join(", ", keys.Select((_, i) => $"{{{i}}}"));
         var excluded = except.Count == 0 ? "" : $" AND id NOT IN ({string.Join(", ", except)})";
-        var oldest = $"SELECT MIN(id) AS Id, message_key AS MessageKey FROM {table} WHERE message_key IN ({placeholders}) AND {UnsentRow}{excluded} GROUP BY message_key";
+        var oldest = $"SELECT MIN(id) AS Id, message_key AS MessageKey FROM {table} WHERE message_key IN ({placeholders}) AND {UnsentRow()}{excluded} GROUP BY message_key";
         var rows = await context.Database.SqlQueryRaw<KeyedId>(oldest, [.. keys]).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.ToDictionary(r => r.MessageKey!, r => r.Id, StringComparer.Ordinal);
     }
 
-    private static string Claimable => $"status = {(int)MessageStatus.Pending} AND next_attempt_at <= {{0}} AND (lease_expires_at IS NULL OR lease_expires_at <= {{0}})";
-
-    private static string UnsentRow => $"{Unsent} AND (status = {(int)MessageStatus.Pending} OR kind = {(int)MessageKind.Outbox})";
 
     private sealed class KeyedId
     {

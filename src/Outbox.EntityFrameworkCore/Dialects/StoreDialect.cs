@@ -13,7 +13,7 @@ namespace Outbox.EntityFrameworkCore.Dialects;
 /// </summary>
 internal abstract class StoreDialect
 {
-    private readonly ConcurrentDictionary<string, string> _leases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Table, bool Hold), string> _claims = new();
 
     /// <summary>Rows not sent yet: pending, or prepared (written in a transaction that may commit, or a half message).</summary>
     public static readonly string Unsent = $"status < {(int)MessageStatus.Dispatched}";
@@ -60,7 +60,7 @@ internal abstract class StoreDialect
     /// </summary>
     public virtual Task<List<OutboxRecord>> LeaseAsync(DbContext context, string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
         context.Set<OutboxRecord>()
-            .FromSqlRaw(_leases.GetOrAdd(Tables.Of<OutboxRecord>(context), table => Claim(table, hold: false)), owner, leaseUntil, now, batchSize)
+            .FromSqlRaw(ClaimOf(context, hold: false), owner, leaseUntil, now, batchSize)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
 
@@ -75,6 +75,10 @@ internal abstract class StoreDialect
     /// size. With <paramref name="hold"/>, returns the rows locked instead of leasing them.
     /// </summary>
     public abstract string Claim(string table, bool hold);
+
+    /// <summary><see cref="Claim"/> for <paramref name="context"/>'s outbox table, built once per table.</summary>
+    public string ClaimOf(DbContext context, bool hold) =>
+        _claims.GetOrAdd((Tables.Of<OutboxRecord>(context), hold), key => Claim(key.Table, key.Hold));
 
     /// <summary>Inserts an inbox row unless the message is there for the consumer, as 0 rows affected rather than an error; {0}, {1}, {2} fill <paramref name="columns"/>.</summary>
     public abstract string InsertIfAbsent(string table, string columns);
@@ -111,10 +115,8 @@ internal abstract class StoreDialect
     /// </summary>
     protected static string ClaimWithCommonTables(string table, string locking, bool hold)
     {
-        const int pending = (int)MessageStatus.Pending;
-        const int outbox = (int)MessageKind.Outbox;
-        var unsent = $"e.{Unsent} AND (e.status = {pending} OR e.kind = {outbox})";
-        var claimable = $"status = {pending} AND next_attempt_at <= {{2}} AND (lease_expires_at IS NULL OR lease_expires_at <= {{2}})";
+        var unsent = UnsentRow("e.");
+        var claimable = Claimable("{2}");
 
         // A key's rows are looked up in the unsent-key index, which holds unsent rows only. The key is
         // matched as a range rather than with =, so that the rows come in (key, id) order, which only that
@@ -162,6 +164,17 @@ internal abstract class StoreDialect
             {{(hold ? "" : "RETURNING *")}}
             """;
     }
+
+    /// <summary>A row a claim may take at <paramref name="now"/> (a placeholder): pending, due, and not leased.</summary>
+    protected static string Claimable(string now) =>
+        $"status = {(int)MessageStatus.Pending} AND next_attempt_at <= {now} AND (lease_expires_at IS NULL OR lease_expires_at <= {now})";
+
+    /// <summary>
+    /// A row that holds its key back until it is sent: unsent and pending, or prepared by the interceptor (in
+    /// flight, or not yet recovered). <paramref name="alias"/> qualifies the columns (<c>e.</c>).
+    /// </summary>
+    protected static string UnsentRow(string alias = "") =>
+        $"{alias}{Unsent} AND ({alias}status = {(int)MessageStatus.Pending} OR {alias}kind = {(int)MessageKind.Outbox})";
 
     /// <summary>An upsert that takes the next number and returns it, for databases with <c>ON CONFLICT</c> and <c>RETURNING</c>.</summary>
     protected static string UpsertReturningSequence(string table) =>

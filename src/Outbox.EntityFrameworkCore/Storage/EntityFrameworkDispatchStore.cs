@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Storage;
@@ -9,10 +8,6 @@ namespace Outbox.EntityFrameworkCore.Storage;
 internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TContext> runner) : IDispatchStore
     where TContext : DbContext
 {
-    private string? _holdSql;
-
-    private readonly StoreDialect _dialect = runner.Dialect;
-
     public Task ValidateAsync(CancellationToken cancellationToken) => runner.RunAsync(async context =>
     {
         var name = typeof(TContext).Name;
@@ -51,7 +46,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
         try
         {
             await using var query = context.Database.GetDbConnection().CreateCommand();
-            query.CommandText = _dialect.VersionQuery;
+            query.CommandText = runner.Dialect.VersionQuery;
             answer = Convert.ToString(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (DbException ex) when (!Refused(ex))
@@ -61,21 +56,21 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
         catch (DbException ex)
         {
             throw new InvalidOperationException(
-                $"{name} is registered with UseEntityFrameworkCore<{name}>(database => database.{_dialect.Choice}), but its database does not answer as {_dialect.Database} ({ex.Message}). Name the database the context uses.", ex);
+                $"{name} is registered with UseEntityFrameworkCore<{name}>(database => database.{runner.Dialect.Choice}), but its database does not answer as {runner.Dialect.Database} ({ex.Message}). Name the database the context uses.", ex);
         }
         finally
         {
             await context.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
 
-        var version = answer is null ? null : _dialect.ParseVersion(answer);
+        var version = answer is null ? null : runner.Dialect.ParseVersion(answer);
         if (version is null)
         {
             throw new InvalidOperationException(
-                $"{name} is registered with UseEntityFrameworkCore<{name}>(database => database.{_dialect.Choice}), but its database answered '{answer}' when asked for {_dialect.Database}'s version. Name the database the context uses.");
+                $"{name} is registered with UseEntityFrameworkCore<{name}>(database => database.{runner.Dialect.Choice}), but its database answered '{answer}' when asked for {runner.Dialect.Database}'s version. Name the database the context uses.");
         }
 
-        var (database, minimum) = _dialect.Flavour(answer!);
+        var (database, minimum) = runner.Dialect.Flavour(answer!);
         if (version < minimum)
         {
             throw new InvalidOperationException($"{name}'s database is {database} {version}; the outbox needs {database} {minimum} or later.");
@@ -101,12 +96,12 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
         var held = false;
         try
         {
-            if (_dialect.HoldsClaims && !context.Database.CreateExecutionStrategy().RetriesOnFailure)
+            if (runner.Dialect.HoldsClaims && !context.Database.CreateExecutionStrategy().RetriesOnFailure)
             {
                 var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 var holdFor = ((long)Math.Max(1, (leaseUntil - now).TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await context.Database.ExecuteSqlRawAsync(_dialect.IdleTimeout, [holdFor], cancellationToken).ConfigureAwait(false);
-                var rows = await ReadAsync(context, _holdSql ??= _dialect.Claim(Tables.Of<OutboxRecord>(context), hold: true), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
+                await context.Database.ExecuteSqlRawAsync(runner.Dialect.IdleTimeout, [holdFor], cancellationToken).ConfigureAwait(false);
+                var rows = await ReadAsync(context, runner.Dialect.ClaimOf(context, hold: true), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
                 if (rows.Count > 0)
                 {
                     held = true;
@@ -117,7 +112,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 return DispatchClaim.Leased([], this);
             }
 
-            var leased = await _dialect.LeaseAsync(context, owner, now, leaseUntil, batchSize, cancellationToken).ConfigureAwait(false);
+            var leased = await runner.Dialect.LeaseAsync(context, owner, now, leaseUntil, batchSize, cancellationToken).ConfigureAwait(false);
             return DispatchClaim.Leased(leased.ConvertAll(r => r.ToMessage()), this);
         }
         finally
