@@ -22,7 +22,7 @@ public sealed class MessageRelayTests
         _options.Dispatch.Retry.MaxRetryAttempts = 0;
     }
 
-    private DateTime Now => _time.GetUtcNow().UtcDateTime;
+    private DateTimeOffset Now => _time.GetUtcNow();
 
     [Fact]
     public async Task SentRows_AreMarkedDispatched()

@@ -90,7 +90,7 @@ public sealed class OutboxMessageFactoryTests
     public void ImmediateMessage_IsPrepared_AndLeasedToThisInstance()
     {
         var row = Factory(o => o.Route<Ping>("pings")).Create(new Ping(1), new PublishOptions { Key = "k" });
-        var now = _time.GetUtcNow().UtcDateTime;
+        var now = _time.GetUtcNow();
 
         Assert.Equal(MessageStatus.Prepared, row.Status);
         Assert.Equal(MessageKind.Outbox, row.Kind);

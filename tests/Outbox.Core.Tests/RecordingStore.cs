@@ -10,11 +10,11 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
 
     public ConcurrentQueue<DispatchFailure> Failed { get; } = new();
 
-    public ConcurrentQueue<(long Id, DateTime NextAttemptAt)> Released { get; } = new();
+    public ConcurrentQueue<(long Id, DateTimeOffset NextAttemptAt)> Released { get; } = new();
 
     public ConcurrentQueue<DeadLetterRequest> DeadLettered { get; } = new();
 
-    public ConcurrentQueue<(long[] Ids, MessageStatus? Decided, DateTime NextCheckAt, string? Error)> Checks { get; } = new();
+    public ConcurrentQueue<(long[] Ids, MessageStatus? Decided, DateTimeOffset NextCheckAt, string? Error)> Checks { get; } = new();
 
     /// <summary>Rows the next check claim returns (then none).</summary>
     public List<StoredMessage> DueForCheck { get; } = [];
@@ -24,13 +24,13 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
 
     public Task ValidateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<IDispatchClaim> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken) =>
+    public Task<IDispatchClaim> ClaimAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int batchSize, CancellationToken cancellationToken) =>
         Task.FromResult(DispatchClaim.Leased([], this));
 
     public Task<IReadOnlyDictionary<string, long>> GetOldestUnsentIdsAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
 
-    public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTime now, CancellationToken cancellationToken)
+    public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTimeOffset now, CancellationToken cancellationToken)
     {
         foreach (var id in ids)
         {
@@ -50,7 +50,7 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
         return Task.CompletedTask;
     }
 
-    public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTime nextAttemptAt, CancellationToken cancellationToken)
+    public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
     {
         foreach (var id in ids)
         {
@@ -60,10 +60,10 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
         return Task.CompletedTask;
     }
 
-    public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken) =>
+    public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
         DeadLetterUndecidedAsync(requests, "", now, cancellationToken);
 
-    public Task<int> DeadLetterUndecidedAsync(IReadOnlyCollection<DeadLetterRequest> requests, string owner, DateTime now, CancellationToken cancellationToken)
+    public Task<int> DeadLetterUndecidedAsync(IReadOnlyCollection<DeadLetterRequest> requests, string owner, DateTimeOffset now, CancellationToken cancellationToken)
     {
         foreach (var request in requests)
         {
@@ -73,45 +73,45 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
         return Task.FromResult(requests.Count);
     }
 
-    public Task<DateTime?> GetNextDueAsync(DateTime now, CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
+    public Task<DateTimeOffset?> GetNextDueAsync(DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
 
-    public Task<DateTime?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken) => Task.FromResult<DateTime?>(null);
+    public Task<DateTimeOffset?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
 
-    public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
+    public Task<int> RecoverStalePreparedAsync(DateTimeOffset now, DateTimeOffset preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
         Task.FromResult(0);
 
     public Task PrepareAsync(StoredMessage message, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTime now, CancellationToken cancellationToken) =>
+    public Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
         Task.FromResult(new HalfMessageDecision(Decision.Applied, Decision.Current));
 
     public Task<HalfMessageDecision> RollbackAsync(Guid messageId, CancellationToken cancellationToken) =>
         Task.FromResult(new HalfMessageDecision(Decision.Applied, Decision.Current));
 
     public Task<IReadOnlyList<StoredMessage>> ClaimChecksAsync(
-        string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken)
+        string owner, DateTimeOffset now, DateTimeOffset leaseUntil, DateTimeOffset outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken)
     {
         IReadOnlyList<StoredMessage> due = [.. DueForCheck];
         DueForCheck.Clear();
         return Task.FromResult(due);
     }
 
-    public Task<int> CommitCheckedAsync(IReadOnlyCollection<long> ids, string owner, DateTime now, CancellationToken cancellationToken) =>
+    public Task<int> CommitCheckedAsync(IReadOnlyCollection<long> ids, string owner, DateTimeOffset now, CancellationToken cancellationToken) =>
         RecordCheck(ids, MessageStatus.Pending, now, null);
 
     public Task<int> RollbackCheckedAsync(IReadOnlyCollection<long> ids, string owner, CancellationToken cancellationToken) =>
         RecordCheck(ids, MessageStatus.RolledBack, default, null);
 
-    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? lastError, CancellationToken cancellationToken) =>
+    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTimeOffset nextCheckAt, string? lastError, CancellationToken cancellationToken) =>
         RecordCheck(ids, null, nextCheckAt, lastError);
 
-    private Task<int> RecordCheck(IReadOnlyCollection<long> ids, MessageStatus? decided, DateTime nextCheckAt, string? error)
+    private Task<int> RecordCheck(IReadOnlyCollection<long> ids, MessageStatus? decided, DateTimeOffset nextCheckAt, string? error)
     {
         Checks.Enqueue(([.. ids], decided, nextCheckAt, error));
         return Task.FromResult(ids.Count);
     }
 
-    public Task<int> DeleteFinishedAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+    public Task<int> DeleteFinishedAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 
     /// <summary>Thrown by the next this-many consumer dead-letter writes, as by a database that is down.</summary>
     public int FailDeadLetterDeliveries { get; set; }
@@ -124,7 +124,7 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
     /// <summary>The dead letters of deliveries written, whole.</summary>
     public ConcurrentQueue<(Outbox.Transport.TransportMessage Message, string Reason, int Attempts, string? LastError)> DeadLetteredMessages { get; } = new();
 
-    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTime now, Func<IServiceProvider, CancellationToken, Task>? inTransaction, CancellationToken cancellationToken)
+    public Task DeadLetterDeliveryAsync(Outbox.Transport.TransportMessage message, string consumer, string reason, int attempts, string? lastError, DateTimeOffset now, Func<IServiceProvider, CancellationToken, Task>? inTransaction, CancellationToken cancellationToken)
     {
         if (FailDeadLetterDeliveries > 0)
         {
@@ -146,7 +146,7 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
     public Task<bool> HandleOnceAsync(Guid messageId, string consumer, Func<IServiceProvider, CancellationToken, Task> handle, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The relay's tests do not consume.");
 
-    public Task<int> DeleteInboxAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+    public Task<int> DeleteInboxAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 
-    public Task<int> DeleteDeadLettersAsync(DateTime before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+    public Task<int> DeleteDeadLettersAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 }

@@ -25,7 +25,7 @@ public sealed class TransactionTests
         _options.Transactions.MaxChecks = 3;
     }
 
-    private DateTime Now => _time.GetUtcNow().UtcDateTime;
+    private DateTimeOffset Now => _time.GetUtcNow();
 
     [Theory]
     [InlineData(LocalTransactionState.Commit, MessageStatus.Pending)]
@@ -130,7 +130,7 @@ public sealed class TransactionTests
         await Runner().RunAsync(CancellationToken.None);
 
         Assert.Equal((row.MessageId, 2, "t1"), (seen!.MessageId, seen.CheckCount, seen.Headers["tenant"]));
-        Assert.Equal(new DateTimeOffset(row.CreatedAt, TimeSpan.Zero), seen.FirstWrittenAt);
+        Assert.Equal(row.CreatedAt, seen.FirstWrittenAt);
     }
 
     [Theory]

@@ -51,7 +51,7 @@ public sealed class BrowserTests(Chromium chromium) : IClassFixture<Chromium>
         foreach (var reason in new[] { "malformed-message", "max-deliveries", "malformed-message" })
         {
             var message = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow);
-            await inbox.DeadLetterDeliveryAsync(message, "billing", reason, 1, "bad input", DateTime.UtcNow, null, CancellationToken.None);
+            await inbox.DeadLetterDeliveryAsync(message, "billing", reason, 1, "bad input", DateTimeOffset.UtcNow, null, CancellationToken.None);
         }
 
         var page = await chromium.NewPageAsync();

@@ -158,7 +158,7 @@ public sealed class DashboardTests
         Assert.Contains("<pre id=\"payload\">{&quot;orderId&quot;:1,&quot;customer&quot;:&quot;ada&quot;}</pre>", message, StringComparison.Ordinal);
 
         var hostile = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "<b>key</b>", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow);
-        await host.App.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(hostile, "billing", "max-deliveries", 1, "<script>alert(1)</script>", DateTime.UtcNow, null, CancellationToken.None);
+        await host.App.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(hostile, "billing", "max-deliveries", 1, "<script>alert(1)</script>", DateTimeOffset.UtcNow, null, CancellationToken.None);
         var deadLetter = await client.GetStringAsync(host.Address + "/outbox/dead-letters/" + hostile.MessageId);
         Assert.DoesNotContain("<script>alert", deadLetter, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", deadLetter, StringComparison.Ordinal);
@@ -186,7 +186,7 @@ public sealed class DashboardTests
     private static async Task<Guid> WriteHalfMessageAsync(DashboardHost host)
     {
         await using var scope = host.App.Services.CreateAsyncScope();
-        var now = DateTime.UtcNow;
+        var now = DateTimeOffset.UtcNow;
         var half = new StoredMessage
         {
             MessageId = Guid.NewGuid(), Destination = "payments.requested", MessageType = "PaymentRequested", Body = "{}"u8.ToArray(),

@@ -22,7 +22,7 @@ public sealed class LoggingTests : IAsyncLifetime
         for (var poll = 0; poll < 3; poll++)
         {
             Assert.Equal(0, await host.PollAsync());
-            await host.Store.GetNextDueAsync(DateTime.UtcNow, CancellationToken.None);
+            await host.Store.GetNextDueAsync(DateTimeOffset.UtcNow, CancellationToken.None);
             await host.Maintenance.RecoverAsync(CancellationToken.None);
         }
 

@@ -34,7 +34,7 @@ public sealed class HeldClaimTests : IAsyncLifetime
 
     private IDispatchStore Store => _host.Services.GetRequiredService<IDispatchStore>();
 
-    private DateTime Now => _host.Time.GetUtcNow().UtcDateTime;
+    private DateTimeOffset Now => _host.Time.GetUtcNow();
 
     [Fact]
     public async Task ClaimedRows_AreNotWrittenUntilTheirOutcome_AndNoOtherClaimTakesThem()

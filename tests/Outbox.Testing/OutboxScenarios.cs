@@ -439,7 +439,7 @@ public abstract class OutboxScenarios : DatabaseScenarios
         Assert.Equal(0, await host.DrainAsync());
         var row = Assert.Single(await host.RowsAsync());
         Assert.Equal(MessageStatus.Pending, row.Status);
-        Assert.Equal(row.CreatedAt.AddSeconds(30), await host.Store.GetNextDueAsync(host.Time.GetUtcNow().UtcDateTime, CancellationToken.None));
+        Assert.Equal(row.CreatedAt.AddSeconds(30), await host.Store.GetNextDueAsync(host.Time.GetUtcNow(), CancellationToken.None));
 
         host.Time.Advance(TimeSpan.FromSeconds(29.9));
         Assert.Equal(0, await host.PollAsync());

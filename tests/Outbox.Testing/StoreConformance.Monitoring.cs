@@ -107,7 +107,7 @@ public abstract partial class StoreConformance
         Assert.Null(await Monitor.FindMessageAsync(Guid.NewGuid()));
     }
 
-    private async Task<Guid> ConsumerDeadLetterAsync(string consumer, string reason, string destination, DateTime at, Guid? id = null)
+    private async Task<Guid> ConsumerDeadLetterAsync(string consumer, string reason, string destination, DateTimeOffset at, Guid? id = null)
     {
         var message = new TransportMessage(id ?? Guid.NewGuid(), destination, "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), Time.GetUtcNow());
         await Inbox.DeadLetterDeliveryAsync(message, consumer, reason, 5, "handler failed", at, null, CancellationToken.None);

@@ -22,7 +22,7 @@ public abstract partial class StoreConformance : IAsyncLifetime
 
     protected FakeTimeProvider Time { get; } = new();
 
-    private DateTime Now => Time.GetUtcNow().UtcDateTime;
+    private DateTimeOffset Now => Time.GetUtcNow();
 
     private IDispatchStore Dispatch => _services.GetRequiredService<IDispatchStore>();
 

@@ -251,7 +251,7 @@ public abstract class TransactionalScenarios : DatabaseScenarios
         time.Advance(PastCheckAfter);
 
         // The first instance leases the row for its check and dies before any callback answers.
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.GetUtcNow();
         var leased = await dying.TransactionalStore.ClaimChecksAsync("dead-instance", now, now.AddSeconds(30), now.AddSeconds(-6), [], 10, CancellationToken.None);
         Assert.Single(leased);
 

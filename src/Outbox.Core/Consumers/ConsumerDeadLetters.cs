@@ -24,7 +24,7 @@ internal sealed class ConsumerDeadLetters(IInboxStore store, TimeProvider timePr
         var message = delivery.Message;
         var reason = outcome.Result == InboxResult.Failed ? "max-deliveries" : outcome.Reason!;
         var error = outcome.Error?.Replace("\0", "\\0", StringComparison.Ordinal);
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
         SequenceOutcome? sequence = null;
         Func<IServiceProvider, CancellationToken, Task>? record = numbered is { } number
             ? async (scope, ct) => sequence = await SequenceCheck.RecordAsync(scope, consumer, message, number, now, ct).ConfigureAwait(false)

@@ -61,7 +61,7 @@ internal sealed class InboxPipeline(
                     started = true;
                     if (numbered is { } number)
                     {
-                        sequence = await SequenceCheck.RecordAsync(services, consumer, incoming, number, timeProvider.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false);
+                        sequence = await SequenceCheck.RecordAsync(services, consumer, incoming, number, timeProvider.GetUtcNow(), ct).ConfigureAwait(false);
                         if (sequence.Value.Verdict == SequenceVerdict.Gap && HoldOnGap(consumer, incoming.MessageId) is { } hold)
                         {
                             throw new HeldException(hold); // rolls the check and the inbox row back

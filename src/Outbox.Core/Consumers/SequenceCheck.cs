@@ -25,7 +25,7 @@ internal static class SequenceCheck
 
     /// <summary>Records the number with the ledger of <paramref name="services"/>' scope, whose unit of work is the transaction under way.</summary>
     public static async Task<SequenceOutcome> RecordAsync(
-        IServiceProvider services, ConsumerRegistration consumer, TransportMessage message, SequenceNumber number, DateTime now, CancellationToken cancellationToken)
+        IServiceProvider services, ConsumerRegistration consumer, TransportMessage message, SequenceNumber number, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var ledger = (ISequenceLedger?)services.GetService(typeof(ISequenceLedger))
             ?? throw new InvalidOperationException($"Consumer '{consumer.Name}' checks sequence numbers, and the store registered no ISequenceLedger.");

@@ -129,7 +129,7 @@ internal sealed class MessageRelay(
         List<long> heldBack)
     {
         var dispatch = options.Value.Dispatch;
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
         if (sent.Count > 0)
         {
             foreach (var pipeline in sent.Select(pipelines.For).Distinct())

@@ -66,7 +66,7 @@ internal sealed class OutboxDispatcher(
 
         if (left.Count > 0)
         {
-            await store.ReleaseAsync(left, timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+            await store.ReleaseAsync(left, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -95,7 +95,7 @@ internal sealed class OutboxDispatcher(
         var ready = blocked.Count == 0 ? rows : rows.Except(blocked).ToList();
         if (blocked.Count > 0)
         {
-            await store.ReleaseAsync(blocked.ConvertAll(r => r.Id), timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+            await store.ReleaseAsync(blocked.ConvertAll(r => r.Id), timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
 
         await relay.RelayAsync(ready, cancellationToken).ConfigureAwait(false);
@@ -107,7 +107,7 @@ internal sealed class OutboxDispatcher(
     /// <summary>Claims and sends one batch of due rows; returns how many were claimed.</summary>
     internal async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
-        var claim = await ClaimAsync(timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+        var claim = await ClaimAsync(timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await using (claim.ConfigureAwait(false))
         {
             if (claim.Messages.Count > 0)
@@ -120,7 +120,7 @@ internal sealed class OutboxDispatcher(
         }
     }
 
-    private Task<IDispatchClaim> ClaimAsync(DateTime now, CancellationToken cancellationToken, int? size = null)
+    private Task<IDispatchClaim> ClaimAsync(DateTimeOffset now, CancellationToken cancellationToken, int? size = null)
     {
         var dispatch = options.Value.Dispatch;
         return store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, size ?? dispatch.BatchSize, cancellationToken);
@@ -201,7 +201,7 @@ internal sealed class OutboxDispatcher(
                 {
                     // The next batch is claimed while the previous one is still being sent: rows of a key
                     // that is in flight are not claimable, so per-key order holds across the two.
-                    var claimedAt = timeProvider.GetUtcNow().UtcDateTime;
+                    var claimedAt = timeProvider.GetUtcNow();
                     var othersInFlight = sending.Count > 0;
                     var claim = await ClaimAsync(claimedAt, stoppingToken, size.Next).ConfigureAwait(false);
                     _outage.Answered();
@@ -225,7 +225,7 @@ internal sealed class OutboxDispatcher(
                     // Looked up from the claim's instant: a row that fell due while the claim ran was not
                     // claimed, and is next due (now, at once) rather than left to the next poll.
                     var nextDue = await store.GetNextDueAsync(claimedAt, stoppingToken).ConfigureAwait(false);
-                    wait = nextDue is { } due ? Min(due - timeProvider.GetUtcNow().UtcDateTime, idle) : idle;
+                    wait = nextDue is { } due ? Min(due - timeProvider.GetUtcNow(), idle) : idle;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

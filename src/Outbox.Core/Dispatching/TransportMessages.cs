@@ -13,5 +13,5 @@ internal static class TransportMessages
         message.Body,
         contentType,
         message.Headers,
-        new DateTimeOffset(DateTime.SpecifyKind(message.CreatedAt, DateTimeKind.Utc)));
+        message.CreatedAt);
 }

@@ -13,7 +13,7 @@ internal sealed class DatabaseHealthCheck(IDispatchStore store, IOptions<OutboxO
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        DateTime? due;
+        DateTimeOffset? due;
         try
         {
             due = await store.GetEarliestDueUnsentAsync(cancellationToken).ConfigureAwait(false);
@@ -25,7 +25,7 @@ internal sealed class DatabaseHealthCheck(IDispatchStore store, IOptions<OutboxO
             return new HealthCheckResult(context.Registration.FailureStatus, $"The outbox database is not reachable: {cause.Message}", ex);
         }
 
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
         var waited = due is { } since && since < now ? now - since : TimeSpan.Zero;
         var data = new Dictionary<string, object> { ["oldest_due_seconds"] = Math.Round(waited.TotalSeconds, 1) };
         var limit = options.Value.Health.MaxPendingAge;

@@ -61,12 +61,12 @@ internal sealed class OutboxMessageFactory(
                 $"The '{typeName}' message is {payload.Length} bytes, more than Outbox:MaxPayloadBytes ({settings.MaxPayloadBytes}).");
         }
 
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
         var dueAt = DueAt(publish, now);
         var status = MessageStatus.Prepared;
         var nextAttemptAt = dueAt;
         string? leaseOwner = null;
-        DateTime? leaseExpiresAt = null;
+        DateTimeOffset? leaseExpiresAt = null;
         if (kind == MessageKind.Transactional)
         {
             if (publish?.CheckImmunity < TimeSpan.Zero)
@@ -129,7 +129,7 @@ internal sealed class OutboxMessageFactory(
         }
     }
 
-    private static DateTime DueAt(PublishOptions? publish, DateTime now)
+    private static DateTimeOffset DueAt(PublishOptions? publish, DateTimeOffset now)
     {
         if (publish is null)
         {
@@ -146,7 +146,7 @@ internal sealed class OutboxMessageFactory(
             throw new OutboxException($"PublishOptions.Delay must not be negative (was {publish.Delay}).");
         }
 
-        var due = publish.DueAt?.UtcDateTime ?? now + (publish.Delay ?? TimeSpan.Zero);
+        var due = publish.DueAt?.ToUniversalTime() ?? now + (publish.Delay ?? TimeSpan.Zero);
         return due < now ? now : due;
     }
 

@@ -30,7 +30,7 @@ internal sealed class OutboxMaintenance(
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
         var transactions = options.Value.Transactions;
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
         var recovered = 0;
         int batch;
         do
@@ -61,7 +61,7 @@ internal sealed class OutboxMaintenance(
     public async Task<int> CleanUpAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value.Retention;
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
         var deleted = await DeleteInBatchesAsync(retention.DeleteFinishedAsync, now - settings.KeepFinishedFor, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         deleted += await DeleteInBatchesAsync(retention.DeleteInboxAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         deleted += await DeleteInBatchesAsync(retention.DeleteSequencesAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
@@ -75,7 +75,7 @@ internal sealed class OutboxMaintenance(
     }
 
     private static async Task<int> DeleteInBatchesAsync(
-        Func<DateTime, int, CancellationToken, Task<int>> delete, DateTime before, int batchSize, CancellationToken cancellationToken)
+        Func<DateTimeOffset, int, CancellationToken, Task<int>> delete, DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
     {
         var deleted = 0;
         int batch;

@@ -16,16 +16,16 @@ public static class DispatchClaim
     {
         public IReadOnlyList<StoredMessage> Messages => messages;
 
-        public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTime now, CancellationToken cancellationToken) =>
+        public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
             outcomes.MarkDispatchedAsync(ids, now, cancellationToken);
 
         public Task MarkFailedAsync(IReadOnlyCollection<DispatchFailure> failures, CancellationToken cancellationToken) =>
             outcomes.MarkFailedAsync(failures, cancellationToken);
 
-        public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTime nextAttemptAt, CancellationToken cancellationToken) =>
+        public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
             outcomes.ReleaseAsync(ids, nextAttemptAt, cancellationToken);
 
-        public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken) =>
+        public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
             outcomes.DeadLetterAsync(requests, now, cancellationToken);
 
         public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -13,7 +13,7 @@ public interface IDispatchOutcomes
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the marks are stored.</returns>
-    Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTime now, CancellationToken cancellationToken);
+    Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records failed sends: each message not dispatched meanwhile becomes pending with the failure's attempt
@@ -32,12 +32,12 @@ public interface IDispatchOutcomes
     /// <param name="nextAttemptAt">When they may be claimed again.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the messages are released.</returns>
-    Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTime nextAttemptAt, CancellationToken cancellationToken);
+    Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 
     /// <summary>In one transaction, removes messages from the outbox and writes them to the dead-letter table with their reasons.</summary>
     /// <param name="requests">The messages and why they are set aside.</param>
     /// <param name="now">The current time: when they were dead-lettered.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the move has committed.</returns>
-    Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken);
+    Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -5,7 +5,7 @@ namespace Outbox.Storage;
 /// A message is <em>unsent</em> while it is <see cref="MessageStatus.Pending"/>, or
 /// <see cref="MessageStatus.Prepared"/> with <see cref="MessageKind.Outbox"/> (written in a transaction
 /// that may still commit). Several instances share one store: each method is safe to call from all of
-/// them at once. Times are UTC.
+/// them at once. Times carry their offset (Core passes UTC).
 /// </summary>
 public interface IDispatchStore : IDispatchOutcomes
 {
@@ -34,7 +34,7 @@ public interface IDispatchStore : IDispatchOutcomes
     /// <param name="batchSize">The most messages to claim.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The claim: its messages in any order, and where their outcomes are recorded.</returns>
-    Task<IDispatchClaim> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken);
+    Task<IDispatchClaim> ClaimAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int batchSize, CancellationToken cancellationToken);
 
     /// <summary>For each of <paramref name="keys"/> that has unsent messages, the smallest <see cref="StoredMessage.Id"/> among them.</summary>
     /// <param name="keys">The keys to look up.</param>
@@ -46,7 +46,7 @@ public interface IDispatchStore : IDispatchOutcomes
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>When the poller should next look, or <see langword="null"/>.</returns>
-    Task<DateTime?> GetNextDueAsync(DateTime now, CancellationToken cancellationToken);
+    Task<DateTimeOffset?> GetNextDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// The earliest <see cref="StoredMessage.DueAt"/> of an unsent message (pending, or written and not yet
@@ -55,5 +55,5 @@ public interface IDispatchStore : IDispatchOutcomes
     /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The earliest due time, or <see langword="null"/> when every message was sent.</returns>
-    Task<DateTime?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken);
+    Task<DateTimeOffset?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken);
 }

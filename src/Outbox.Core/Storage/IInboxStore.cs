@@ -33,7 +33,7 @@ public interface IInboxStore
     /// <param name="reason">A short code, such as <c>max-deliveries</c>.</param>
     /// <param name="attempts">How many deliveries were tried.</param>
     /// <param name="lastError">The last error.</param>
-    /// <param name="now">The time to record (UTC).</param>
+    /// <param name="now">The time to record.</param>
     /// <param name="inTransaction">
     /// When not <see langword="null"/>, run once per attempt of the transaction with the services of a scope
     /// whose unit of work is that transaction (the sequence check counts the message's number there).
@@ -45,7 +45,7 @@ public interface IInboxStore
         string reason,
         int attempts,
         string? lastError,
-        DateTime now,
+        DateTimeOffset now,
         Func<IServiceProvider, CancellationToken, Task>? inTransaction,
         CancellationToken cancellationToken);
 }

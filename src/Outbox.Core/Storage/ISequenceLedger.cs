@@ -12,7 +12,7 @@ public interface ISequenceLedger
     /// <param name="source">The producer, from the message's <c>outbox-source</c> header.</param>
     /// <param name="key">The message's key.</param>
     /// <param name="sequence">The message's number, from its <c>outbox-seq</c> header.</param>
-    /// <param name="now">The time to record (UTC).</param>
+    /// <param name="now">The time to record.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    Task<SequenceOutcome> RecordAsync(string consumer, string source, string key, long sequence, DateTime now, CancellationToken cancellationToken);
+    Task<SequenceOutcome> RecordAsync(string consumer, string source, string key, long sequence, DateTimeOffset now, CancellationToken cancellationToken);
 }

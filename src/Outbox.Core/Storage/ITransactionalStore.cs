@@ -4,7 +4,7 @@ namespace Outbox.Storage;
 /// What half messages and their checks need from the outbox. A half message is
 /// <see cref="MessageStatus.Prepared"/> with <see cref="MessageKind.Transactional"/>: the application
 /// commits or rolls it back, or a check decides it. Methods that take an owner change only messages still
-/// prepared and leased to that owner, so a decision that arrives meanwhile wins. Times are UTC.
+/// prepared and leased to that owner, so a decision that arrives meanwhile wins. Times carry their offset (Core passes UTC).
 /// </summary>
 public interface ITransactionalStore
 {
@@ -22,7 +22,7 @@ public interface ITransactionalStore
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether it was applied, and the status the message has now (<see langword="null"/> when there is no such message).</returns>
-    Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTime now, CancellationToken cancellationToken);
+    Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Rolls back the half message <paramref name="messageId"/> if it is still prepared: it becomes <see cref="MessageStatus.RolledBack"/>, lease cleared.</summary>
     /// <param name="messageId">The message id.</param>
@@ -37,7 +37,7 @@ public interface ITransactionalStore
     /// <paramref name="checkedTypes"/>, which their check decides.
     /// </summary>
     /// <returns>How many it recovered.</returns>
-    Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken);
+    Task<int> RecoverStalePreparedAsync(DateTimeOffset now, DateTimeOffset preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken);
 
     /// <summary>
     /// Leases to <paramref name="owner"/> until <paramref name="leaseUntil"/>, and returns, up to
@@ -48,11 +48,11 @@ public interface ITransactionalStore
     /// </summary>
     /// <returns>The leased messages.</returns>
     Task<IReadOnlyList<StoredMessage>> ClaimChecksAsync(
-        string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken);
+        string owner, DateTimeOffset now, DateTimeOffset leaseUntil, DateTimeOffset outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken);
 
     /// <summary>A check answered commit: counts the check and commits, as <see cref="CommitAsync"/> does.</summary>
     /// <returns>How many messages it changed.</returns>
-    Task<int> CommitCheckedAsync(IReadOnlyCollection<long> ids, string owner, DateTime now, CancellationToken cancellationToken);
+    Task<int> CommitCheckedAsync(IReadOnlyCollection<long> ids, string owner, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>A check answered rollback: counts the check and rolls back, as <see cref="RollbackAsync"/> does.</summary>
     /// <returns>How many messages it changed.</returns>
@@ -60,9 +60,9 @@ public interface ITransactionalStore
 
     /// <summary>A check did not decide: counts it, keeps <paramref name="lastError"/>, clears the lease, and sets the next check at <paramref name="nextCheckAt"/>.</summary>
     /// <returns>How many messages it changed.</returns>
-    Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? lastError, CancellationToken cancellationToken);
+    Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTimeOffset nextCheckAt, string? lastError, CancellationToken cancellationToken);
 
     /// <summary>In one transaction, moves to the dead-letter table the requested messages still prepared and leased to <paramref name="owner"/>.</summary>
     /// <returns>How many it moved.</returns>
-    Task<int> DeadLetterUndecidedAsync(IReadOnlyCollection<DeadLetterRequest> requests, string owner, DateTime now, CancellationToken cancellationToken);
+    Task<int> DeadLetterUndecidedAsync(IReadOnlyCollection<DeadLetterRequest> requests, string owner, DateTimeOffset now, CancellationToken cancellationToken);
 }

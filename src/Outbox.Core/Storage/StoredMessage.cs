@@ -4,7 +4,7 @@ namespace Outbox.Storage;
 
 /// <summary>
 /// One message in the outbox, as the outbox asks a store to write it and as a store hands it back when the
-/// dispatcher or a transaction check claims it. Times are UTC.
+/// dispatcher or a transaction check claims it. Times carry their offset (Core passes UTC).
 /// </summary>
 /// <remarks>
 /// A store keeps every property as it was given and changes only what its methods describe. It orders the
@@ -40,16 +40,16 @@ public sealed record StoredMessage
     public MessageKind Kind { get; init; }
 
     /// <summary>When the message was published.</summary>
-    public DateTime CreatedAt { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>When the message may be sent: its publish time, or later for a delayed message.</summary>
-    public DateTime DueAt { get; init; }
+    public DateTimeOffset DueAt { get; init; }
 
     /// <summary>When the dispatcher may next try to send a pending message, or when a half message is next checked.</summary>
-    public DateTime NextAttemptAt { get; init; }
+    public DateTimeOffset NextAttemptAt { get; init; }
 
     /// <summary>When the transport accepted the message.</summary>
-    public DateTime? DispatchedAt { get; init; }
+    public DateTimeOffset? DispatchedAt { get; init; }
 
     /// <summary>How many sends failed.</summary>
     public int Attempts { get; init; }
@@ -61,7 +61,7 @@ public sealed record StoredMessage
     public string? LeaseOwner { get; init; }
 
     /// <summary>When <see cref="LeaseOwner"/>'s hold runs out; another instance may then claim the message.</summary>
-    public DateTime? LeaseExpiresAt { get; init; }
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
 
     /// <summary>How many times a transaction check looked at the message.</summary>
     public int CheckCount { get; init; }

@@ -36,7 +36,7 @@ internal sealed class TransactionCheckRunner(
         var total = 0;
         while (true)
         {
-            var now = timeProvider.GetUtcNow().UtcDateTime;
+            var now = timeProvider.GetUtcNow();
             var rows = await store.ClaimChecksAsync(
                 instance.Id, now, now + settings.Dispatch.LeaseDuration, now - settings.Transactions.CheckAfter, checks.TypeNames, batchSize, cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0)
@@ -66,7 +66,7 @@ internal sealed class TransactionCheckRunner(
                 answers.Add((row, answer, error));
             }).ConfigureAwait(false);
 
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
         var owner = instance.Id;
         var commits = new List<long>();
         var rollbacks = new List<long>();
@@ -170,7 +170,7 @@ internal sealed class TransactionCheckRunner(
             row.MessageId,
             row.Headers,
             row.CheckCount,
-            new DateTimeOffset(row.CreatedAt, TimeSpan.Zero));
+            row.CreatedAt);
 
         // A check may not outlive the lease, or another instance could check the same row.
         using var timeout = new CancellationTokenSource(options.Value.Dispatch.LeaseDuration / 2, timeProvider);

@@ -28,7 +28,7 @@ internal sealed class TransactionalMessages(
         var row = factory.CreateHalf(message, options);
         await store.PrepareAsync(row, cancellationToken).ConfigureAwait(false);
         OutboxTelemetry.Written.Add(1);
-        return new PreparedMessage(row.MessageId, new DateTimeOffset(row.CreatedAt, TimeSpan.Zero));
+        return new PreparedMessage(row.MessageId, row.CreatedAt);
     }
 
     public Task CommitAsync(Guid messageId, CancellationToken cancellationToken) => DecideAsync(messageId, commit: true, cancellationToken);
@@ -75,7 +75,7 @@ internal sealed class TransactionalMessages(
 
     private async Task DecideAsync(Guid messageId, bool commit, CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var now = timeProvider.GetUtcNow();
         var (applied, current) = commit
             ? await store.CommitAsync(messageId, now, cancellationToken).ConfigureAwait(false)
             : await store.RollbackAsync(messageId, cancellationToken).ConfigureAwait(false);

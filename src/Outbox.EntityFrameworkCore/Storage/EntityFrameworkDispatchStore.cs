@@ -90,7 +90,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
     /// (<c>idle_in_transaction_session_timeout</c>), as a lease would run out. Elsewhere, and under an
     /// execution strategy that retries (which cannot keep a transaction open across the send), rows are leased.
     /// </summary>
-    public async Task<IDispatchClaim> ClaimAsync(string owner, DateTime now, DateTime leaseUntil, int batchSize, CancellationToken cancellationToken)
+    public async Task<IDispatchClaim> ClaimAsync(string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int batchSize, CancellationToken cancellationToken)
     {
         var (scope, context) = runner.Open();
         var held = false;
@@ -101,7 +101,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 var holdFor = ((long)Math.Max(1, (leaseUntil - now).TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await context.Database.ExecuteSqlRawAsync(runner.Dialect.IdleTimeout, [holdFor], cancellationToken).ConfigureAwait(false);
-                var rows = await ReadAsync(context, runner.Dialect.ClaimOf(context, hold: true), owner, leaseUntil, now, batchSize, cancellationToken).ConfigureAwait(false);
+                var rows = await ReadAsync(context, runner.Dialect.ClaimOf(context, hold: true), owner, leaseUntil.UtcDateTime, now.UtcDateTime, batchSize, cancellationToken).ConfigureAwait(false);
                 if (rows.Count > 0)
                 {
                     held = true;
@@ -112,7 +112,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 return DispatchClaim.Leased([], this);
             }
 
-            var leased = await runner.Dialect.LeaseAsync(context, owner, now, leaseUntil, batchSize, cancellationToken).ConfigureAwait(false);
+            var leased = await runner.Dialect.LeaseAsync(context, owner, now.UtcDateTime, leaseUntil.UtcDateTime, batchSize, cancellationToken).ConfigureAwait(false);
             return DispatchClaim.Leased(leased.ConvertAll(r => r.ToMessage()), this);
         }
         finally
@@ -144,23 +144,26 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
                 .ToDictionaryAsync(g => g.Key, g => g.Id, StringComparer.Ordinal, cancellationToken)
                 .ConfigureAwait(false));
 
-    public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTime now, CancellationToken cancellationToken) =>
+    public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
         runner.RunAsync(context => DispatchMarks.DispatchedAsync(context, ids, now, cancellationToken));
 
     public Task MarkFailedAsync(IReadOnlyCollection<DispatchFailure> failures, CancellationToken cancellationToken) =>
         runner.RunAsync(context => DispatchMarks.FailedAsync(context, failures, cancellationToken));
 
-    public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTime nextAttemptAt, CancellationToken cancellationToken) =>
+    public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         runner.RunAsync(context => DispatchMarks.ReleasedAsync(context, ids, nextAttemptAt, cancellationToken));
 
-    public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken) =>
+    public Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
         runner.RunInTransactionAsync(context => DispatchMarks.DeadLetteredAsync(context, requests, now, cancellationToken), cancellationToken);
 
-    public Task<DateTime?> GetNextDueAsync(DateTime now, CancellationToken cancellationToken) =>
-        runner.RunAsync(context => context.Set<OutboxRecord>()
-            .Where(r => r.Status == MessageStatus.Pending && r.NextAttemptAt > now)
-            .MinAsync(r => (DateTime?)r.NextAttemptAt, cancellationToken));
+    public async Task<DateTimeOffset?> GetNextDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var after = now.UtcDateTime;
+        return StoredRows.Utc(await runner.RunAsync(context => context.Set<OutboxRecord>()
+            .Where(r => r.Status == MessageStatus.Pending && r.NextAttemptAt > after)
+            .MinAsync(r => (DateTime?)r.NextAttemptAt, cancellationToken)).ConfigureAwait(false));
+    }
 
-    public Task<DateTime?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken) =>
-        runner.RunAsync(context => StoredRows.Unsent(context).MinAsync(r => (DateTime?)r.DueAt, cancellationToken));
+    public async Task<DateTimeOffset?> GetEarliestDueUnsentAsync(CancellationToken cancellationToken) =>
+        StoredRows.Utc(await runner.RunAsync(context => StoredRows.Unsent(context).MinAsync(r => (DateTime?)r.DueAt, cancellationToken)).ConfigureAwait(false));
 }

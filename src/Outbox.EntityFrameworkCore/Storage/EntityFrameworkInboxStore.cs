@@ -41,7 +41,7 @@ internal sealed class EntityFrameworkInboxStore<TContext>(ContextRunner<TContext
         string reason,
         int attempts,
         string? lastError,
-        DateTime now,
+        DateTimeOffset now,
         Func<IServiceProvider, CancellationToken, Task>? inTransaction,
         CancellationToken cancellationToken)
     {
@@ -59,7 +59,7 @@ internal sealed class EntityFrameworkInboxStore<TContext>(ContextRunner<TContext
             Attempts = attempts,
             LastError = StoredRows.Truncate(lastError),
             CreatedAt = message.CreatedAt.UtcDateTime,
-            DeadLetteredAt = now,
+            DeadLetteredAt = now.UtcDateTime,
         };
         if (inTransaction is null)
         {

@@ -32,7 +32,7 @@ internal sealed class EntityFrameworkOutboxMonitor<TContext>(ContextRunner<TCont
 
         var destinations = unsent.Select(d => d.Destination).Union(sentTo.Keys).Order(StringComparer.Ordinal)
             .Select(name => unsent.Find(d => d.Destination == name) is { } waiting
-                ? new DestinationStatus(name, waiting.Count, Utc(waiting.OldestDueAt), sentTo.GetValueOrDefault(name))
+                ? new DestinationStatus(name, waiting.Count, StoredRows.Utc(waiting.OldestDueAt), sentTo.GetValueOrDefault(name))
                 : new DestinationStatus(name, 0, null, sentTo.GetValueOrDefault(name)))
             .ToList();
         return new OutboxStatus(
@@ -42,7 +42,7 @@ internal sealed class EntityFrameworkOutboxMonitor<TContext>(ContextRunner<TCont
             await messages.CountAsync(r => r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Transactional, cancellationToken).ConfigureAwait(false),
             sentTo.Values.Sum(),
             await context.Set<DeadLetterRecord>().CountAsync(cancellationToken).ConfigureAwait(false),
-            unsent.Count == 0 ? null : Utc(unsent.Min(d => d.OldestDueAt)),
+            unsent.Count == 0 ? null : StoredRows.Utc(unsent.Min(d => d.OldestDueAt)),
             destinations,
             perInterval);
     });
@@ -65,7 +65,5 @@ internal sealed class EntityFrameworkOutboxMonitor<TContext>(ContextRunner<TCont
                 .Where(g => consumer == null || g.Consumer == consumer)
                 .OrderBy(g => g.Id)
                 .ToListAsync(cancellationToken).ConfigureAwait(false))
-            .ConvertAll(g => new SequenceGap(g.Consumer, g.Source, g.MessageKey, g.FirstMissing, g.LastMissing, Utc(g.DetectedAt))));
-
-    private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+            .ConvertAll(g => new SequenceGap(g.Consumer, g.Source, g.MessageKey, g.FirstMissing, g.LastMissing, StoredRows.Utc(g.DetectedAt))));
 }

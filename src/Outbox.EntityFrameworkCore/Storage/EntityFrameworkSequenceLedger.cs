@@ -11,26 +11,26 @@ namespace Outbox.EntityFrameworkCore.Storage;
 internal sealed class EntityFrameworkSequenceLedger<TContext>(TContext db) : ISequenceLedger
     where TContext : DbContext
 {
-    public async Task<SequenceOutcome> RecordAsync(string consumer, string source, string key, long sequence, DateTime now, CancellationToken cancellationToken)
+    public async Task<SequenceOutcome> RecordAsync(string consumer, string source, string key, long sequence, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var last = await db.Set<SequenceRecord>().FindAsync([consumer, source, key], cancellationToken).ConfigureAwait(false);
         if (last is null)
         {
             // Where checking starts: a consumer added to a running system sees the numbers from here on.
-            db.Add(new SequenceRecord { Consumer = consumer, Source = source, MessageKey = key, LastSequence = sequence, UpdatedAt = now });
+            db.Add(new SequenceRecord { Consumer = consumer, Source = source, MessageKey = key, LastSequence = sequence, UpdatedAt = now.UtcDateTime });
             return new SequenceOutcome(SequenceVerdict.First, 0);
         }
 
         var previous = last.LastSequence;
         if (sequence > previous)
         {
-            (last.LastSequence, last.UpdatedAt) = (sequence, now);
+            (last.LastSequence, last.UpdatedAt) = (sequence, now.UtcDateTime);
             if (sequence == previous + 1)
             {
                 return new SequenceOutcome(SequenceVerdict.Next, previous);
             }
 
-            db.Add(new SequenceGapRecord { Consumer = consumer, Source = source, MessageKey = key, FirstMissing = previous + 1, LastMissing = sequence - 1, DetectedAt = now });
+            db.Add(new SequenceGapRecord { Consumer = consumer, Source = source, MessageKey = key, FirstMissing = previous + 1, LastMissing = sequence - 1, DetectedAt = now.UtcDateTime });
             return new SequenceOutcome(SequenceVerdict.Gap, previous, previous + 1, sequence - 1);
         }
 

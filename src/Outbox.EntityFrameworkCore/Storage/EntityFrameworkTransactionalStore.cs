@@ -14,12 +14,12 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
             return await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         });
 
-    public Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTime now, CancellationToken cancellationToken) =>
+    public Task<HalfMessageDecision> CommitAsync(Guid messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
         DecideAsync(
             messageId,
             half => half.ExecuteUpdateAsync(
                 s => s.SetProperty(r => r.Status, MessageStatus.Pending)
-                    .SetProperty(r => r.NextAttemptAt, r => r.DueAt > now ? r.DueAt : now)
+                    .SetProperty(r => r.NextAttemptAt, r => r.DueAt > now.UtcDateTime ? r.DueAt : now.UtcDateTime)
                     .SetProperty(r => r.LeaseOwner, (string?)null)
                     .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
                 cancellationToken),
@@ -39,12 +39,12 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
 
     // The batch is read, then updated with the same conditions, so a row decided meanwhile is left alone (an
     // update with ORDER BY and LIMIT in one statement is not something every database runs).
-    public Task<int> RecoverStalePreparedAsync(DateTime now, DateTime preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
+    public Task<int> RecoverStalePreparedAsync(DateTimeOffset now, DateTimeOffset preparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
         runner.RunAsync(async context =>
         {
             var stale = context.Set<OutboxRecord>()
-                .Where(r => r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox && r.CreatedAt <= preparedBefore
-                    && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now) && !checkedTypes.Contains(r.MessageType));
+                .Where(r => r.Status == MessageStatus.Prepared && r.Kind == MessageKind.Outbox && r.CreatedAt <= preparedBefore.UtcDateTime
+                    && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now.UtcDateTime) && !checkedTypes.Contains(r.MessageType));
             var ids = await stale.OrderBy(r => r.Id).Take(batchSize).Select(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
             return ids.Count == 0 ? 0 : await stale.Where(r => ids.Contains(r.Id)).ExecuteUpdateAsync(
                 s => s.SetProperty(r => r.Status, MessageStatus.Pending)
@@ -56,13 +56,13 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
     // Optimistic lease: candidates are read, then leased by a conditional update that only one
     // instance can win per row; what this claim leased is read back by its lease expiry.
     public Task<IReadOnlyList<StoredMessage>> ClaimChecksAsync(
-        string owner, DateTime now, DateTime leaseUntil, DateTime outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
+        string owner, DateTimeOffset now, DateTimeOffset leaseUntil, DateTimeOffset outboxPreparedBefore, IReadOnlyCollection<string> checkedTypes, int batchSize, CancellationToken cancellationToken) =>
         runner.RunAsync<IReadOnlyList<StoredMessage>>(async context =>
         {
             var due = context.Set<OutboxRecord>().Where(r =>
-                r.Status == MessageStatus.Prepared && r.NextAttemptAt <= now
-                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now)
-                && (r.Kind == MessageKind.Transactional || (checkedTypes.Contains(r.MessageType) && r.CreatedAt <= outboxPreparedBefore)));
+                r.Status == MessageStatus.Prepared && r.NextAttemptAt <= now.UtcDateTime
+                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt <= now.UtcDateTime)
+                && (r.Kind == MessageKind.Transactional || (checkedTypes.Contains(r.MessageType) && r.CreatedAt <= outboxPreparedBefore.UtcDateTime)));
             var candidates = await due.OrderBy(r => r.NextAttemptAt).ThenBy(r => r.Id).Select(r => r.Id).Take(batchSize)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (candidates.Count == 0)
@@ -71,16 +71,16 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
             }
 
             await due.Where(r => candidates.Contains(r.Id)).ExecuteUpdateAsync(
-                s => s.SetProperty(r => r.LeaseOwner, owner).SetProperty(r => r.LeaseExpiresAt, leaseUntil),
+                s => s.SetProperty(r => r.LeaseOwner, owner).SetProperty(r => r.LeaseExpiresAt, leaseUntil.UtcDateTime),
                 cancellationToken).ConfigureAwait(false);
             var leased = await context.Set<OutboxRecord>().AsNoTracking()
-                .Where(r => candidates.Contains(r.Id) && r.LeaseOwner == owner && r.LeaseExpiresAt == leaseUntil)
+                .Where(r => candidates.Contains(r.Id) && r.LeaseOwner == owner && r.LeaseExpiresAt == leaseUntil.UtcDateTime)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             return leased.ConvertAll(r => r.ToMessage());
         });
 
     // Only rows nobody decided meanwhile: a commit or rollback from the application wins.
-    public Task<int> DeadLetterUndecidedAsync(IReadOnlyCollection<DeadLetterRequest> requests, string owner, DateTime now, CancellationToken cancellationToken) =>
+    public Task<int> DeadLetterUndecidedAsync(IReadOnlyCollection<DeadLetterRequest> requests, string owner, DateTimeOffset now, CancellationToken cancellationToken) =>
         runner.RunInTransactionAsync(
             async context =>
             {
@@ -101,11 +101,11 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
             },
             cancellationToken);
 
-    public Task<int> CommitCheckedAsync(IReadOnlyCollection<long> ids, string owner, DateTime now, CancellationToken cancellationToken) =>
+    public Task<int> CommitCheckedAsync(IReadOnlyCollection<long> ids, string owner, DateTimeOffset now, CancellationToken cancellationToken) =>
         runner.RunAsync(context => Leased(context, ids, owner).ExecuteUpdateAsync(
             s => s.SetProperty(r => r.Status, MessageStatus.Pending)
                 .SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
-                .SetProperty(r => r.NextAttemptAt, r => r.DueAt > now ? r.DueAt : now)
+                .SetProperty(r => r.NextAttemptAt, r => r.DueAt > now.UtcDateTime ? r.DueAt : now.UtcDateTime)
                 .SetProperty(r => r.LeaseOwner, (string?)null)
                 .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
             cancellationToken));
@@ -118,12 +118,12 @@ internal sealed class EntityFrameworkTransactionalStore<TContext>(ContextRunner<
                 .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),
             cancellationToken));
 
-    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTime nextCheckAt, string? lastError, CancellationToken cancellationToken)
+    public Task<int> ScheduleNextCheckAsync(IReadOnlyCollection<long> ids, string owner, DateTimeOffset nextCheckAt, string? lastError, CancellationToken cancellationToken)
     {
         var error = StoredRows.Truncate(lastError);
         return runner.RunAsync(context => Leased(context, ids, owner).ExecuteUpdateAsync(
             s => s.SetProperty(r => r.CheckCount, r => r.CheckCount + 1)
-                .SetProperty(r => r.NextAttemptAt, nextCheckAt)
+                .SetProperty(r => r.NextAttemptAt, nextCheckAt.UtcDateTime)
                 .SetProperty(r => r.LastError, error)
                 .SetProperty(r => r.LeaseOwner, (string?)null)
                 .SetProperty(r => r.LeaseExpiresAt, (DateTime?)null),

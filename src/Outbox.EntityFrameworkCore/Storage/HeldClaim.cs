@@ -14,16 +14,16 @@ internal sealed class HeldClaim(IReadOnlyList<StoredMessage> messages, AsyncServ
 {
     public IReadOnlyList<StoredMessage> Messages => messages;
 
-    public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTime now, CancellationToken cancellationToken) =>
+    public Task MarkDispatchedAsync(IReadOnlyCollection<long> ids, DateTimeOffset now, CancellationToken cancellationToken) =>
         DispatchMarks.DispatchedAsync(context, ids, now, cancellationToken);
 
     public Task MarkFailedAsync(IReadOnlyCollection<DispatchFailure> failures, CancellationToken cancellationToken) =>
         DispatchMarks.FailedAsync(context, failures, cancellationToken);
 
-    public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTime nextAttemptAt, CancellationToken cancellationToken) =>
+    public Task ReleaseAsync(IReadOnlyCollection<long> ids, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         DispatchMarks.ReleasedAsync(context, ids, nextAttemptAt, cancellationToken);
 
-    public async Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTime now, CancellationToken cancellationToken)
+    public async Task DeadLetterAsync(IReadOnlyCollection<DeadLetterRequest> requests, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await DispatchMarks.DeadLetteredAsync(context, requests, now, cancellationToken).ConfigureAwait(false);
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
