@@ -203,9 +203,9 @@ public sealed partial class ConsumerHostTests : IAsyncLifetime
             {
                 c.Source = "pings";
                 c.Name = "pings";
-            });
+            })
+            .UseStore(_ => _store);
         outbox?.Invoke(builder);
-        services.AddSingleton<IInboxStore>(_store);
         services.AddSingleton<IInboxPipeline>(_pipeline);
         services.Replace(ServiceDescriptor.Singleton<IMessageReceiver>(_receiver));
         _services = services.BuildServiceProvider();

@@ -43,8 +43,7 @@ public sealed class OutboxOptionsValidatorTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Outbox:Dispatch:BatchSize"] = "0" });
-        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseInMemoryTransport();
-        builder.Services.AddSingleton<Outbox.Storage.IDispatchStore, RecordingStore>();
+        builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox")).UseInMemoryTransport().UseStore(_ => new RecordingStore());
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());

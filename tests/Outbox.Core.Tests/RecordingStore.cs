@@ -4,8 +4,24 @@ using Outbox.Storage;
 namespace Outbox.Tests;
 
 /// <summary>Records what the relay asks of the database.</summary>
-internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInboxStore, IRetentionStore
+internal sealed class RecordingStore : IOutboxStore, IDispatchStore, ITransactionalStore, IInboxStore, IRetentionStore, IDeadLetterQueue
 {
+    public IDispatchStore Dispatch => this;
+
+    public ITransactionalStore Transactions => this;
+
+    public IInboxStore Inbox => this;
+
+    public IRetentionStore Retention => this;
+
+    public IDeadLetterQueue DeadLetters => this;
+
+    public IOutboxMonitor Monitor => throw new NotSupportedException("The relay's tests do not monitor.");
+
+    public IOutboxWriter Writer(IServiceProvider scope) => throw new NotSupportedException("The relay's tests do not publish.");
+
+    public ISequenceLedger Sequences(IServiceProvider scope) => throw new NotSupportedException("The relay's tests do not check sequences.");
+
     public ConcurrentQueue<long> Dispatched { get; } = new();
 
     public ConcurrentQueue<DispatchFailure> Failed { get; } = new();
@@ -149,4 +165,16 @@ internal sealed class RecordingStore : IDispatchStore, ITransactionalStore, IInb
     public Task<int> DeleteInboxAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
 
     public Task<int> DeleteDeadLettersAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    /// <summary>How many dead letters the next requeue by filter finds (a requeue by id finds one when this is above 0).</summary>
+    public int Requeuable { get; set; }
+
+    public Task<IReadOnlyList<DeadLetter>> ListAsync(DeadLetterFilter? filter = null, int skip = 0, int take = 100, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<DeadLetter>>([]);
+
+    public Task<bool> RequeueAsync(Guid messageId, CancellationToken cancellationToken = default) => Task.FromResult(Requeuable > 0);
+
+    public Task<int> RequeueAsync(DeadLetterFilter filter, CancellationToken cancellationToken = default) => Task.FromResult(Requeuable);
+
+    public Task<int> PurgeAsync(DeadLetterFilter filter, CancellationToken cancellationToken = default) => Task.FromResult(0);
 }

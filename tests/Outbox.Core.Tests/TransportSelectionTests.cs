@@ -156,13 +156,12 @@ public sealed class TransportSelectionTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IDispatchStore>(new RecordingStore());
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Outbox");
         outbox(services.AddOutbox(configuration, o =>
         {
             o.Route<ConsumerRegistrationTests.Ping>("pings");
             routes?.Invoke(o);
-        }));
+        }).UseStore(_ => new RecordingStore()));
         return services.BuildServiceProvider();
     }
 }

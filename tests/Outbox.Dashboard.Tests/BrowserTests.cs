@@ -47,7 +47,7 @@ public sealed class BrowserTests(Chromium chromium) : IClassFixture<Chromium>
     public async Task BulkPurge_OfAFilter_AfterConfirmation_DeletesOnlyTheDeadLettersItMatches()
     {
         await using var host = await DashboardHost.StartAsync();
-        var inbox = host.App.Services.GetRequiredService<IInboxStore>();
+        var inbox = host.App.Services.GetRequiredService<IOutboxStore>().Inbox;
         foreach (var reason in new[] { "malformed-message", "max-deliveries", "malformed-message" })
         {
             var message = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow);

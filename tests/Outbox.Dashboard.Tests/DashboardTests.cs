@@ -158,7 +158,7 @@ public sealed class DashboardTests
         Assert.Contains("<pre id=\"payload\">{&quot;orderId&quot;:1,&quot;customer&quot;:&quot;ada&quot;}</pre>", message, StringComparison.Ordinal);
 
         var hostile = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "<b>key</b>", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), DateTimeOffset.UtcNow);
-        await host.App.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(hostile, "billing", "max-deliveries", 1, "<script>alert(1)</script>", DateTimeOffset.UtcNow, null, CancellationToken.None);
+        await host.App.Services.GetRequiredService<IOutboxStore>().Inbox.DeadLetterDeliveryAsync(hostile, "billing", "max-deliveries", 1, "<script>alert(1)</script>", DateTimeOffset.UtcNow, null, CancellationToken.None);
         var deadLetter = await client.GetStringAsync(host.Address + "/outbox/dead-letters/" + hostile.MessageId);
         Assert.DoesNotContain("<script>alert", deadLetter, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", deadLetter, StringComparison.Ordinal);
@@ -192,7 +192,7 @@ public sealed class DashboardTests
             MessageId = Guid.NewGuid(), Destination = "payments.requested", MessageType = "PaymentRequested", Body = "{}"u8.ToArray(),
             Status = MessageStatus.Prepared, Kind = MessageKind.Transactional, CreatedAt = now, DueAt = now, NextAttemptAt = now.AddMinutes(1),
         };
-        scope.ServiceProvider.GetRequiredService<IOutboxWriter>().Add(half);
+        scope.ServiceProvider.GetRequiredService<IOutboxStore>().Writer(scope.ServiceProvider).Add(half);
         await scope.ServiceProvider.GetRequiredService<ShopContext>().SaveChangesAsync();
         return half.MessageId;
     }

@@ -32,7 +32,7 @@ public sealed class HeldClaimTests : IAsyncLifetime
         await _database.DisposeAsync();
     }
 
-    private IDispatchStore Store => _host.Services.GetRequiredService<IDispatchStore>();
+    private IDispatchStore Store => _host.Services.GetRequiredService<IOutboxStore>().Dispatch;
 
     private DateTimeOffset Now => _host.Time.GetUtcNow();
 

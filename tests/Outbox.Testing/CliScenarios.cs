@@ -154,7 +154,7 @@ public abstract class CliScenarios : DatabaseScenarios
         var message = new TransportMessage(
             Guid.NewGuid(), "orders.placed", "Evil\u001b]0;pwned\u0007Type", "k\u001b[2K", "{\"note\":\"\u001b[31mred\"}"u8.ToArray(), "application/json",
             new Dictionary<string, string> { ["tenant\u001b[1A"] = "a\u009bb" }, _time.GetUtcNow());
-        await host.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(message, "billing", "malformed-message", 1, "error \u001b[2J", _time.GetUtcNow(), null, CancellationToken.None);
+        await host.Services.GetRequiredService<IOutboxStore>().Inbox.DeadLetterDeliveryAsync(message, "billing", "malformed-message", 1, "error \u001b[2J", _time.GetUtcNow(), null, CancellationToken.None);
 
         var (listed, list) = await RunAsync("dead-letters", "list");
         var (shown, show) = await RunAsync("dead-letters", "show", message.MessageId.ToString());
@@ -226,11 +226,11 @@ public abstract class CliScenarios : DatabaseScenarios
     public async Task SequenceGaps_ListWhatConsumersFoundMissing_AsTableAndJson()
     {
         var host = Track(OutboxTestHost.Create(Database, _time));
-        var inbox = host.Services.GetRequiredService<IInboxStore>();
+        var store = host.Services.GetRequiredService<IOutboxStore>();
         foreach (var sequence in new long[] { 1, 4 })
         {
-            await inbox.HandleOnceAsync(Guid.NewGuid(), "billing", (services, ct) =>
-                services.GetRequiredService<ISequenceLedger>().RecordAsync("billing", "orders", "order-7", sequence, _time.GetUtcNow(), ct), CancellationToken.None);
+            await store.Inbox.HandleOnceAsync(Guid.NewGuid(), "billing", (services, ct) =>
+                store.Sequences(services).RecordAsync("billing", "orders", "order-7", sequence, _time.GetUtcNow(), ct), CancellationToken.None);
         }
 
         var (listed, table) = await RunAsync("sequence-gaps");
@@ -303,7 +303,7 @@ public abstract class CliScenarios : DatabaseScenarios
     private async Task<Guid> DeadLetterAsync(OutboxTestHost host, string consumer, string reason)
     {
         var message = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k", "{\"orderId\":1}"u8.ToArray(), "application/json", new Dictionary<string, string>(), _time.GetUtcNow());
-        await host.Services.GetRequiredService<IInboxStore>().DeadLetterDeliveryAsync(message, consumer, reason, 10, "handler failed", _time.GetUtcNow(), null, CancellationToken.None);
+        await host.Services.GetRequiredService<IOutboxStore>().Inbox.DeadLetterDeliveryAsync(message, consumer, reason, 10, "handler failed", _time.GetUtcNow(), null, CancellationToken.None);
         return message.MessageId;
     }
 

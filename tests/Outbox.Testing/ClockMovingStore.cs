@@ -4,25 +4,33 @@ using Outbox.Storage;
 
 namespace Outbox.Testing;
 
-/// <summary>A store that runs an action as each claim returns, before the poller's next query: to move a fake clock while a claim runs, or to count claims.</summary>
+/// <summary>A store whose dispatch facet runs an action as each claim returns, before the poller's next query: to move a fake clock while a claim runs, or to count claims.</summary>
 public class ClockMovingStore : DispatchProxy
 {
-    private IDispatchStore _inner = null!;
+    private object _inner = null!;
     private Action _afterClaim = null!;
 
-    internal static IDispatchStore Create(IDispatchStore inner, Action afterClaim)
+    internal static IOutboxStore Create(IOutboxStore inner, Action afterClaim) => Wrap(inner, afterClaim);
+
+    private static T Wrap<T>(T inner, Action afterClaim)
+        where T : class
     {
-        var store = Create<IDispatchStore, ClockMovingStore>();
-        var proxy = (ClockMovingStore)(object)store;
-        proxy._inner = inner;
-        proxy._afterClaim = afterClaim;
-        return store;
+        var proxy = Create<T, ClockMovingStore>();
+        var moving = (ClockMovingStore)(object)proxy;
+        moving._inner = inner;
+        moving._afterClaim = afterClaim;
+        return proxy;
     }
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         var result = targetMethod!.Invoke(_inner, args);
-        return targetMethod.Name == nameof(IDispatchStore.ClaimAsync) ? AfterAsync((Task<IDispatchClaim>)result!) : result;
+        return targetMethod.Name switch
+        {
+            "get_" + nameof(IOutboxStore.Dispatch) => Wrap((IDispatchStore)result!, _afterClaim),
+            nameof(IDispatchStore.ClaimAsync) => AfterAsync((Task<IDispatchClaim>)result!),
+            _ => result,
+        };
     }
 
     private async Task<IDispatchClaim> AfterAsync(Task<IDispatchClaim> claim)

@@ -485,7 +485,7 @@ public abstract class OutboxScenarios : DatabaseScenarios
         var host = Host(
             time,
             settings: new Dictionary<string, string?> { ["Outbox:Dispatch:PollInterval"] = "00:10:00", ["Outbox:Dispatch:MaxPollInterval"] = "00:10:00" },
-            services: s => s.Decorate<IDispatchStore>(store => ClockMovingStore.Create(store, () =>
+            services: s => s.Decorate<IOutboxStore>(store => ClockMovingStore.Create(store, () =>
             {
                 if (clockMovesDuringClaim)
                 {
@@ -600,7 +600,7 @@ public abstract class OutboxScenarios : DatabaseScenarios
                 ["Outbox:Dispatch:PollInterval"] = "00:10:00",
                 ["Outbox:Dispatch:MaxPollInterval"] = "00:10:00",
             },
-            services: s => s.Decorate<IDispatchStore>(store => ClockMovingStore.Create(store, () => Interlocked.Increment(ref claims))));
+            services: s => s.Decorate<IOutboxStore>(store => ClockMovingStore.Create(store, () => Interlocked.Increment(ref claims))));
         await relay.Maintenance.RecoverAsync(CancellationToken.None);
         await relay.Dispatcher.StartAsync(CancellationToken.None);
         try

@@ -35,9 +35,9 @@ public sealed class OutboxTestHost : IAsyncDisposable
 
     internal OutboxMaintenance Maintenance => Services.GetRequiredService<OutboxMaintenance>();
 
-    internal IDispatchStore Store => Services.GetRequiredService<IDispatchStore>();
+    internal IDispatchStore Store => Services.GetRequiredService<IOutboxStore>().Dispatch;
 
-    internal ITransactionalStore TransactionalStore => Services.GetRequiredService<ITransactionalStore>();
+    internal ITransactionalStore TransactionalStore => Services.GetRequiredService<IOutboxStore>().Transactions;
 
     /// <summary>Settings every test host starts from: no in-process retry delays (the tests move the clock).</summary>
     public static Dictionary<string, string?> BaseSettings() => new()

@@ -46,7 +46,7 @@ public abstract partial class StoreConformance
     {
         await RecordAsync(1);
         Task Record(IServiceProvider services, long sequence, CancellationToken ct) =>
-            services.GetRequiredService<ISequenceLedger>().RecordAsync("payments", "orders", "k1", sequence, Now, ct);
+            Store.Sequences(services).RecordAsync("payments", "orders", "k1", sequence, Now, ct);
         var failing = new TransportMessage(Guid.NewGuid(), "orders.placed", "OrderPlaced", "k1", "{}"u8.ToArray(), "application/json", new Dictionary<string, string>(), Time.GetUtcNow());
         var dead = failing with { MessageId = Guid.NewGuid() };
 
@@ -86,7 +86,7 @@ public abstract partial class StoreConformance
         SequenceOutcome outcome = default;
         await Inbox.HandleOnceAsync(Guid.NewGuid(), consumer, async (services, ct) =>
         {
-            outcome = await services.GetRequiredService<ISequenceLedger>().RecordAsync(consumer, source, "k1", sequence, Now, ct);
+            outcome = await Store.Sequences(services).RecordAsync(consumer, source, "k1", sequence, Now, ct);
             if (fail)
             {
                 throw new InvalidOperationException("the handler failed");

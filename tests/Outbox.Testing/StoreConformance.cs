@@ -24,13 +24,15 @@ public abstract partial class StoreConformance : IAsyncLifetime
 
     private DateTimeOffset Now => Time.GetUtcNow();
 
-    private IDispatchStore Dispatch => _services.GetRequiredService<IDispatchStore>();
+    private IOutboxStore Store => _services.GetRequiredService<IOutboxStore>();
 
-    private ITransactionalStore Transactional => _services.GetRequiredService<ITransactionalStore>();
+    private IDispatchStore Dispatch => Store.Dispatch;
 
-    private IInboxStore Inbox => _services.GetRequiredService<IInboxStore>();
+    private ITransactionalStore Transactional => Store.Transactions;
 
-    private IRetentionStore Retention => _services.GetRequiredService<IRetentionStore>();
+    private IInboxStore Inbox => Store.Inbox;
+
+    private IRetentionStore Retention => Store.Retention;
 
     private IDeadLetterQueue DeadLetters => _services.GetRequiredService<IDeadLetterQueue>();
 
@@ -307,7 +309,7 @@ public abstract partial class StoreConformance : IAsyncLifetime
         Task Handle(IServiceProvider scope, CancellationToken ct)
         {
             runs++;
-            scope.GetRequiredService<IOutboxWriter>().Add(published with { MessageId = Guid.NewGuid() });
+            Store.Writer(scope).Add(published with { MessageId = Guid.NewGuid() });
             return Task.CompletedTask;
         }
 
@@ -328,7 +330,7 @@ public abstract partial class StoreConformance : IAsyncLifetime
             "shipping",
             (scope, _) =>
             {
-                scope.GetRequiredService<IOutboxWriter>().Add(Pending());
+                Store.Writer(scope).Add(Pending());
                 throw new InvalidOperationException("handler failed");
             },
             CancellationToken.None));
@@ -419,7 +421,7 @@ public abstract partial class StoreConformance : IAsyncLifetime
     private async Task WriteAsync(params StoredMessage[] messages)
     {
         await using var scope = _services.CreateAsyncScope();
-        var writer = scope.ServiceProvider.GetRequiredService<IOutboxWriter>();
+        var writer = Store.Writer(scope.ServiceProvider);
         foreach (var message in messages)
         {
             writer.Add(message);

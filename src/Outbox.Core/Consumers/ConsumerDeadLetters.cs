@@ -10,7 +10,7 @@ namespace Outbox.Consumers;
 /// again with the message's id, body and the reason only, so that the key or partition moves on; when the
 /// database did not answer, or refuses that too, the database is the problem. Logged once written, never before.
 /// </summary>
-internal sealed class ConsumerDeadLetters(IInboxStore store, TimeProvider timeProvider, ILogger logger)
+internal sealed class ConsumerDeadLetters(IOutboxStore store, TimeProvider timeProvider, ILogger logger)
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
@@ -27,17 +27,17 @@ internal sealed class ConsumerDeadLetters(IInboxStore store, TimeProvider timePr
         var now = timeProvider.GetUtcNow();
         SequenceOutcome? sequence = null;
         Func<IServiceProvider, CancellationToken, Task>? record = numbered is { } number
-            ? async (scope, ct) => sequence = await SequenceCheck.RecordAsync(scope, consumer, message, number, now, ct).ConfigureAwait(false)
+            ? async (scope, ct) => sequence = await SequenceCheck.RecordAsync(store.Sequences(scope), consumer, message, number, now, ct).ConfigureAwait(false)
             : null;
         try
         {
-            await store.DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, error, now, record, CancellationToken.None).ConfigureAwait(false);
+            await store.Inbox.DeadLetterDeliveryAsync(message, consumer.Name, reason, delivery.Attempt, error, now, record, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception refused) when (!Unreachable(refused))
         {
             var minimal = new TransportMessage(message.MessageId, consumer.Source, "", null, message.Body, message.ContentType, NoHeaders, message.CreatedAt);
             error = $"{error} (the dead letter's other fields could not be stored: {InboxOutcome.Describe(refused)})";
-            await store.DeadLetterDeliveryAsync(minimal, consumer.Name, reason, delivery.Attempt, error, now, null, CancellationToken.None).ConfigureAwait(false);
+            await store.Inbox.DeadLetterDeliveryAsync(minimal, consumer.Name, reason, delivery.Attempt, error, now, null, CancellationToken.None).ConfigureAwait(false);
             Log.DeadLetterCut(logger, refused, message.MessageId, consumer.Name);
             numbered = null;
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ namespace Outbox.Consumers;
 internal sealed class ConsumerHost(
     IEnumerable<ConsumerRegistration> consumers,
     IServiceProvider services,
+    IOutboxStore store,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
     ILogger<ConsumerHost> logger) : BackgroundService
@@ -63,11 +65,6 @@ internal sealed class ConsumerHost(
     {
         if (_consumers.Count > 0)
         {
-            if (services.GetService(typeof(IInboxStore)) is null)
-            {
-                throw new InvalidOperationException("Consumers need the inbox: call UseEntityFrameworkCore<TContext>(database => ...) on the builder AddOutbox returns.");
-            }
-
             foreach (var consumer in _consumers)
             {
                 try
@@ -134,7 +131,7 @@ internal sealed class ConsumerHost(
 
         IncomingMessage.Current = message;
 
-        var pipeline = (IInboxPipeline)services.GetService(typeof(IInboxPipeline))!;
+        var pipeline = services.GetRequiredService<IInboxPipeline>();
         var outcome = await Retry().ExecuteAsync(
             async token => await pipeline.HandleAsync(consumer, delivery, token).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
@@ -201,12 +198,12 @@ internal sealed class ConsumerHost(
 
     // The default transport's receiver is the IMessageReceiver service; a consumer may name another transport.
     private IMessageReceiver ReceiverOf(ConsumerRegistration consumer) => consumer.Transport is null
-        ? (IMessageReceiver)services.GetService(typeof(IMessageReceiver))!
-        : ((OutboxTransports)services.GetService(typeof(OutboxTransports))!).ReceiverOf(consumer.Transport)
+        ? services.GetRequiredService<IMessageReceiver>()
+        : services.GetRequiredService<OutboxTransports>().ReceiverOf(consumer.Transport)
             ?? throw new InvalidOperationException($"Consumer '{consumer.Name}' reads from the transport '{consumer.Transport}', which cannot receive.");
 
     private ConsumerDeadLetters DeadLetters() =>
-        _deadLetters ??= new ConsumerDeadLetters((IInboxStore)services.GetService(typeof(IInboxStore))!, timeProvider, logger);
+        _deadLetters ??= new ConsumerDeadLetters(store, timeProvider, logger);
 
     private bool KeepsOrder(ConsumerRegistration consumer, IDelivery delivery) =>
         delivery.Message.Key is not null && OrderingOf(consumer) == ConsumerOrdering.PerKey;

@@ -11,7 +11,7 @@ namespace Outbox.Consumers;
 /// store's inbox: the inbox record, the handler's changes and what it publishes commit together.
 /// </summary>
 internal sealed class InboxPipeline(
-    IInboxStore store, IMessageSerializer serializer, SequenceHolds holds, IOptions<OutboxOptions> options, TimeProvider timeProvider) : IInboxPipeline
+    IOutboxStore store, IMessageSerializer serializer, SequenceHolds holds, IOptions<OutboxOptions> options, TimeProvider timeProvider) : IInboxPipeline
 {
     public async Task<InboxOutcome> HandleAsync(ConsumerRegistration consumer, IDelivery delivery, CancellationToken cancellationToken)
     {
@@ -53,7 +53,7 @@ internal sealed class InboxPipeline(
         SequenceOutcome? sequence = null;
         try
         {
-            var handled = await store.HandleOnceAsync(
+            var handled = await store.Inbox.HandleOnceAsync(
                 incoming.MessageId,
                 consumer.Name,
                 async (services, ct) =>
@@ -61,7 +61,7 @@ internal sealed class InboxPipeline(
                     started = true;
                     if (numbered is { } number)
                     {
-                        sequence = await SequenceCheck.RecordAsync(services, consumer, incoming, number, timeProvider.GetUtcNow(), ct).ConfigureAwait(false);
+                        sequence = await SequenceCheck.RecordAsync(store.Sequences(services), consumer, incoming, number, timeProvider.GetUtcNow(), ct).ConfigureAwait(false);
                         if (sequence.Value.Verdict == SequenceVerdict.Gap && HoldOnGap(consumer, incoming.MessageId) is { } hold)
                         {
                             throw new HeldException(hold); // rolls the check and the inbox row back

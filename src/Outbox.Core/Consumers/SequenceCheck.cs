@@ -23,12 +23,10 @@ internal static class SequenceCheck
             ? new SequenceNumber(source, key, number)
             : null;
 
-    /// <summary>Records the number with the ledger of <paramref name="services"/>' scope, whose unit of work is the transaction under way.</summary>
+    /// <summary>Records the number with <paramref name="ledger"/>, the ledger of the scope whose unit of work is the transaction under way.</summary>
     public static async Task<SequenceOutcome> RecordAsync(
-        IServiceProvider services, ConsumerRegistration consumer, TransportMessage message, SequenceNumber number, DateTimeOffset now, CancellationToken cancellationToken)
+        ISequenceLedger ledger, ConsumerRegistration consumer, TransportMessage message, SequenceNumber number, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var ledger = (ISequenceLedger?)services.GetService(typeof(ISequenceLedger))
-            ?? throw new InvalidOperationException($"Consumer '{consumer.Name}' checks sequence numbers, and the store registered no ISequenceLedger.");
         var outcome = await ledger.RecordAsync(consumer.Name, number.Source, number.Key, number.Number, now, cancellationToken).ConfigureAwait(false);
 
         // A dead letter requeued for this consumer comes back under the number counted when it was set aside.

@@ -72,17 +72,15 @@ public static class OutboxServiceCollectionExtensions
             sp.GetRequiredService<IOptions<OutboxOptions>>()));
         services.TryAddSingleton<MessageRelay>();
         services.TryAddSingleton<DispatchSignal>();
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher>(
-            sp,
-            sp.GetService<IDispatchStore>() ?? throw new InvalidOperationException(
-                NoStorage)));
+        services.TryAddSingleton<IOutboxStore>(sp => ActivatorUtilities.CreateInstance<CoreStore>(
+            sp, (sp.GetService<StoreRegistration>() ?? throw new InvalidOperationException(NoStorage)).Create(sp)));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOutboxStore>().DeadLetters);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOutboxStore>().Monitor);
+        services.TryAddSingleton<OutboxDispatcher>();
         services.TryAddSingleton<OutboxMaintenance>();
         services.TryAddSingleton<TransactionChecks>();
         services.TryAddSingleton<TransactionalMessages>();
-        services.TryAddScoped<IOutbox>(sp => ActivatorUtilities.CreateInstance<ScopedOutbox>(
-            sp,
-            sp.GetService<IOutboxWriter>() ?? throw new InvalidOperationException(
-                NoStorage)));
+        services.TryAddScoped<IOutbox>(sp => ActivatorUtilities.CreateInstance<ScopedOutbox>(sp, sp.GetRequiredService<IOutboxStore>().Writer(sp)));
         services.TryAddSingleton<IInboxPipeline, InboxPipeline>();
         services.TryAddSingleton<SequenceHolds>();
         services.TryAddSingleton<TransactionCheckRunner>();
@@ -113,6 +111,27 @@ public static class OutboxServiceCollectionExtensions
         }
 
         return builder.UseTransport<InMemoryTransport>(InMemoryTransport.TransportName);
+    }
+
+    /// <summary>
+    /// Registers the database the outbox keeps its messages in: one store, offering every facet from one
+    /// object. Store packages call it from their <c>UseX()</c> (such as <c>UseEntityFrameworkCore</c>).
+    /// </summary>
+    /// <param name="builder">The outbox builder.</param>
+    /// <param name="store">Creates the store (once: the result is kept for the life of the service provider).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">A store is registered already: an outbox keeps its messages in one database.</exception>
+    public static IOutboxBuilder UseStore(this IOutboxBuilder builder, Func<IServiceProvider, IOutboxStore> store)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(store);
+        if (builder.Services.Any(d => d.ImplementationInstance is StoreRegistration))
+        {
+            throw new InvalidOperationException("The outbox has a store already: it keeps its messages in one database, so register one store (UseEntityFrameworkCore<TContext> once).");
+        }
+
+        builder.Services.AddSingleton(new StoreRegistration(store));
+        return builder;
     }
 
     /// <summary>

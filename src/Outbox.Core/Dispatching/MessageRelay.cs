@@ -11,7 +11,7 @@ namespace Outbox.Dispatching;
 /// could not be reached), due at once: the circuit breaker decides when they are tried again.
 /// </summary>
 internal sealed class MessageRelay(
-    IDispatchStore store,
+    IOutboxStore store,
     SendPipelines pipelines,
     IOptions<OutboxOptions> options,
     TimeProvider timeProvider,
@@ -23,7 +23,7 @@ internal sealed class MessageRelay(
     public TimeSpan? RefusedFor(DateTimeOffset now) => pipelines.RefusedFor(now);
 
     /// <summary>Sends rows leased in the store (written at commit) and records their outcomes in it.</summary>
-    public Task RelayAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken) => RelayAsync(rows, store, cancellationToken);
+    public Task RelayAsync(IReadOnlyList<StoredMessage> rows, CancellationToken cancellationToken) => RelayAsync(rows, store.Dispatch, cancellationToken);
 
     /// <summary>Sends rows and records their outcomes through <paramref name="outcomes"/>: the store, or the claim that took them.</summary>
     public async Task RelayAsync(IReadOnlyList<StoredMessage> rows, IDispatchOutcomes outcomes, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace Outbox.Dispatching;
 /// recovered after a crash, rows held back for ordering) and wakes on new work or at the next due time.
 /// </summary>
 internal sealed class OutboxDispatcher(
-    IDispatchStore store,
+    IOutboxStore store,
     MessageRelay relay,
     DispatchSignal signal,
     OutboxInstance instance,
@@ -48,7 +48,7 @@ internal sealed class OutboxDispatcher(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await store.ValidateAsync(cancellationToken).ConfigureAwait(false);
+        await store.Dispatch.ValidateAsync(cancellationToken).ConfigureAwait(false);
         Log.DispatcherStarted(logger, instance.Id);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -66,7 +66,7 @@ internal sealed class OutboxDispatcher(
 
         if (left.Count > 0)
         {
-            await store.ReleaseAsync(left, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await store.Dispatch.ReleaseAsync(left, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -87,7 +87,7 @@ internal sealed class OutboxDispatcher(
             return;
         }
 
-        var oldest = await store.GetOldestUnsentIdsAsync(keys, cancellationToken).ConfigureAwait(false);
+        var oldest = await store.Dispatch.GetOldestUnsentIdsAsync(keys, cancellationToken).ConfigureAwait(false);
         var firstHere = rows.Where(r => r.Key is not null)
             .GroupBy(r => r.Key!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Min(r => r.Id), StringComparer.Ordinal);
@@ -95,7 +95,7 @@ internal sealed class OutboxDispatcher(
         var ready = blocked.Count == 0 ? rows : rows.Except(blocked).ToList();
         if (blocked.Count > 0)
         {
-            await store.ReleaseAsync(blocked.ConvertAll(r => r.Id), timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await store.Dispatch.ReleaseAsync(blocked.ConvertAll(r => r.Id), timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
 
         await relay.RelayAsync(ready, cancellationToken).ConfigureAwait(false);
@@ -123,7 +123,7 @@ internal sealed class OutboxDispatcher(
     private Task<IDispatchClaim> ClaimAsync(DateTimeOffset now, CancellationToken cancellationToken, int? size = null)
     {
         var dispatch = options.Value.Dispatch;
-        return store.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, size ?? dispatch.BatchSize, cancellationToken);
+        return store.Dispatch.ClaimAsync(instance.Id, now, now + dispatch.LeaseDuration, size ?? dispatch.BatchSize, cancellationToken);
     }
 
     /// <summary>Sends every row handed over so far, in batches; returns how many rows it took.</summary>
@@ -224,7 +224,7 @@ internal sealed class OutboxDispatcher(
                     idle = claimed > 0 || sending.Count > 0 ? dispatch.PollInterval : Min(idle * 2, dispatch.MaxPollInterval);
                     // Looked up from the claim's instant: a row that fell due while the claim ran was not
                     // claimed, and is next due (now, at once) rather than left to the next poll.
-                    var nextDue = await store.GetNextDueAsync(claimedAt, stoppingToken).ConfigureAwait(false);
+                    var nextDue = await store.Dispatch.GetNextDueAsync(claimedAt, stoppingToken).ConfigureAwait(false);
                     wait = nextDue is { } due ? Min(due - timeProvider.GetUtcNow(), idle) : idle;
                 }
             }

@@ -9,14 +9,14 @@ using Outbox.Transport;
 namespace Outbox.Health;
 
 /// <summary>The outbox's database is reachable, and no unsent message has been due for longer than <c>Outbox:Health:MaxPendingAge</c>.</summary>
-internal sealed class DatabaseHealthCheck(IDispatchStore store, IOptions<OutboxOptions> options, TimeProvider timeProvider) : IHealthCheck
+internal sealed class DatabaseHealthCheck(IOutboxStore store, IOptions<OutboxOptions> options, TimeProvider timeProvider) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         DateTimeOffset? due;
         try
         {
-            due = await store.GetEarliestDueUnsentAsync(cancellationToken).ConfigureAwait(false);
+            due = await store.Dispatch.GetEarliestDueUnsentAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -12,9 +12,7 @@ namespace Outbox.Scheduling;
 /// themselves, so every instance may run it at the same time.
 /// </summary>
 internal sealed class OutboxMaintenance(
-    IDispatchStore store,
-    ITransactionalStore transactional,
-    IRetentionStore retention,
+    IOutboxStore store,
     DispatchSignal signal,
     TransactionChecks checks,
     TransactionCheckRunner checkRunner,
@@ -35,7 +33,7 @@ internal sealed class OutboxMaintenance(
         int batch;
         do
         {
-            batch = await transactional.RecoverStalePreparedAsync(now, now - transactions.CheckAfter, checks.TypeNames, transactions.CheckBatchSize, cancellationToken).ConfigureAwait(false);
+            batch = await store.Transactions.RecoverStalePreparedAsync(now, now - transactions.CheckAfter, checks.TypeNames, transactions.CheckBatchSize, cancellationToken).ConfigureAwait(false);
             recovered += batch;
         }
         while (batch == transactions.CheckBatchSize);
@@ -48,7 +46,7 @@ internal sealed class OutboxMaintenance(
 
         var checkedRows = await checkRunner.RunAsync(cancellationToken).ConfigureAwait(false);
 
-        var due = await store.GetEarliestDueUnsentAsync(cancellationToken).ConfigureAwait(false);
+        var due = await store.Dispatch.GetEarliestDueUnsentAsync(cancellationToken).ConfigureAwait(false);
         OutboxTelemetry.RecordOldestPendingAge(due is { } since ? now - since : TimeSpan.Zero);
         return recovered + checkedRows;
     }
@@ -62,12 +60,12 @@ internal sealed class OutboxMaintenance(
     {
         var settings = options.Value.Retention;
         var now = timeProvider.GetUtcNow();
-        var deleted = await DeleteInBatchesAsync(retention.DeleteFinishedAsync, now - settings.KeepFinishedFor, settings.BatchSize, cancellationToken).ConfigureAwait(false);
-        deleted += await DeleteInBatchesAsync(retention.DeleteInboxAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
-        deleted += await DeleteInBatchesAsync(retention.DeleteSequencesAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        var deleted = await DeleteInBatchesAsync(store.Retention.DeleteFinishedAsync, now - settings.KeepFinishedFor, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        deleted += await DeleteInBatchesAsync(store.Retention.DeleteInboxAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        deleted += await DeleteInBatchesAsync(store.Retention.DeleteSequencesAsync, now - options.Value.Consumers.DedupeWindow, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         if (settings.KeepDeadLettersFor is { } keep)
         {
-            deleted += await DeleteInBatchesAsync(retention.DeleteDeadLettersAsync, now - keep, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+            deleted += await DeleteInBatchesAsync(store.Retention.DeleteDeadLettersAsync, now - keep, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         }
 
         Log.RetentionDeleted(logger, deleted);

@@ -28,6 +28,9 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Debug, "Retention deleted {Count} finished outbox row(s).")]
     public static partial void RetentionDeleted(ILogger logger, int count);
 
+    [LoggerMessage(9, LogLevel.Information, "Requeued {Count} dead letter(s).")]
+    public static partial void Requeued(ILogger logger, int count);
+
     [LoggerMessage(10, LogLevel.Warning, "The local transaction of half message {MessageId} failed; its check callback decides later.")]
     public static partial void LocalTransactionFailed(ILogger logger, Exception exception, Guid messageId);
 

@@ -16,7 +16,7 @@ namespace Outbox.Transactions;
 /// counted only when its callback was called.
 /// </summary>
 internal sealed class TransactionCheckRunner(
-    ITransactionalStore store,
+    IOutboxStore store,
     TransactionChecks checks,
     IMessageSerializer serializer,
     IServiceScopeFactory scopes,
@@ -37,7 +37,7 @@ internal sealed class TransactionCheckRunner(
         while (true)
         {
             var now = timeProvider.GetUtcNow();
-            var rows = await store.ClaimChecksAsync(
+            var rows = await store.Transactions.ClaimChecksAsync(
                 instance.Id, now, now + settings.Dispatch.LeaseDuration, now - settings.Transactions.CheckAfter, checks.TypeNames, batchSize, cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0)
             {
@@ -122,23 +122,23 @@ internal sealed class TransactionCheckRunner(
         var applied = 0;
         if (commits.Count > 0)
         {
-            applied += await store.CommitCheckedAsync(commits, owner, now, CancellationToken.None).ConfigureAwait(false);
+            applied += await store.Transactions.CommitCheckedAsync(commits, owner, now, CancellationToken.None).ConfigureAwait(false);
             signal.Wake();
         }
 
         if (rollbacks.Count > 0)
         {
-            applied += await store.RollbackCheckedAsync(rollbacks, owner, CancellationToken.None).ConfigureAwait(false);
+            applied += await store.Transactions.RollbackCheckedAsync(rollbacks, owner, CancellationToken.None).ConfigureAwait(false);
         }
 
         foreach (var (reason, ids) in retries)
         {
-            applied += await store.ScheduleNextCheckAsync(ids, owner, now + settings.CheckInterval, reason, CancellationToken.None).ConfigureAwait(false);
+            applied += await store.Transactions.ScheduleNextCheckAsync(ids, owner, now + settings.CheckInterval, reason, CancellationToken.None).ConfigureAwait(false);
         }
 
         if (deadLetters.Count > 0)
         {
-            applied += await store.DeadLetterUndecidedAsync(deadLetters, owner, now, CancellationToken.None).ConfigureAwait(false);
+            applied += await store.Transactions.DeadLetterUndecidedAsync(deadLetters, owner, now, CancellationToken.None).ConfigureAwait(false);
         }
 
         var decided = commits.Count + rollbacks.Count + retries.Values.Sum(ids => ids.Count) + deadLetters.Count;

@@ -8,7 +8,7 @@ namespace Outbox.Transactions;
 
 /// <summary>Half messages: prepare, commit, roll back, and the send-then-run-local-transaction flow.</summary>
 internal sealed class TransactionalMessages(
-    ITransactionalStore store,
+    IOutboxStore store,
     OutboxMessageFactory factory,
     TransactionChecks checks,
     DispatchSignal signal,
@@ -26,7 +26,7 @@ internal sealed class TransactionalMessages(
         }
 
         var row = factory.CreateHalf(message, options);
-        await store.PrepareAsync(row, cancellationToken).ConfigureAwait(false);
+        await store.Transactions.PrepareAsync(row, cancellationToken).ConfigureAwait(false);
         OutboxTelemetry.Written.Add(1);
         return new PreparedMessage(row.MessageId, row.CreatedAt);
     }
@@ -77,8 +77,8 @@ internal sealed class TransactionalMessages(
     {
         var now = timeProvider.GetUtcNow();
         var (applied, current) = commit
-            ? await store.CommitAsync(messageId, now, cancellationToken).ConfigureAwait(false)
-            : await store.RollbackAsync(messageId, cancellationToken).ConfigureAwait(false);
+            ? await store.Transactions.CommitAsync(messageId, now, cancellationToken).ConfigureAwait(false)
+            : await store.Transactions.RollbackAsync(messageId, cancellationToken).ConfigureAwait(false);
         if (applied)
         {
             if (commit)

@@ -4,9 +4,7 @@ using Outbox;
 using Outbox.EntityFrameworkCore;
 using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.EntityFrameworkCore.Interception;
-using Outbox.EntityFrameworkCore.Publishing;
 using Outbox.EntityFrameworkCore.Storage;
-using Outbox.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -23,6 +21,7 @@ public static class EntityFrameworkCoreOutboxBuilderExtensions
     /// <param name="database">Names the context's database: <c>database =&gt; database.UsePostgreSql()</c> or <c>UseSqlite()</c>.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="database"/> named no database.</exception>
+    /// <exception cref="InvalidOperationException">The outbox has a store already.</exception>
     public static IOutboxBuilder UseEntityFrameworkCore<TContext>(this IOutboxBuilder builder, Action<EntityFrameworkCoreStoreBuilder> database)
         where TContext : DbContext
     {
@@ -32,20 +31,13 @@ public static class EntityFrameworkCoreOutboxBuilderExtensions
         database(store);
         var dialect = store.Dialect ?? throw new ArgumentException(
             $"UseEntityFrameworkCore<{typeof(TContext).Name}> needs the context's database: database => database.UsePostgreSql() or database.UseSqlite().", nameof(database));
+        #region register-store
+        builder.UseStore(sp => ActivatorUtilities.CreateInstance<EntityFrameworkStore<TContext>>(sp));
+        #endregion
         var services = builder.Services;
         services.AddSingleton(new ContextDialect(typeof(TContext), dialect));
         services.TryAddSingleton<OutboxInterceptor>();
         services.TryAddSingleton<ContextRunner<TContext>>();
-        #region register-store
-        services.TryAddScoped<IOutboxWriter, EntityFrameworkOutboxWriter<TContext>>();
-        services.TryAddSingleton<IDispatchStore, EntityFrameworkDispatchStore<TContext>>();
-        services.TryAddSingleton<ITransactionalStore, EntityFrameworkTransactionalStore<TContext>>();
-        services.TryAddSingleton<IInboxStore, EntityFrameworkInboxStore<TContext>>();
-        services.TryAddScoped<ISequenceLedger, EntityFrameworkSequenceLedger<TContext>>();
-        services.TryAddSingleton<IRetentionStore, EntityFrameworkRetentionStore<TContext>>();
-        services.TryAddSingleton<IDeadLetterQueue, EntityFrameworkDeadLetterQueue<TContext>>();
-        services.TryAddSingleton<IOutboxMonitor, EntityFrameworkOutboxMonitor<TContext>>();
-        #endregion
         return builder;
     }
 }

@@ -1,17 +1,10 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
-using Outbox.Dispatching;
-using Outbox.EntityFrameworkCore.Telemetry;
 using Outbox.Storage;
 using Outbox.Transport;
 
 namespace Outbox.EntityFrameworkCore.Storage;
 
-internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
-    ContextRunner<TContext> runner,
-    DispatchSignal signal,
-    TimeProvider timeProvider,
-    ILogger<EntityFrameworkDeadLetterQueue<TContext>> logger) : IDeadLetterQueue
+internal sealed class EntityFrameworkDeadLetterQueue<TContext>(ContextRunner<TContext> runner, TimeProvider timeProvider) : IDeadLetterQueue
     where TContext : DbContext
 {
     private const int RequeueBatch = 100;
@@ -55,12 +48,6 @@ internal sealed class EntityFrameworkDeadLetterQueue<TContext>(
                 .ConfigureAwait(false);
             requeued += count;
             after = next;
-        }
-
-        if (requeued > 0)
-        {
-            Log.Requeued(logger, requeued);
-            signal.Wake();
         }
 
         return requeued;
