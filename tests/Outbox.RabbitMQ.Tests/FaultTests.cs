@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Outbox.Testing;
 using Xunit.Abstractions;
 
@@ -15,8 +15,9 @@ namespace Outbox.RabbitMQ.Tests;
 /// product's guarantees are stated in: writers give each key consecutive sequence numbers in commit
 /// order, and the consumer's effects are checked against them. The outbox numbers the messages too
 /// (a sequenced route), and the consumer's own check (CheckSequence) must agree with the test's count.
+/// Both services keep their outbox and inbox in the database a subclass names, and that database restarts.
 /// </summary>
-public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
+public abstract class FaultTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Keys = 20;
     private const int Writers = 4;
@@ -24,15 +25,28 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     // Resuming takes the client's reconnect interval, a redelivery delay and, after a kill, a process start.
     private static readonly TimeSpan ResumeLimit = TimeSpan.FromSeconds(30);
 
-    private readonly PostgreSqlTestDatabase _producerDatabase = new();
-    private readonly PostgreSqlTestDatabase _consumerDatabase = new();
+    private ITestDatabase _producerDatabase = null!;
+    private ITestDatabase _consumerDatabase = null!;
     private readonly string _exchange = $"outbox-fault-{Guid.NewGuid():N}";
     private readonly string _consumer = $"ticks-{Guid.NewGuid():N}";
     private readonly LogCapture _producerLogs = new();
 
+    /// <summary>A new database of the kind under test, on the local server that <see cref="RestartDatabaseAsync"/> restarts.</summary>
+    protected abstract ITestDatabase NewDatabase();
+
+    /// <summary>The database as the consumer process's <c>Database:Provider</c> names it.</summary>
+    protected abstract string Provider { get; }
+
+    /// <summary>The database's fault, as the test's output names it.</summary>
+    protected abstract string DatabaseRestarted { get; }
+
+    protected abstract Task RestartDatabaseAsync();
+
     public async Task InitializeAsync()
     {
         LocalServices.RequireLocal();
+        _producerDatabase = NewDatabase();
+        _consumerDatabase = NewDatabase();
         await _producerDatabase.CreateAsync();
         await _consumerDatabase.CreateAsync();
     }
@@ -83,7 +97,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
                 await Task.Delay(TimeSpan.FromSeconds(1));
                 consumer.Start();
             }));
-            resumed.Add(await InjectAsync(consumer, "PostgreSQL restarted", LocalServices.RestartPostgreSqlAsync));
+            resumed.Add(await InjectAsync(consumer, DatabaseRestarted, RestartDatabaseAsync));
             resumed.Add(await InjectAsync(consumer, "RabbitMQ node stopped, 3 s, started", async () =>
             {
                 await LocalServices.RabbitMQAsync("stop");
@@ -98,22 +112,22 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.WhenAll(writers);
         }
 
-        var committed = await ReadAsync(_producerDatabase.ConnectionString);
-        await WaitAsync(async () => (await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(DISTINCT (\"Customer\", \"Total\")) FROM orders")) >= committed.Count, TimeSpan.FromMinutes(3), "every committed message to be handled", consumer);
+        var committed = await ReadAsync(_producerDatabase);
+        await WaitAsync(async () => (await ReadAsync(_consumerDatabase)).Distinct().Count() >= committed.Count, TimeSpan.FromMinutes(3), "every committed message to be handled", consumer);
         var drained = run.Elapsed;
         consumer.Kill();
         await producer.StopAsync();
 
-        var effects = await ReadAsync(_consumerDatabase.ConnectionString);
+        var effects = await ReadAsync(_consumerDatabase);
         var lost = committed.Except(effects).Count();
         var duplicates = effects.Count - effects.Distinct().Count();
         var outOfOrder = effects.GroupBy(e => e.Key).Sum(key => key.Zip(key.Skip(1)).Count(pair => pair.Second.Seq != pair.First.Seq + 1));
-        var consumerDeadLetters = await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(*) FROM outbox_dead_letters");
-        var producerDeadLetters = await CountAsync(_producerDatabase.ConnectionString, "SELECT count(*) FROM outbox_dead_letters");
+        var consumerDeadLetters = await CountAsync(_consumerDatabase, "SELECT count(*) FROM outbox_dead_letters");
+        var producerDeadLetters = await CountAsync(_producerDatabase, "SELECT count(*) FROM outbox_dead_letters");
 
         // The consumer's own sequence check, across the faults, must agree with the test's count.
-        var gaps = await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(*) FROM inbox_sequence_gaps");
-        var checkedUpTo = await CountAsync(_consumerDatabase.ConnectionString, "SELECT coalesce(sum(last_sequence), 0)::bigint FROM inbox_sequences WHERE source = 'fault-writers'");
+        var gaps = await CountAsync(_consumerDatabase, "SELECT count(*) FROM inbox_sequence_gaps");
+        var checkedUpTo = await CountAsync(_consumerDatabase, "SELECT coalesce(sum(last_sequence), 0) FROM inbox_sequences WHERE source = 'fault-writers'");
         var reported = consumer.Output.Split('\n').Count(line => line.Contains("Outbox.Consumers.ConsumerHost[25]", StringComparison.Ordinal) || line.Contains("Outbox.Consumers.ConsumerHost[27]", StringComparison.Ordinal));
 
         output.WriteLine($"{committed.Count} messages over {Keys} keys by {Writers} writers; all handled {drained.TotalSeconds:0.0} s after the start");
@@ -162,9 +176,9 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     {
         try
         {
-            return await CountAsync(_consumerDatabase.ConnectionString, "SELECT count(*) FROM orders");
+            return await CountAsync(_consumerDatabase, "SELECT count(*) FROM orders");
         }
-        catch (NpgsqlException)
+        catch (DbException)
         {
             return -1;
         }
@@ -199,7 +213,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
                 await db.SaveChangesAsync();
                 return;
             }
-            catch (Exception ex) when (ex is DbUpdateException or NpgsqlException or InvalidOperationException)
+            catch (Exception ex) when (ex is DbUpdateException or DbException or InvalidOperationException)
             {
                 // The database went away; the commit may have happened all the same.
                 while (true)
@@ -215,7 +229,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
 
                         break;
                     }
-                    catch (Exception again) when (again is NpgsqlException or InvalidOperationException)
+                    catch (Exception again) when (again is DbException or InvalidOperationException)
                     {
                     }
                 }
@@ -224,7 +238,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private IHost Producer() => ProducerHost.Build(
-        _producerDatabase.ConnectionString,
+        _producerDatabase,
         _exchange,
         _producerLogs,
         options => options.Route<Tick>("ticks", sequenced: true), // numbered by the outbox, checked by the consumer
@@ -246,6 +260,7 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     private string[] ConsumerArguments() =>
     [
         $"--ConnectionStrings:Consumer={_consumerDatabase.ConnectionString}",
+        $"--Database:Provider={Provider}",
         $"--Consumer:Name={_consumer}",
         $"--Outbox:RabbitMQ:Uri={Broker.Uri}",
         $"--Outbox:RabbitMQ:Exchange={_exchange}",
@@ -260,28 +275,29 @@ public sealed class FaultTests(ITestOutputHelper output) : IAsyncLifetime
     ];
 
     /// <summary>Every tick row, as (key, sequence number), in the order the rows were written.</summary>
-    private static async Task<List<(string Key, long Seq)>> ReadAsync(string connectionString)
+    private static async Task<List<(string Key, long Seq)>> ReadAsync(ITestDatabase database)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT \"Customer\", \"Total\" FROM orders ORDER BY \"Id\"", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(string, long)>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetString(0), (long)reader.GetDecimal(1)));
-        }
-
-        return rows;
+        await using var db = Context(database);
+        var rows = await db.Orders.AsNoTracking().OrderBy(o => o.Id).Select(o => new { o.Customer, o.Total }).ToListAsync();
+        return rows.ConvertAll(r => (r.Customer, (long)r.Total));
     }
 
-    /// <summary>The one number <paramref name="sql"/> selects, of type bigint.</summary>
-    internal static async Task<long> CountAsync(string connectionString, string sql)
+    /// <summary>The one number <paramref name="sql"/> selects.</summary>
+    internal static async Task<long> CountAsync(ITestDatabase database, string sql)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var db = Context(database);
+        var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static ShopContext Context(ITestDatabase database)
+    {
+        var options = new DbContextOptionsBuilder<ShopContext>();
+        database.Configure(options);
+        return new ShopContext(options.Options);
     }
 
     private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan limit, string what, ConsumerProcess? consumer)

@@ -39,7 +39,7 @@ public sealed class HealthTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task BrokerOrDatabaseStopped_ItsCheckTurnsUnhealthyWithinSeconds_AndHealthyWhenItReturns()
     {
-        using var host = ProducerHost.Build(_database.ConnectionString, _exchange, _logs, options => options.Route<OrderPlaced>("orders.placed"), configure: outbox =>
+        using var host = ProducerHost.Build(_database, _exchange, _logs, options => options.Route<OrderPlaced>("orders.placed"), configure: outbox =>
         {
             outbox.Services.AddSingleton<HandlerScript>().AddHealthChecks().AddOutboxHealthChecks();
             outbox.AddConsumer<OrderPlacedHandler>(consumer => (consumer.Source, consumer.Name) = ("orders.placed", _consumer));

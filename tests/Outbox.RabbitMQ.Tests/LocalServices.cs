@@ -2,13 +2,13 @@ using System.Diagnostics;
 
 namespace Outbox.RabbitMQ.Tests;
 
-/// <summary>Stops and starts the PostgreSQL and RabbitMQ servers that eng/services.sh runs on this machine, for the fault tests.</summary>
+/// <summary>Stops and starts the PostgreSQL, MariaDB and RabbitMQ servers that eng/services.sh runs on this machine, for the fault tests.</summary>
 internal static class LocalServices
 {
     /// <summary>Fails the test when the services are not the local ones this class can restart.</summary>
     public static void RequireLocal()
     {
-        foreach (var variable in new[] { "OUTBOX_TEST_POSTGRES", "OUTBOX_TEST_RABBITMQ" })
+        foreach (var variable in new[] { "OUTBOX_TEST_POSTGRES", "OUTBOX_TEST_MARIADB", "OUTBOX_TEST_RABBITMQ" })
         {
             Assert.True(
                 string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)),
@@ -37,6 +37,10 @@ internal static class LocalServices
     }
 
     public static Task RestartPostgreSqlAsync() => PostgreSqlAsync("restart");
+
+    /// <summary>Restarts the local MariaDB server (shut down cleanly, then started) and waits until it answers.</summary>
+    public static Task RestartMariaDbAsync() =>
+        RunAsync("service mariadb restart && for _ in $(seq 1 60); do mariadb-admin ping && exit 0; sleep 0.5; done; exit 1");
 
     /// <summary>Runs <c>pg_ctlcluster</c> with <paramref name="action"/> (stop, start, restart) on the local cluster.</summary>
     public static Task PostgreSqlAsync(string action) =>

@@ -150,7 +150,7 @@ public sealed class OutageTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private IHost Service() => ProducerHost.Build(
-        _database.ConnectionString,
+        _database,
         _exchange,
         _logs,
         options => options.Route<OrderPlaced>("orders.placed"),

@@ -8,17 +8,17 @@ using Outbox.Testing;
 
 namespace Outbox.RabbitMQ.Tests;
 
-/// <summary>A producing service on a real generic host: its outbox on PostgreSQL through EF Core, sending to the test broker.</summary>
+/// <summary>A producing service on a real generic host: its outbox in a test database through EF Core, sending to the test broker.</summary>
 internal static class ProducerHost
 {
-    /// <param name="connectionString">The service's database.</param>
+    /// <param name="database">The service's database.</param>
     /// <param name="exchange">The exchange it publishes to.</param>
     /// <param name="logs">Where its logs go.</param>
     /// <param name="routes">Its message types and their destinations.</param>
     /// <param name="settings">Settings over the defaults, under <c>Outbox</c>.</param>
     /// <param name="configure">More on the outbox: consumers, health checks.</param>
     public static IHost Build(
-        string connectionString, string exchange, ILoggerProvider logs, Action<OutboxOptions> routes, IDictionary<string, string?>? settings = null, Action<IOutboxBuilder>? configure = null)
+        ITestDatabase database, string exchange, ILoggerProvider logs, Action<OutboxOptions> routes, IDictionary<string, string?>? settings = null, Action<IOutboxBuilder>? configure = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var all = new Dictionary<string, string?>
@@ -33,9 +33,13 @@ internal static class ProducerHost
 
         builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.AddProvider(logs);
-        builder.Services.AddDbContext<ShopContext>((sp, options) => options.UseNpgsql(connectionString).UseOutbox(sp));
+        builder.Services.AddDbContext<ShopContext>((sp, options) =>
+        {
+            database.Configure(options);
+            options.UseOutbox(sp);
+        });
         var outbox = builder.Services.AddOutbox(builder.Configuration.GetSection("Outbox"), routes)
-            .UseEntityFrameworkCore<ShopContext>(database => database.UsePostgreSql())
+            .UseEntityFrameworkCore<ShopContext>(database.Store)
             .UseRabbitMQ();
         configure?.Invoke(outbox);
         return builder.Build();

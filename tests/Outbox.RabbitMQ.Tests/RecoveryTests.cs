@@ -92,8 +92,8 @@ public sealed class RecoveryTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private Task<long> CountAsync(string sql) => FaultTests.CountAsync(_database.ConnectionString, sql);
+    private Task<long> CountAsync(string sql) => FaultTests.CountAsync(_database, sql);
 
     // Every dispatch and connection setting at its default.
-    private IHost Producer() => ProducerHost.Build(_database.ConnectionString, _exchange, _logs, options => options.Route<OrderPlaced>("orders.placed"));
+    private IHost Producer() => ProducerHost.Build(_database, _exchange, _logs, options => options.Route<OrderPlaced>("orders.placed"));
 }
