@@ -2,6 +2,7 @@ namespace Outbox;
 
 /// <summary>Reads, requeues and purges the <c>outbox_dead_letters</c> table.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A dead-letter queue is the name the field uses for it (RabbitMQ, Azure Service Bus, MassTransit).")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The two RequeueAsync overloads differ by their first parameter's type; the only optional one is the cancellation token, last as everywhere.")]
 public interface IDeadLetterQueue
 {
     /// <summary>Lists dead letters, oldest first.</summary>
