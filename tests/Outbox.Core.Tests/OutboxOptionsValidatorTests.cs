@@ -51,21 +51,6 @@ public sealed class OutboxOptionsValidatorTests
         Assert.Contains("Outbox:Dispatch:BatchSize must be between 1 and 10000 (was 0)", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("Outbox:Dispatch:Retry:Timeout", "00:00:01", "Outbox:Dispatch:Retry:Timeout has moved: set Outbox:Dispatch:AttemptTimeout instead.")]
-    [InlineData("Outbox:Dispatch:Retry:BreakDuration", "00:00:20", "Outbox:Dispatch:Retry:BreakDuration has moved: set Outbox:Dispatch:CircuitBreaker:BreakDuration instead.")]
-    public void MovedSetting_IsAStartUpError_NamingItsNewName(string key, string value, string expected)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
-        var services = new ServiceCollection();
-        services.AddOutbox(configuration.GetSection("Outbox")).UseInMemoryTransport();
-        using var provider = services.BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<OutboxOptions>>().Value);
-
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void ConfigurationRoute_OverridesTheRouteGivenInCode()
     {

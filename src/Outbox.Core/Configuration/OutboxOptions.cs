@@ -58,9 +58,6 @@ public sealed class OutboxOptions
     /// <value>The default is the application's name (<c>IHostEnvironment.ApplicationName</c>, the entry assembly's name).</value>
     public string? ServiceName { get; set; }
 
-    /// <summary>Settings found under a name they no longer have, and their new names: start-up reports them.</summary>
-    internal List<(string Old, string New)> MovedSettings { get; } = [];
-
     /// <summary>The dispatcher.</summary>
     [ValidateObjectMembers]
     public DispatchOptions Dispatch { get; } = new();

@@ -37,11 +37,6 @@ internal sealed class OutboxOptionsValidator(
         var breaker = dispatch.CircuitBreaker;
         AtLeast(errors, "Outbox:Dispatch:CircuitBreaker:SamplingDuration", breaker.SamplingDuration, PollyMinimum);
         AtLeast(errors, "Outbox:Dispatch:CircuitBreaker:BreakDuration", breaker.BreakDuration, PollyMinimum);
-        foreach (var (old, now) in options.MovedSettings)
-        {
-            errors.Add($"{old} has moved: set {now} instead.");
-        }
-
         var longestSend = (retry.MaxRetryAttempts + 1) * (dispatch.AttemptTimeout + retry.MaxDelay);
         if (dispatch.LeaseDuration <= longestSend)
         {

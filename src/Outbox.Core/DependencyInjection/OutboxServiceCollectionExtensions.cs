@@ -47,7 +47,6 @@ public static class OutboxServiceCollectionExtensions
             .PostConfigure(options =>
             {
                 BindRouteObjects(configuration.GetSection("Routes"), options);
-                FindMovedSettings(configuration, options);
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxOptions>, OutboxOptionsRanges>());
@@ -316,23 +315,6 @@ public static class OutboxServiceCollectionExtensions
         services.GetRequiredService<TimeProvider>(),
         services.GetRequiredService<DispatchSignal>(),
         services.GetService<ILogger<SendPipeline>>());
-
-    // Settings that moved when the send pipeline's options were split: the binder would ignore them silently.
-    private static void FindMovedSettings(IConfiguration configuration, OutboxOptions options)
-    {
-        (string Old, string New)[] moved =
-        [
-            ("Dispatch:Retry:Timeout", "Dispatch:AttemptTimeout"),
-            ("Dispatch:Retry:FailureRatio", "Dispatch:CircuitBreaker:FailureRatio"),
-            ("Dispatch:Retry:MinimumThroughput", "Dispatch:CircuitBreaker:MinimumThroughput"),
-            ("Dispatch:Retry:SamplingDuration", "Dispatch:CircuitBreaker:SamplingDuration"),
-            ("Dispatch:Retry:BreakDuration", "Dispatch:CircuitBreaker:BreakDuration"),
-        ];
-        foreach (var (old, now) in moved.Where(m => configuration[m.Old] is not null))
-        {
-            options.MovedSettings.Add(($"Outbox:{old}", $"Outbox:{now}"));
-        }
-    }
 
     // A route's object form, { "Destination": …, "Transport": …, "Sequenced": … }, which the binder leaves out of Routes.
     private static void BindRouteObjects(IConfigurationSection routes, OutboxOptions options)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.EntityFrameworkCore.Interception;
 using Outbox.EntityFrameworkCore.Storage;
 using Outbox.Storage;
@@ -21,16 +22,11 @@ internal sealed class EntityFrameworkOutboxWriter<TContext>(TContext context, Ou
 
     private void EnsureConfigured()
     {
-        if (context.Model.FindEntityType(typeof(OutboxRecord)) is null)
-        {
-            throw new OutboxException(
-                $"{typeof(TContext).Name} has no outbox tables: call modelBuilder.AddOutboxTables() in {typeof(TContext).Name}.OnModelCreating.");
-        }
-
+        Tables.Entity<OutboxRecord>(context);
         var interceptors = context.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors;
         if (interceptors is null || !interceptors.Contains(interceptor))
         {
-            throw new OutboxException(
+            throw new InvalidOperationException(
                 $"{typeof(TContext).Name} is not connected to the outbox: register it with AddDbContext<{typeof(TContext).Name}>((sp, options) => options.Use…(…).UseOutbox(sp)).");
         }
     }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Outbox.EntityFrameworkCore.Dialects;
 using Outbox.Storage;
 
 namespace Outbox.EntityFrameworkCore.Storage;
@@ -11,10 +12,7 @@ internal sealed class EntityFrameworkDispatchStore<TContext>(ContextRunner<TCont
     public Task ValidateAsync(CancellationToken cancellationToken) => runner.RunAsync(async context =>
     {
         var name = typeof(TContext).Name;
-        if (context.Model.FindEntityType(typeof(OutboxRecord)) is null)
-        {
-            throw new InvalidOperationException($"{name} has no outbox tables: call modelBuilder.AddOutboxTables() in {name}.OnModelCreating.");
-        }
+        Tables.Entity<OutboxRecord>(context);
 
         // SQLite opens a new, empty, temporary database for every connection without one: the
         // outbox would write rows that nothing ever reads.
