@@ -13,7 +13,7 @@ internal sealed class OutboxDatabase : IAsyncDisposable
     {
         var services = new ServiceCollection().AddLogging().AddSingleton(new OutboxSchema(schema));
         services.AddDbContext<OutboxTablesContext>(options => Use(options, connectionString));
-        services.AddOutbox(new ConfigurationBuilder().Build().GetSection("Outbox")).UseEntityFrameworkCore<OutboxTablesContext>(database =>
+        services.AddOutbox(_ => { }).UseEntityFrameworkCore<OutboxTablesContext>(database =>
         {
             if (IsSqlite(connectionString))
             {

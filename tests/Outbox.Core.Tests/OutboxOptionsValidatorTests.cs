@@ -52,6 +52,25 @@ public sealed class OutboxOptionsValidatorTests
     }
 
     [Fact]
+    public void SettingsInCodeOnly_AreTakenAndValidated_WithoutAConfiguration()
+    {
+        var services = new ServiceCollection();
+        services.AddOutbox(o =>
+        {
+            o.Route<ConsumerRegistrationTests.Ping>("pings");
+            o.Dispatch.BatchSize = 0;
+        }).UseInMemoryTransport();
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<OutboxOptions>>().Value);
+
+        Assert.Contains("Dispatch:BatchSize must be between 1 and 10000 (was 0)", error.Message, StringComparison.Ordinal);
+        services.Configure<OutboxOptions>(o => o.Dispatch.BatchSize = 10);
+        using var fixedProvider = services.BuildServiceProvider();
+        Assert.Equal("pings", fixedProvider.GetRequiredService<IOptions<OutboxOptions>>().Value.Routes["Ping"]);
+    }
+
+    [Fact]
     public void ConfigurationRoute_OverridesTheRouteGivenInCode()
     {
         var services = new ServiceCollection();

@@ -24,6 +24,20 @@ public static class OutboxServiceCollectionExtensions
     private const string NoStorage = "No outbox storage is configured: call UseEntityFrameworkCore<TContext>(database => ...) on the builder AddOutbox returns.";
 
     /// <summary>
+    /// Registers the outbox with its settings in code only: nothing is read from configuration, and the
+    /// transports' settings are theirs to be given in code too (<c>UseRabbitMQ(o => …)</c>). Validated at
+    /// start-up as the overload that reads a configuration section is.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">The settings, such as routes.</param>
+    /// <returns>A builder for the storage and transport.</returns>
+    public static IOutboxBuilder AddOutbox(this IServiceCollection services, Action<OutboxOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return services.AddOutbox(new ConfigurationBuilder().Build(), configure);
+    }
+
+    /// <summary>
     /// Registers the outbox: options bound from <paramref name="configuration"/> (the <c>Outbox</c> section)
     /// and validated at start-up, the dispatcher, and the maintenance jobs. Add a storage
     /// (<c>UseEntityFrameworkCore</c>) and a transport (<c>UseInMemoryTransport</c>, <c>UseRabbitMQ</c>, …).
