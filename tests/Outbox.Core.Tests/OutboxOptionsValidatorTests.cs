@@ -24,6 +24,7 @@ public sealed class OutboxOptionsValidatorTests
     [InlineData("Outbox:Consumers:Retry:MaxRetryAttempts", "101", "Outbox:Consumers:Retry:MaxRetryAttempts must be between 0 and 100 (was 101)")]
     [InlineData("Outbox:Dispatch:LeaseDuration", "00:00:10", "Outbox:Dispatch:LeaseDuration (00:00:10) must be longer than a send with all its retries")]
     [InlineData("Outbox:Transactions:CheckAfter", "-00:00:01", "Outbox:Transactions:CheckAfter must be longer than zero")]
+    [InlineData("Outbox:Health:MaxPendingAge", "00:00:00", "Outbox:Health:MaxPendingAge must be between 1 s and 30 days (was 00:00:00)")]
     [InlineData("Outbox:Retention:BatchSize", "0", "Outbox:Retention:BatchSize must be between 1 and 100000 (was 0)")]
     [InlineData("Outbox:Routes:OrderPlaced", " ", "Outbox:Routes:OrderPlaced must name a destination")]
     [InlineData("Outbox:Consumers:MaxRedeliveryDelay", "00:00:01", "Outbox:Consumers:MaxRedeliveryDelay (00:00:01) must not be shorter than Outbox:Consumers:RedeliveryDelay (00:00:05)")]

@@ -71,6 +71,7 @@ public sealed class OutboxOptions
     public RetentionOptions Retention { get; } = new();
 
     /// <summary>Thresholds of the health checks.</summary>
+    [ValidateObjectMembers]
     public HealthOptions Health { get; } = new();
 
     /// <summary>Settings shared by every consumer.</summary>

@@ -42,10 +42,12 @@ internal sealed class SettingRangeAttribute : RangeAttribute
         _ => string.Create(CultureInfo.InvariantCulture, $"between {Minimum} and {Maximum}"),
     };
 
-    private static string Milliseconds(TimeSpan value) => value.TotalHours switch
+    private static string Milliseconds(TimeSpan value) => value switch
     {
-        1 => "1 hour",
-        > 1 => $"{value.TotalHours} hours",
+        { TotalHours: 1 } => "1 hour",
+        { TotalDays: >= 2 } when value.Ticks % TimeSpan.TicksPerDay == 0 => string.Create(CultureInfo.InvariantCulture, $"{value.TotalDays} days"),
+        { TotalHours: > 1 } => string.Create(CultureInfo.InvariantCulture, $"{value.TotalHours} hours"),
+        { TotalSeconds: >= 1 } when value.Ticks % TimeSpan.TicksPerSecond == 0 => string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds} s"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds} ms"),
     };
 }
