@@ -1,3 +1,6 @@
+using Polly;
+using Polly.Retry;
+
 namespace Outbox.Configuration;
 
 /// <summary>
@@ -18,4 +21,16 @@ public sealed class RetryOptions
     /// <summary>The longest retry delay.</summary>
     /// <value>The default is 2 seconds.</value>
     public TimeSpan MaxDelay { get; set; } = OutboxDefaults.RetryMaxDelay;
+
+    /// <summary>Polly's retry strategy with these settings: exponential backoff with jitter, retrying what <paramref name="strategy"/> handles.</summary>
+    internal TStrategy ToPolly<TStrategy, TResult>(TStrategy strategy)
+        where TStrategy : RetryStrategyOptions<TResult>
+    {
+        strategy.MaxRetryAttempts = MaxRetryAttempts;
+        strategy.Delay = Delay;
+        strategy.MaxDelay = MaxDelay;
+        strategy.BackoffType = DelayBackoffType.Exponential;
+        strategy.UseJitter = true;
+        return strategy;
+    }
 }

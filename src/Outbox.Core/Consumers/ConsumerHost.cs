@@ -353,15 +353,10 @@ internal sealed class ConsumerHost(
         var builder = new ResiliencePipelineBuilder<InboxOutcome> { TimeProvider = timeProvider };
         if (retry.MaxRetryAttempts > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions<InboxOutcome>
+            builder.AddRetry(retry.ToPolly<RetryStrategyOptions<InboxOutcome>, InboxOutcome>(new RetryStrategyOptions<InboxOutcome>
             {
-                MaxRetryAttempts = retry.MaxRetryAttempts,
-                Delay = retry.Delay,
-                MaxDelay = retry.MaxDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
                 ShouldHandle = new PredicateBuilder<InboxOutcome>().HandleResult(o => o.Result == InboxResult.Failed),
-            });
+            }));
         }
 
         return _retry = builder.Build();

@@ -49,15 +49,10 @@ internal sealed class SendPipeline
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
         if (retry.MaxRetryAttempts > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions
+            builder.AddRetry(retry.ToPolly<RetryStrategyOptions, object>(new RetryStrategyOptions
             {
-                MaxRetryAttempts = retry.MaxRetryAttempts,
-                Delay = retry.Delay,
-                MaxDelay = retry.MaxDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not BrokenCircuitException and not OperationCanceledException),
-            });
+            }));
         }
 
         // Only the transport failing counts toward the breaker: a message the broker rejected says nothing
