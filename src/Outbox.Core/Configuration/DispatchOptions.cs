@@ -48,7 +48,7 @@ public sealed class DispatchOptions
     /// <summary>The time limit of one send to the transport (each try, not the retries together).</summary>
     /// <value>The default is 5 seconds.</value>
     [SettingRange(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan AttemptTimeout { get; set; } = OutboxDefaults.SendTimeout;
+    public TimeSpan AttemptTimeout { get; set; } = OutboxDefaults.AttemptTimeout;
 
     /// <summary>The circuit breaker that stops sending for a while when the broker looks down.</summary>
     [ValidateObjectMembers]

@@ -3,9 +3,6 @@ namespace Outbox.Configuration;
 /// <summary>The default value of every setting, in one place.</summary>
 internal static class OutboxDefaults
 {
-    /// <summary>The configuration section the options bind from.</summary>
-    public const string SectionName = "Outbox";
-
     /// <summary>Largest serialized message accepted by <see cref="IOutbox.PublishAsync{TMessage}"/>: 1 MiB.</summary>
     public const int MaxPayloadBytes = 1024 * 1024;
 
@@ -42,8 +39,8 @@ internal static class OutboxDefaults
     /// <summary>Longest in-process retry delay: 2 seconds.</summary>
     public static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(2);
 
-    /// <summary>Time limit of one transport send: 5 seconds.</summary>
-    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>Time limit of one transport send (<c>Dispatch:AttemptTimeout</c>): 5 seconds.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Share of failed sends that opens the circuit: 0.5.</summary>
     public const double FailureRatio = 0.5;
@@ -83,6 +80,12 @@ internal static class OutboxDefaults
     /// (one at a time fell behind at 500 messages/s); a key's messages are still handled one after another.
     /// </summary>
     public const int ConsumerConcurrency = 8;
+
+    /// <summary>Wait before a failed delivery is handled again, doubled for each further delivery: 5 seconds.</summary>
+    public static readonly TimeSpan RedeliveryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest wait between two deliveries of a failing message: 5 minutes.</summary>
+    public static readonly TimeSpan MaxRedeliveryDelay = TimeSpan.FromMinutes(5);
 
     /// <summary>Deliveries of a failing message before it is dead-lettered: 10 (as NServiceBus and MassTransit).</summary>
     public const int MaxDeliveries = 10;

@@ -22,11 +22,11 @@ public sealed class ConsumersOptions
 
     /// <summary>The wait before the second delivery of a failed message; doubles per delivery.</summary>
     /// <value>The default is 5 seconds.</value>
-    public TimeSpan RedeliveryDelay { get; set; } = OutboxDefaults.AttemptBackoff;
+    public TimeSpan RedeliveryDelay { get; set; } = OutboxDefaults.RedeliveryDelay;
 
     /// <summary>The longest wait between deliveries.</summary>
     /// <value>The default is 5 minutes.</value>
-    public TimeSpan MaxRedeliveryDelay { get; set; } = OutboxDefaults.MaxAttemptBackoff;
+    public TimeSpan MaxRedeliveryDelay { get; set; } = OutboxDefaults.MaxRedeliveryDelay;
 
     /// <summary>In-process retries of a failing handler before the message is redelivered (Polly).</summary>
     [ValidateObjectMembers]

@@ -247,20 +247,20 @@ public static class OutboxServiceCollectionExtensions
 
     /// <summary>
     /// Declares a consumer: <typeparamref name="THandler"/> handles every message sent to
-    /// <see cref="ConsumerOptions.Source"/>, once per message id (the inbox), in a transaction with its
+    /// <see cref="ConsumerEndpointOptions.Source"/>, once per message id (the inbox), in a transaction with its
     /// database changes and the messages it publishes.
     /// </summary>
     /// <typeparam name="THandler">An <see cref="IMessageHandler{TMessage}"/> of a registered message type; registered as scoped.</typeparam>
     /// <param name="builder">The outbox builder.</param>
-    /// <param name="configure">Sets <see cref="ConsumerOptions.Source"/> and <see cref="ConsumerOptions.Name"/> (both required).</param>
+    /// <param name="configure">Sets <see cref="ConsumerEndpointOptions.Source"/> and <see cref="ConsumerEndpointOptions.Name"/> (both required).</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The handler implements no or several <see cref="IMessageHandler{TMessage}"/>, or the source or name is missing.</exception>
-    public static IOutboxBuilder AddConsumer<THandler>(this IOutboxBuilder builder, Action<ConsumerOptions> configure)
+    public static IOutboxBuilder AddConsumer<THandler>(this IOutboxBuilder builder, Action<ConsumerEndpointOptions> configure)
         where THandler : class
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        var consumer = new ConsumerOptions();
+        var consumer = new ConsumerEndpointOptions();
         configure(consumer);
         if (!string.IsNullOrWhiteSpace(consumer.Name))
         {
@@ -279,7 +279,7 @@ public static class OutboxServiceCollectionExtensions
     {
         foreach (var endpoint in configuration.GetSection("Consumers:Endpoints").GetChildren())
         {
-            var consumer = new ConsumerOptions { Name = endpoint.Key };
+            var consumer = new ConsumerEndpointOptions { Name = endpoint.Key };
             endpoint.Bind(consumer);
             if (consumer.Handler is null)
             {
@@ -293,7 +293,7 @@ public static class OutboxServiceCollectionExtensions
         }
     }
 
-    private static void AddConsumer(IServiceCollection services, Type handler, ConsumerOptions consumer, string declaredBy)
+    private static void AddConsumer(IServiceCollection services, Type handler, ConsumerEndpointOptions consumer, string declaredBy)
     {
         var handles = handler.GetInterfaces()
             .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IMessageHandler<>))

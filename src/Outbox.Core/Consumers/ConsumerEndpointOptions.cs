@@ -2,8 +2,11 @@ using Outbox.Configuration;
 
 namespace Outbox;
 
-/// <summary>One consumer: where it reads from, its name in the inbox, and its limits.</summary>
-public sealed class ConsumerOptions
+/// <summary>
+/// One consumer, as <c>AddConsumer</c> declares it and <c>Outbox:Consumers:Endpoints:{Name}</c> overrides it: where it
+/// reads from, its name in the inbox, and its limits. What it leaves unset, <see cref="ConsumersOptions"/> decides.
+/// </summary>
+public sealed class ConsumerEndpointOptions
 {
     /// <summary>The destination (routing key or topic) it reads. Required.</summary>
     public string Source { get; set; } = "";
