@@ -102,21 +102,6 @@ public sealed class HostedOutboxTests : IAsyncLifetime
         Assert.Equal("PlainContext has no outbox tables: call modelBuilder.AddOutboxTables() in PlainContext.OnModelCreating.", error.Message);
     }
 
-    [Fact]
-    public async Task PublishingThroughAContextWithoutUseOutbox_IsRefused_SayingWhatToCall()
-    {
-        var services = new ServiceCollection().AddLogging();
-        services.AddDbContext<ShopContext>(o => o.UseSqlite(_database.ConnectionString));
-        services.AddOutbox(new ConfigurationBuilder().Build(), o => o.Route<OrderPlaced>("orders.placed"))
-            .UseEntityFrameworkCore<ShopContext>(database => database.UseSqlite()).UseInMemoryTransport();
-        await using var provider = services.BuildServiceProvider();
-        await using var scope = provider.CreateAsyncScope();
-
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredService<IOutbox>().PublishAsync(new OrderPlaced(1, "c")).AsTask());
-
-        Assert.StartsWith("ShopContext is not connected to the outbox: register it with AddDbContext<ShopContext>((sp, options) => options.Use…(…).UseOutbox(sp)).", error.Message, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData(null)]
     [InlineData("")]
