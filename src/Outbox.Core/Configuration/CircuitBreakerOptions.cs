@@ -8,12 +8,10 @@ public sealed class CircuitBreakerOptions
 {
     /// <summary>The share of failed sends, within <see cref="SamplingDuration"/>, that opens the circuit.</summary>
     /// <value>The default is 0.5.</value>
-    [SettingRange(0d, 1d, MinimumIsExclusive = true)]
     public double FailureRatio { get; set; } = OutboxDefaults.FailureRatio;
 
     /// <summary>Sends within <see cref="SamplingDuration"/> before the circuit may open.</summary>
     /// <value>The default is 10.</value>
-    [SettingRange(2, int.MaxValue)]
     public int MinimumThroughput { get; set; } = OutboxDefaults.MinimumThroughput;
 
     /// <summary>The window over which the failure ratio is measured.</summary>

@@ -15,6 +15,7 @@ public sealed class DispatchOptions
 
     /// <summary>The wait between polls after a poll that found nothing; it doubles while idle.</summary>
     /// <value>The default is 1 second.</value>
+    [LongerThanZero]
     public TimeSpan PollInterval { get; set; } = OutboxDefaults.PollInterval;
 
     /// <summary>The longest wait between polls while idle. Messages written on this instance do not wait for a poll.</summary>
@@ -26,6 +27,7 @@ public sealed class DispatchOptions
     /// retries; after a crash, the rows the instance held are sent by another one once it runs out.
     /// </summary>
     /// <value>The default is 30 seconds.</value>
+    [LongerThanZero]
     public TimeSpan LeaseDuration { get; set; } = OutboxDefaults.LeaseDuration;
 
     /// <summary>Send attempts (each with its in-process retries) before the message moves to the dead-letter table.</summary>
@@ -35,6 +37,7 @@ public sealed class DispatchOptions
 
     /// <summary>The wait before the second attempt of a failed row; it doubles for each further attempt.</summary>
     /// <value>The default is 5 seconds.</value>
+    [LongerThanZero]
     public TimeSpan AttemptBackoff { get; set; } = OutboxDefaults.AttemptBackoff;
 
     /// <summary>The longest wait between two attempts of a failed row.</summary>
@@ -50,7 +53,6 @@ public sealed class DispatchOptions
     [SettingRange(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan AttemptTimeout { get; set; } = OutboxDefaults.AttemptTimeout;
 
-    /// <summary>The circuit breaker that stops sending for a while when the broker looks down.</summary>
-    [ValidateObjectMembers]
+    /// <summary>The circuit breaker that stops sending for a while when the broker looks down; checked against Polly's own limits.</summary>
     public CircuitBreakerOptions CircuitBreaker { get; } = new();
 }

@@ -6,8 +6,8 @@ using Outbox.Transport;
 namespace Outbox.Configuration;
 
 /// <summary>
-/// Checks the options at start-up beyond their ranges (<see cref="OutboxOptionsRanges"/>): durations, rules
-/// between settings, and registrations. Each failure names the setting, the bad value and the fix.
+/// Checks the options at start-up beyond the ranges declared on them (<see cref="OutboxOptionsRanges"/>): rules
+/// between settings, Polly's own limits (<see cref="PollyLimits"/>), enumerations, and registrations. Each failure names the setting, the bad value and the fix.
 /// </summary>
 internal sealed class OutboxOptionsValidator(
     IEnumerable<TransactionCheckRegistration> checks,
@@ -19,24 +19,17 @@ internal sealed class OutboxOptionsValidator(
     {
     }
 
-    private static readonly TimeSpan PollyMinimum = TimeSpan.FromMilliseconds(500);
-
     public ValidateOptionsResult Validate(string? name, OutboxOptions options)
     {
         var errors = new List<string>();
         var dispatch = options.Dispatch;
         var retry = dispatch.Retry;
 
-        Positive(errors, "Outbox:Dispatch:PollInterval", dispatch.PollInterval);
-        Positive(errors, "Outbox:Dispatch:LeaseDuration", dispatch.LeaseDuration);
-        Positive(errors, "Outbox:Dispatch:AttemptBackoff", dispatch.AttemptBackoff);
         NotShorter(errors, "Outbox:Dispatch:MaxPollInterval", dispatch.MaxPollInterval, "Outbox:Dispatch:PollInterval", dispatch.PollInterval);
         NotShorter(errors, "Outbox:Dispatch:MaxAttemptBackoff", dispatch.MaxAttemptBackoff, "Outbox:Dispatch:AttemptBackoff", dispatch.AttemptBackoff);
 
         Retry(errors, "Outbox:Dispatch:Retry", retry);
-        var breaker = dispatch.CircuitBreaker;
-        AtLeast(errors, "Outbox:Dispatch:CircuitBreaker:SamplingDuration", breaker.SamplingDuration, PollyMinimum);
-        AtLeast(errors, "Outbox:Dispatch:CircuitBreaker:BreakDuration", breaker.BreakDuration, PollyMinimum);
+        errors.AddRange(PollyLimits.Check("Outbox:Dispatch:CircuitBreaker", dispatch.CircuitBreaker));
         var longestSend = (retry.MaxRetryAttempts + 1) * (dispatch.AttemptTimeout + retry.MaxDelay);
         if (dispatch.LeaseDuration <= longestSend)
         {
@@ -45,9 +38,6 @@ internal sealed class OutboxOptionsValidator(
                 $"((Retry:MaxRetryAttempts + 1) x (AttemptTimeout + Retry:MaxDelay) = {longestSend}); otherwise another instance may send a row that is still in flight.");
         }
 
-        Positive(errors, "Outbox:Transactions:CheckAfter", options.Transactions.CheckAfter);
-        Positive(errors, "Outbox:Transactions:ScanInterval", options.Transactions.ScanInterval);
-        Positive(errors, "Outbox:Transactions:CheckInterval", options.Transactions.CheckInterval);
         if (!Enum.IsDefined(options.Transactions.OnCheckLimit))
         {
             errors.Add($"Outbox:Transactions:OnCheckLimit must be DeadLetter, Rollback or Commit (was {options.Transactions.OnCheckLimit}).");
@@ -64,11 +54,8 @@ internal sealed class OutboxOptionsValidator(
         }
 
         var shared = options.Consumers;
-        Positive(errors, "Outbox:Consumers:DedupeWindow", shared.DedupeWindow);
-        Positive(errors, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
         NotShorter(errors, "Outbox:Consumers:MaxRedeliveryDelay", shared.MaxRedeliveryDelay, "Outbox:Consumers:RedeliveryDelay", shared.RedeliveryDelay);
         Retry(errors, "Outbox:Consumers:Retry", shared.Retry);
-        Positive(errors, "Outbox:Consumers:SequenceHoldTimeout", shared.SequenceHoldTimeout);
         GapHandling(errors, "Outbox:Consumers:OnSequenceGap", shared.OnSequenceGap);
         foreach (var consumer in consumers)
         {
@@ -113,8 +100,6 @@ internal sealed class OutboxOptionsValidator(
         {
             errors.Add($"AddTransactionCheck is called more than once for {duplicate.Key.Name}; a message type has one check.");
         }
-        Positive(errors, "Outbox:Retention:KeepFinishedFor", options.Retention.KeepFinishedFor);
-        Positive(errors, "Outbox:Retention:Interval", options.Retention.Interval);
 
         foreach (var (type, destination) in options.Routes)
         {
@@ -135,27 +120,8 @@ internal sealed class OutboxOptionsValidator(
         }
     }
 
-    private static void Positive(List<string> errors, string setting, TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            errors.Add($"{setting} must be longer than zero (was {value}).");
-        }
-    }
-
-    private static void AtLeast(List<string> errors, string setting, TimeSpan value, TimeSpan minimum)
-    {
-        if (value < minimum)
-        {
-            errors.Add($"{setting} must be at least {minimum.TotalMilliseconds} ms (was {value}).");
-        }
-    }
-
-    private static void Retry(List<string> errors, string section, RetryOptions retry)
-    {
-        Positive(errors, $"{section}:Delay", retry.Delay);
+    private static void Retry(List<string> errors, string section, RetryOptions retry) =>
         NotShorter(errors, $"{section}:MaxDelay", retry.MaxDelay, $"{section}:Delay", retry.Delay);
-    }
 
     private static void NotShorter(List<string> errors, string maxKey, TimeSpan max, string minKey, TimeSpan min)
     {

@@ -5,6 +5,7 @@ public sealed class RetentionOptions
 {
     /// <summary>How long dispatched and rolled-back rows are kept before the retention job deletes them.</summary>
     /// <value>The default is 1 day.</value>
+    [LongerThanZero]
     public TimeSpan KeepFinishedFor { get; set; } = OutboxDefaults.KeepFinishedFor;
 
     /// <summary>
@@ -16,6 +17,7 @@ public sealed class RetentionOptions
 
     /// <summary>How often the retention job runs.</summary>
     /// <value>The default is 1 hour.</value>
+    [LongerThanZero]
     public TimeSpan Interval { get; set; } = OutboxDefaults.RetentionInterval;
 
     /// <summary>Rows deleted per statement.</summary>

@@ -16,6 +16,7 @@ public sealed class RetryOptions
 
     /// <summary>The first retry delay; later ones double, with jitter.</summary>
     /// <value>The default is 200 milliseconds.</value>
+    [LongerThanZero]
     public TimeSpan Delay { get; set; } = OutboxDefaults.RetryDelay;
 
     /// <summary>The longest retry delay.</summary>

@@ -8,7 +8,7 @@ namespace Outbox.Configuration;
 /// (<c>Outbox:Dispatch:BatchSize</c>), the range and the value found.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-internal sealed class SettingRangeAttribute : RangeAttribute
+internal class SettingRangeAttribute : RangeAttribute
 {
     public SettingRangeAttribute(int minimum, int maximum)
         : base(minimum, maximum)
@@ -35,16 +35,19 @@ internal sealed class SettingRangeAttribute : RangeAttribute
 
     private string Bounds() => (Minimum, Maximum, MinimumIsExclusive) switch
     {
-        (TimeSpan min, TimeSpan max, _) => $"between {Milliseconds(min)} and {Milliseconds(max)}",
+        (TimeSpan min, TimeSpan max, true) when min == TimeSpan.Zero && max == TimeSpan.MaxValue => "longer than zero",
+        (TimeSpan min, TimeSpan max, _) => $"between {Duration(min)} and {Duration(max)}",
         (int min, int.MaxValue, _) when min == 1 => "greater than 0",
         (int min, int.MaxValue, _) => string.Create(CultureInfo.InvariantCulture, $"at least {min}"),
         (_, _, true) => string.Create(CultureInfo.InvariantCulture, $"greater than {Minimum} and at most {Maximum}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"between {Minimum} and {Maximum}"),
     };
 
-    private static string Milliseconds(TimeSpan value) => value switch
+    /// <summary>A duration as a bound reads it: <c>500 ms</c>, <c>1 s</c>, <c>1 hour</c>, <c>1 day</c>, <c>30 days</c>.</summary>
+    internal static string Duration(TimeSpan value) => value switch
     {
         { TotalHours: 1 } => "1 hour",
+        { TotalDays: 1 } => "1 day",
         { TotalDays: >= 2 } when value.Ticks % TimeSpan.TicksPerDay == 0 => string.Create(CultureInfo.InvariantCulture, $"{value.TotalDays} days"),
         { TotalHours: > 1 } => string.Create(CultureInfo.InvariantCulture, $"{value.TotalHours} hours"),
         { TotalSeconds: >= 1 } when value.Ticks % TimeSpan.TicksPerSecond == 0 => string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds} s"),

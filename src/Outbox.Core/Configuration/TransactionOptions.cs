@@ -13,14 +13,17 @@ public sealed class TransactionOptions
     /// a check callback is registered for its type, which then decides.
     /// </summary>
     /// <value>The default is 6 seconds.</value>
+    [LongerThanZero]
     public TimeSpan CheckAfter { get; set; } = OutboxDefaults.CheckAfter;
 
     /// <summary>How often the recovery job looks for stale prepared rows.</summary>
     /// <value>The default is 5 seconds.</value>
+    [LongerThanZero]
     public TimeSpan ScanInterval { get; set; } = OutboxDefaults.ScanInterval;
 
     /// <summary>The wait before checking again a half message whose check answered Unknown or failed.</summary>
     /// <value>The default is 30 seconds.</value>
+    [LongerThanZero]
     public TimeSpan CheckInterval { get; set; } = OutboxDefaults.CheckInterval;
 
     /// <summary>Checks of a half message before <see cref="OnCheckLimit"/> applies.</summary>

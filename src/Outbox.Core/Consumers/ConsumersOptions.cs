@@ -18,10 +18,12 @@ public sealed class ConsumersOptions
 
     /// <summary>How long inbox rows are kept; a duplicate arriving later than this is handled again.</summary>
     /// <value>The default is 7 days.</value>
+    [LongerThanZero]
     public TimeSpan DedupeWindow { get; set; } = OutboxDefaults.DedupeWindow;
 
     /// <summary>The wait before the second delivery of a failed message; doubles per delivery.</summary>
     /// <value>The default is 5 seconds.</value>
+    [LongerThanZero]
     public TimeSpan RedeliveryDelay { get; set; } = OutboxDefaults.RedeliveryDelay;
 
     /// <summary>The longest wait between deliveries.</summary>
@@ -59,5 +61,6 @@ public sealed class ConsumersOptions
 
     /// <summary>With <see cref="SequenceGapHandling.Hold"/>: the longest a message waits for the numbers missing before it, from when it was first held.</summary>
     /// <value>The default is 30 seconds.</value>
+    [LongerThanZero]
     public TimeSpan SequenceHoldTimeout { get; set; } = OutboxDefaults.SequenceHoldTimeout;
 }
