@@ -154,8 +154,17 @@ public abstract class FaultTests(ITestOutputHelper output) : IAsyncLifetime
         // database), never an error; EF Core reports each failed command itself.
         var outboxLines = consumer.Output.Split('\n').Where(line => line.StartsWith("warn: Outbox", StringComparison.Ordinal) || line.StartsWith("fail: Outbox", StringComparison.Ordinal)).ToList();
         Assert.DoesNotContain(outboxLines, line => line.StartsWith("fail: ", StringComparison.Ordinal));
-        Assert.All(outboxLines.GroupBy(line => line.Trim()), g => Assert.True(g.Count() <= 2, $"{g.Key} was logged {g.Count()} times."));
+        Assert.All(outboxLines.GroupBy(line => line.Trim()), g => Assert.True(g.Count() <= 2, $"{g.Key} was logged {g.Count()} times. The consumer's warnings and what it logged around them:\n{Warnings(consumer.Output)}"));
         Assert.True(outboxLines.Count(line => line.Contains("ConsumerHost[34]", StringComparison.Ordinal)) <= 1, string.Join("\n", outboxLines));
+    }
+
+    /// <summary>Each warning or error line of a console log with the line after it, which holds its message.</summary>
+    private static string Warnings(string output)
+    {
+        var lines = output.Split('\n');
+        return string.Join("\n", lines.Select((line, i) => (line, i))
+            .Where(l => l.line.StartsWith("warn: ", StringComparison.Ordinal) || l.line.StartsWith("fail: ", StringComparison.Ordinal) || l.line.StartsWith("info: Outbox.RabbitMQ", StringComparison.Ordinal))
+            .Select(l => l.line.Trim() + (l.i + 1 < lines.Length ? " " + lines[l.i + 1].Trim() : "")));
     }
 
     /// <summary>Waits until messages are being handled, injects the fault, and measures how long after it ended handling resumed.</summary>
