@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Outbox.RabbitMQ.Configuration;
@@ -15,7 +16,7 @@ namespace Outbox.RabbitMQ.Connection;
 /// publishing channel; and the exchanges declared on the current connection. The client's own
 /// automatic recovery is off: a connection that is gone is replaced, never waited for.
 /// </summary>
-internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILogger<RabbitMQConnection> logger) : IAsyncDisposable
+internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILogger<RabbitMQConnection> logger, IHostApplicationLifetime? lifetime = null) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, Task> _exchanges = new(StringComparer.Ordinal);
@@ -274,7 +275,14 @@ internal sealed class RabbitMQConnection(IOptions<RabbitMQOptions> options, ILog
             var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
             connection.ConnectionShutdownAsync += (_, args) =>
             {
-                if (args.Initiator != ShutdownInitiator.Application)
+                // While the service stops, a connection the broker closes (after a settlement that raced its
+                // channel's closing, say) is not an outage: nothing reconnects, and what was not acknowledged is
+                // delivered again to the next process.
+                if (args.Initiator != ShutdownInitiator.Application && lifetime?.ApplicationStopping.IsCancellationRequested == true)
+                {
+                    Log.ConnectionClosedWhileStopping(logger, Address, args.ReplyText);
+                }
+                else if (args.Initiator != ShutdownInitiator.Application)
                 {
                     Log.ConnectionLost(logger, Address, args.ReplyText);
                 }

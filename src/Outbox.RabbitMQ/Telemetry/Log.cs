@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(107, LogLevel.Debug, "The channel of consumer {Consumer} closed before message {MessageId} was settled ({Reason}); RabbitMQ delivers it again.")]
     public static partial void SettleOnClosedChannel(ILogger logger, string messageId, string consumer, string reason);
 
+    [LoggerMessage(109, LogLevel.Debug, "The connection to RabbitMQ at {Address} closed while the service stops ({Reason}); what was not acknowledged is delivered again.")]
+    public static partial void ConnectionClosedWhileStopping(ILogger logger, string address, string reason);
+
     [LoggerMessage(108, LogLevel.Warning, "The service starts without RabbitMQ at {Address}: {Reason} Messages are committed to the outbox and sent once the broker answers.")]
     public static partial void StartingWithoutBroker(ILogger logger, string address, string reason);
 }
